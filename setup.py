@@ -1,0 +1,36 @@
+from setuptools import find_packages, setup
+
+MAIN_REQUIREMENTS = [
+    "airbyte-cdk==7.39.1",
+]
+
+TEST_REQUIREMENTS = [
+    "pytest==9.2.0",
+    "requests-mock==1.12.1",
+    "hypothesis==6.*",
+    "docker==7.2.0",
+    "jsonschema>=4.20",
+]
+
+FAKE_REQUIREMENTS = [
+    "aiohttp==3.14.5",
+]
+
+setup(
+    name="source-zoom",
+    version="0.1.0",
+    description="Airbyte source connector for the Zoom REST API v2",
+    author="source-zoom developers",
+    license="MIT",
+    python_requires=">=3.11,<3.12",
+    packages=find_packages(include=["source_zoom", "source_zoom.*", "fake_zoom", "fake_zoom.*"]),
+    install_requires=MAIN_REQUIREMENTS,
+    package_data={"source_zoom": ["spec.yaml", "schemas/*.json"]},
+    extras_require={"tests": TEST_REQUIREMENTS + FAKE_REQUIREMENTS, "fake": FAKE_REQUIREMENTS},
+    entry_points={
+        "console_scripts": [
+            "source-zoom=source_zoom.run:run",
+            "fake-zoom=fake_zoom.__main__:main",
+        ],
+    },
+)

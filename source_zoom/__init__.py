@@ -1,0 +1,3 @@
+from source_zoom.source import SourceZoom
+
+__all__ = ["SourceZoom"]

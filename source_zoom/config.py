@@ -1,0 +1,82 @@
+"""Reads and checks the connector config; every problem becomes one sentence a person can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping, Optional
+from urllib.parse import urlsplit
+
+from source_zoom.auth import JWT, REFRESH_TOKEN, SERVER_TO_SERVER, config_error
+
+DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
+DEFAULT_OAUTH_TOKEN_URL = "https://zoom.us/oauth/token"
+DEFAULT_HISTORY_DAYS = 182
+DEFAULT_NUM_WORKERS = 10
+MAX_NUM_WORKERS = 50
+
+REQUIRED_CREDENTIALS = {
+    SERVER_TO_SERVER: ("account_id", "client_id", "client_secret"),
+    REFRESH_TOKEN: ("client_id", "client_secret", "refresh_token"),
+    JWT: ("jwt_token",),
+}
+
+
+@dataclass(frozen=True)
+class ZoomConfig:
+    auth_type: str
+    start_date: datetime
+    api_base_url: str
+    oauth_token_url: str
+    num_workers: int
+
+    @property
+    def today(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+def parse_start_date(value: Optional[str]) -> datetime:
+    now = datetime.now(timezone.utc)
+    if not value:
+        return (now - timedelta(days=DEFAULT_HISTORY_DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        raise config_error(f"start_date '{value}' is not a date: write it as YYYY-MM-DDTHH:MM:SSZ, e.g. 2026-01-01T00:00:00Z.")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    if parsed > now:
+        raise config_error(f"start_date {value} is in the future: Zoom has no data after today, so choose a date in the past.")
+    return parsed
+
+
+def parse_url(config: Mapping[str, Any], key: str, default: str) -> str:
+    value = config.get(key) or default
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise config_error(f"{key} '{value}' is not an http(s) URL: leave it empty for Zoom, or use e.g. {default}.")
+    return value.rstrip("/")
+
+
+def parse_config(config: Mapping[str, Any]) -> ZoomConfig:
+    credentials = config.get("credentials")
+    if not isinstance(credentials, Mapping) or not credentials:
+        raise config_error("The config has no credentials: add a 'credentials' object with auth_type server_to_server_oauth, oauth2_refresh_token or jwt.")
+    auth_type = credentials.get("auth_type")
+    if auth_type not in REQUIRED_CREDENTIALS:
+        raise config_error(
+            f"credentials.auth_type '{auth_type}' is unknown: use server_to_server_oauth, oauth2_refresh_token or jwt."
+        )
+    missing = [field for field in REQUIRED_CREDENTIALS[auth_type] if not str(credentials.get(field) or "").strip()]
+    if missing:
+        raise config_error(f"credentials for {auth_type} lack {', '.join(missing)}: copy them from the Zoom app's page on marketplace.zoom.us.")
+    num_workers = config.get("num_workers", DEFAULT_NUM_WORKERS)
+    if not isinstance(num_workers, int) or not 1 <= num_workers <= MAX_NUM_WORKERS:
+        raise config_error(f"num_workers {num_workers!r} must be a whole number from 1 to {MAX_NUM_WORKERS}.")
+    return ZoomConfig(
+        auth_type=auth_type,
+        start_date=parse_start_date(config.get("start_date")),
+        api_base_url=parse_url(config, "api_base_url", DEFAULT_API_BASE_URL),
+        oauth_token_url=parse_url(config, "oauth_token_url", DEFAULT_OAUTH_TOKEN_URL),
+        num_workers=num_workers,
+    )

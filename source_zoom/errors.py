@@ -1,0 +1,221 @@
+"""How each Zoom answer is handled: one reviewable mapping from (HTTP status, Zoom code) to an action.
+
+Zoom puts the real reason in the body (`{"code": 3001, "message": ...}`), so the HTTP status
+alone cannot tell a deleted meeting from a wrong URL. Every skip is named with the resource, code
+and message, and counted for the sync summary; nothing is swallowed by class.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Mapping, Optional, Tuple, Union
+from urllib.parse import urlsplit
+
+import requests
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
+
+logger = logging.getLogger("airbyte")
+
+MAX_RETRIES = 8
+MAX_RETRY_SECONDS = 600
+BACKOFF_BASE_SECONDS = 1.0
+BACKOFF_CAP_SECONDS = 60.0
+# A Retry-After further away than this means a daily quota: waiting would hang the sync for hours.
+LONGEST_HONOURED_WAIT_SECONDS = 300
+
+
+class Outcome(Enum):
+    SKIP_RESOURCE = "skip this resource"
+    STREAM_UNAVAILABLE = "the stream cannot be read on this account"
+    RETRY = "retry"
+    RENEW_TOKEN = "renew the access token and retry"
+    RATE_LIMITED = "wait and retry"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class ZoomError:
+    meaning: str
+    outcome: Outcome
+
+
+# (HTTP status, Zoom code) -> what it means for a sync. Status-only rows use code None.
+ZOOM_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
+    (401, 124): ZoomError("access token invalid or expired", Outcome.RENEW_TOKEN),
+    (400, 200): ZoomError("no permission, or the plan / webinar add-on is missing", Outcome.SKIP_RESOURCE),
+    (400, 1001): ZoomError("user does not exist", Outcome.SKIP_RESOURCE),
+    (404, 1001): ZoomError("user does not exist (deleted during the sync)", Outcome.SKIP_RESOURCE),
+    (400, 1010): ZoomError("user does not belong to this account", Outcome.SKIP_RESOURCE),
+    (401, 1010): ZoomError("user does not belong to this account", Outcome.SKIP_RESOURCE),
+    (400, 3000): ZoomError("cannot access the meeting or webinar, or registration is not enabled", Outcome.SKIP_RESOURCE),
+    (404, 3001): ZoomError("meeting or webinar does not exist or has expired", Outcome.SKIP_RESOURCE),
+    (400, 3003): ZoomError("not the meeting host", Outcome.SKIP_RESOURCE),
+    (400, 3161): ZoomError("user is not allowed to host (unlicensed)", Outcome.SKIP_RESOURCE),
+    (400, 4400): ZoomError("polls are disabled", Outcome.SKIP_RESOURCE),
+    (400, 12702): ZoomError("older than Zoom keeps it (about a year)", Outcome.SKIP_RESOURCE),
+    (400, 4700): ZoomError("the app lacks a scope this table needs", Outcome.STREAM_UNAVAILABLE),
+    (401, 4700): ZoomError("the app lacks a scope this table needs", Outcome.STREAM_UNAVAILABLE),
+    (403, 4700): ZoomError("the app lacks a scope this table needs", Outcome.STREAM_UNAVAILABLE),
+    (429, None): ZoomError("rate limited", Outcome.RATE_LIMITED),
+    (408, None): ZoomError("request timeout", Outcome.RETRY),
+    (500, None): ZoomError("Zoom server error", Outcome.RETRY),
+    (502, None): ZoomError("bad gateway", Outcome.RETRY),
+    (503, None): ZoomError("Zoom unavailable", Outcome.RETRY),
+    (504, None): ZoomError("gateway timeout", Outcome.RETRY),
+}
+
+
+def response_json(response: requests.Response) -> Any:
+    """Parsed body, parsed once: the error handler and the stream both need it. Raises ValueError."""
+    cached = getattr(response, "_zoom_json", None)
+    if cached is None:
+        cached = response.json()
+        response._zoom_json = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def zoom_error_body(response: requests.Response) -> Tuple[Optional[int], str]:
+    try:
+        body = response_json(response)
+    except ValueError:
+        return None, response.text[:200]
+    if not isinstance(body, dict):
+        return None, str(body)[:200]
+    code = body.get("code")
+    return (code if isinstance(code, int) else None), str(body.get("message") or body.get("reason") or "")
+
+
+def classify(status: int, code: Optional[int]) -> Optional[ZoomError]:
+    return ZOOM_ERRORS.get((status, code)) or ZOOM_ERRORS.get((status, None))
+
+
+def resource_of(url: str) -> str:
+    path = urlsplit(url).path
+    return path.split("/v2", 1)[-1] if "/v2/" in path else path
+
+
+class SyncReport:
+    """Counts what a sync skipped and why, shared by every stream; printed at the end of a sync."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.skips: Counter = Counter()
+        self.unavailable: dict = {}
+
+    def record_skip(self, stream: str, code: Optional[int]) -> None:
+        with self._lock:
+            self.skips[(stream, code)] += 1
+
+    def mark_unavailable(self, stream: str, reason: str) -> bool:
+        """True the first time, so the reason is logged once per stream."""
+        with self._lock:
+            if stream in self.unavailable:
+                return False
+            self.unavailable[stream] = reason
+            return True
+
+
+class ZoomErrorHandler(ErrorHandler):
+    """Maps a response to the CDK's actions through ZOOM_ERRORS; a 200 whose body is not JSON is
+    retried, since Zoom (or a proxy) cut it short."""
+
+    def __init__(self, stream_name: str, extra_errors: Optional[Mapping[Tuple[int, Optional[int]], ZoomError]] = None):
+        self._stream_name = stream_name
+        self._extra_errors = extra_errors or {}
+
+    @property
+    def max_retries(self) -> Optional[int]:
+        return MAX_RETRIES
+
+    @property
+    def max_time(self) -> Optional[int]:
+        return MAX_RETRY_SECONDS
+
+    def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
+        if isinstance(response_or_exception, Exception) or response_or_exception is None:
+            return ErrorResolution(
+                ResponseAction.RETRY,
+                FailureType.transient_error,
+                f"{self._stream_name}: network error talking to Zoom ({type(response_or_exception).__name__}: {response_or_exception}).",
+            )
+        response = response_or_exception
+        resource = resource_of(response.request.url if response.request is not None else response.url)
+        if response.ok:
+            try:
+                response_json(response)
+            except ValueError:
+                return ErrorResolution(
+                    ResponseAction.RETRY,
+                    FailureType.transient_error,
+                    f"{self._stream_name}: Zoom answered {resource} with a body that is not valid JSON; retrying.",
+                )
+            return ErrorResolution(ResponseAction.SUCCESS)
+        code, message = zoom_error_body(response)
+        error = self._extra_errors.get((response.status_code, code)) or classify(response.status_code, code)
+        detail = f"{resource} answered HTTP {response.status_code}, Zoom code {code}: {message}"
+        if error is None:
+            return ErrorResolution(
+                ResponseAction.FAIL,
+                FailureType.system_error,
+                f"{self._stream_name}: unexpected answer from Zoom: {detail}.",
+            )
+        if error.outcome in (Outcome.SKIP_RESOURCE, Outcome.STREAM_UNAVAILABLE):
+            return ErrorResolution(
+                ResponseAction.IGNORE,
+                None,
+                f"{self._stream_name}: skipped {resource}: Zoom code {code} ({message or error.meaning}).",
+            )
+        if error.outcome == Outcome.RENEW_TOKEN:
+            return ErrorResolution(ResponseAction.REFRESH_TOKEN_THEN_RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
+        if error.outcome == Outcome.RATE_LIMITED:
+            if response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit" and (retry_after_seconds(response) or 0) > LONGEST_HONOURED_WAIT_SECONDS:
+                return ErrorResolution(
+                    ResponseAction.FAIL,
+                    FailureType.transient_error,
+                    f"{self._stream_name}: Zoom's daily {response.headers.get('X-RateLimit-Category', '')} rate limit is used up "
+                    f"({resource}); it resets at {response.headers.get('Retry-After')}. Run the sync again after that time.",
+                )
+            return ErrorResolution(ResponseAction.RATE_LIMITED, FailureType.transient_error, f"{self._stream_name}: {detail}")
+        if error.outcome == Outcome.RETRY:
+            return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
+        return ErrorResolution(ResponseAction.FAIL, FailureType.system_error, f"{self._stream_name}: {detail}")
+
+
+def retry_after_seconds(response: requests.Response) -> Optional[float]:
+    """Zoom sends Retry-After as an ISO-8601 datetime on daily limits; proxies send seconds."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class ZoomBackoffStrategy(BackoffStrategy):
+    """Retry-After when Zoom gives it, else exponential backoff with full jitter so that parallel
+    workers that hit a limit together do not come back together."""
+
+    def backoff_time(self, response_or_exception: Any, attempt_count: int) -> Optional[float]:
+        if isinstance(response_or_exception, requests.Response):
+            wait = retry_after_seconds(response_or_exception)
+            if wait is not None:
+                return min(wait, LONGEST_HONOURED_WAIT_SECONDS) + random.uniform(0, 0.25)
+        ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt_count - 1))
+        return random.uniform(ceiling / 2, ceiling)
