@@ -30,6 +30,7 @@ JWT = "jwt"
 EXPIRY_MARGIN_SECONDS = 120
 TOKEN_REQUEST_TIMEOUT = (10, 30)
 TOKEN_REQUEST_ATTEMPTS = 4
+TOKEN_RETRY_BASE_SECONDS = 1.0
 
 # What to tell a person for the token endpoint's answers (Zoom codes and OAuth error names).
 TOKEN_ERROR_ADVICE = {
@@ -155,7 +156,7 @@ class ZoomAuthenticator(AuthBase):
                     except ValueError:
                         last_problem = f"{self._token_url} answered with a body that is not JSON"
             if attempt < TOKEN_REQUEST_ATTEMPTS:
-                time.sleep(min(2**attempt, 10))
+                time.sleep(min(TOKEN_RETRY_BASE_SECONDS * 2**attempt, 10))
         raise AirbyteTracedException(
             message=f"Could not get a Zoom access token: {last_problem}. Zoom may be down; try again later.",
             internal_message=last_problem,

@@ -31,6 +31,8 @@ BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 60.0
 # A Retry-After further away than this means a daily quota: waiting would hang the sync for hours.
 LONGEST_HONOURED_WAIT_SECONDS = 300
+# After a token renewal the retry can go at once (the CDK needs a positive number).
+RETRY_WITH_NEW_TOKEN_SECONDS = 0.01
 
 
 class Outcome(Enum):
@@ -213,6 +215,8 @@ class ZoomBackoffStrategy(BackoffStrategy):
     workers that hit a limit together do not come back together."""
 
     def backoff_time(self, response_or_exception: Any, attempt_count: int) -> Optional[float]:
+        if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 401:
+            return RETRY_WITH_NEW_TOKEN_SECONDS
         if isinstance(response_or_exception, requests.Response):
             wait = retry_after_seconds(response_or_exception)
             if wait is not None:
