@@ -157,6 +157,8 @@ class ZoomStream(HttpStream, ABC):
     # The same record can come in two windows (a meeting across midnight of a month's end).
     dedupe_by_primary_key: ClassVar[bool] = False
     extra_errors: ClassVar[Mapping[Tuple[int, Optional[int]], ZoomError]] = {}
+    # Read one slice before the rest, for endpoints Zoom may have removed.
+    probe_before_fanning_out: ClassVar[bool] = False
     # Stitch's schema spells it `occurences`: keep those columns filled for migrated users.
     copies_occurrences_for_stitch: ClassVar[bool] = False
     hidden: ClassVar[bool] = False
@@ -172,6 +174,8 @@ class ZoomStream(HttpStream, ABC):
         self._pages_seen: Dict[str, int] = {}
         self._tokens_seen: set = set()
         self.records_emitted = 0
+        self._probe_lock = threading.Lock()
+        self._probed = False
 
     # --- wiring -----------------------------------------------------------------------------
 
@@ -295,13 +299,24 @@ class ZoomStream(HttpStream, ABC):
     # --- records ----------------------------------------------------------------------------
 
     def read_records(self, sync_mode: SyncMode, cursor_field: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, stream_state: Any = None) -> Iterable[StreamData]:
-        if stream_slice and stream_slice.get(FROM_MEMO):
-            records: Iterable[Mapping[str, Any]] = self.context.memo(self).records()
-        else:
-            records = super().read_records(sync_mode, cursor_field, stream_slice, stream_state)  # type: ignore[assignment]
-        for record in records:
+        records: Optional[Iterable[Mapping[str, Any]]] = None
+        if self.probe_before_fanning_out:
+            with self._probe_lock:
+                if not self._probed:
+                    # The first slice is read alone: if Zoom says the endpoint is gone, the
+                    # other slices know it before they send anything.
+                    self._probed = True
+                    records = list(self._records_of_slice(stream_slice))
+        for record in self._records_of_slice(stream_slice) if records is None else records:
             self.records_emitted += 1
             yield record
+
+    def _records_of_slice(self, stream_slice: Optional[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
+        if self.context.report.unavailable.get(self.name):
+            return []  # Zoom already said this table cannot be read: no request that cannot succeed
+        if stream_slice and stream_slice.get(FROM_MEMO):
+            return self.context.memo(self).records()
+        return HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)  # type: ignore[return-value]
 
     def fetch_all_records(self) -> Iterable[Mapping[str, Any]]:
         """Every record over every slice, straight from Zoom (used to fill this stream's memo)."""
@@ -493,6 +508,7 @@ class MeetingFiles(ZoomStream):
     primary_key = ["meeting_uuid", "file_name"]
     stamp_from_parent = {"meeting_id": "id", "meeting_uuid": "uuid"}
     extra_errors = FILES_GONE_ERRORS
+    probe_before_fanning_out = True
 
 
 # --- webinars ----------------------------------------------------------------------------------
@@ -655,6 +671,7 @@ class WebinarFiles(ZoomStream):
     primary_key = ["webinar_uuid", "file_name"]
     stamp_from_parent = {"webinar_id": "webinar_id", "webinar_uuid": "uuid"}
     extra_errors = FILES_GONE_ERRORS
+    probe_before_fanning_out = True
 
 
 # --- recordings --------------------------------------------------------------------------------

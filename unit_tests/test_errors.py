@@ -1,0 +1,169 @@
+"""Each class of Zoom answer: skipped resources, unavailable tables, retries, Retry-After, faults."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
+
+from source_zoom.errors import ZOOM_ERRORS, Outcome, ZoomBackoffStrategy, ZoomErrorHandler, retry_after_seconds
+from unit_tests.conftest import API, JWT_CREDENTIALS, config_with, log_lines, read_tables, records_of, zoom_error
+
+USERS = {"users": [{"id": "u1"}, {"id": "u2"}], "next_page_token": ""}
+
+EXPECTED_ACTION = {
+    Outcome.SKIP_RESOURCE: ResponseAction.IGNORE,
+    Outcome.STREAM_UNAVAILABLE: ResponseAction.IGNORE,
+    Outcome.RETRY: ResponseAction.RETRY,
+    Outcome.RENEW_TOKEN: ResponseAction.REFRESH_TOKEN_THEN_RETRY,
+    Outcome.RATE_LIMITED: ResponseAction.RATE_LIMITED,
+}
+
+
+def response(status: int, body: object = None, headers: dict | None = None, text: str | None = None) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code = status
+    answer._content = (text if text is not None else __import__("json").dumps(body)).encode()
+    answer.headers.update(headers or {})
+    answer.request = requests.Request("GET", f"{API}/meetings/1/polls").prepare()
+    return answer
+
+
+@pytest.mark.parametrize("status, code", sorted(ZOOM_ERRORS, key=str))
+def test_given_each_mapped_zoom_error_when_interpreted_then_the_mapped_action_is_taken(status, code):
+    body = zoom_error(code if code is not None else status, "reason given by Zoom")
+
+    resolution = ZoomErrorHandler("meeting_polls").interpret_response(response(status, body))
+
+    assert resolution.response_action == EXPECTED_ACTION[ZOOM_ERRORS[(status, code)].outcome]
+    if resolution.response_action == ResponseAction.IGNORE:
+        assert "/meetings/1/polls" in resolution.error_message and str(code) in resolution.error_message
+
+
+def test_given_an_unmapped_error_when_interpreted_then_the_sync_fails_naming_endpoint_and_code():
+    resolution = ZoomErrorHandler("meeting_polls").interpret_response(response(400, zoom_error(9999, "strange")))
+
+    assert resolution.response_action == ResponseAction.FAIL
+    assert "/meetings/1/polls" in resolution.error_message and "9999" in resolution.error_message
+
+
+def test_given_a_truncated_body_when_interpreted_then_it_is_retried():
+    resolution = ZoomErrorHandler("users").interpret_response(response(200, text='{"users": [{"id": '))
+
+    assert resolution.response_action == ResponseAction.RETRY
+
+
+def test_given_a_dropped_connection_when_interpreted_then_it_is_retried():
+    resolution = ZoomErrorHandler("users").interpret_response(requests.ConnectionError("reset by peer"))
+
+    assert resolution.response_action == ResponseAction.RETRY
+
+
+def test_given_a_daily_limit_with_a_far_retry_after_then_the_stream_fails_with_when_to_retry():
+    reset = (datetime.now(timezone.utc) + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    answer = response(429, zoom_error(429, "daily"), {"X-RateLimit-Type": "Daily-limit", "X-RateLimit-Category": "Heavy", "Retry-After": reset})
+
+    resolution = ZoomErrorHandler("report_meetings").interpret_response(answer)
+
+    assert resolution.response_action == ResponseAction.FAIL
+    assert "daily" in resolution.error_message and reset in resolution.error_message
+
+
+@pytest.mark.parametrize("header, expected", [("3", 3.0), ("ISO+30s", 30.0), (None, None), ("nonsense", None)])
+def test_given_retry_after_in_seconds_or_iso_datetime_then_it_is_read(header, expected):
+    if header == "ISO+30s":
+        header = (datetime.now(timezone.utc) + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    answer = response(429, {}, {"Retry-After": header} if header else {})
+
+    seconds = retry_after_seconds(answer)
+
+    assert seconds == expected if expected is None else abs(seconds - expected) < 2
+
+
+def test_given_a_429_with_retry_after_then_backoff_waits_that_long():
+    wait = ZoomBackoffStrategy().backoff_time(response(429, {}, {"Retry-After": "7"}), attempt_count=1)
+
+    assert 7 <= wait <= 7.25
+
+
+def test_given_a_429_without_retry_after_then_backoff_grows_with_jitter():
+    strategy = ZoomBackoffStrategy()
+
+    waits = [strategy.backoff_time(response(429, {}), attempt_count=n) for n in (1, 2, 3)]
+
+    assert all(w > 0 for w in waits)
+
+
+def test_given_flaky_zoom_when_reading_then_5xx_429_and_bad_json_are_retried_and_nothing_is_lost(zoom_api):
+    zoom_api.get(
+        f"{API}/users",
+        [
+            {"status_code": 503, "text": "upstream"},
+            {"status_code": 429, "json": zoom_error(429, "per-second"), "headers": {"Retry-After": "0"}},
+            {"status_code": 200, "text": '{"users": [{"id"'},
+            {"exc": requests.ConnectionError("reset")},
+            {"json": USERS},
+        ],
+    )
+
+    output = read_tables(config_with(JWT_CREDENTIALS), ["users"])
+
+    assert [r["id"] for r in records_of(output, "users")] == ["u1", "u2"]
+    assert not output.errors
+
+
+def test_given_a_persisting_fault_when_retries_run_out_then_the_sync_fails_naming_the_endpoint(zoom_api):
+    zoom_api.get(f"{API}/users", status_code=502, text="bad gateway")
+
+    output = read_tables(config_with(JWT_CREDENTIALS), ["users"], expecting_exception=True)
+
+    assert output.errors
+    assert any("/users" in (e.trace.error.internal_message or "") + e.trace.error.message for e in output.errors)
+
+
+def test_given_a_user_without_webinar_plan_when_reading_webinars_then_that_user_is_skipped_with_one_log_line(zoom_api):
+    zoom_api.get(f"{API}/users", json=USERS)
+    zoom_api.get(f"{API}/users/u1/webinars", status_code=400, json=zoom_error(200, "Webinar plan is missing."))
+    zoom_api.get(f"{API}/users/u2/webinars", json={"webinars": [{"id": 5}], "page_number": 1, "page_count": 1})
+    zoom_api.get(f"{API}/webinars/5", json={"id": 5, "uuid": "w5"})
+
+    output = read_tables(config_with(JWT_CREDENTIALS), ["webinars"])
+
+    assert [r["uuid"] for r in records_of(output, "webinars")] == ["w5"]
+    skip_lines = [line for line in log_lines(output) if "skipped /users/u1/webinars" in line]
+    assert len(skip_lines) == 1 and "200" in skip_lines[0] and "Webinar plan is missing" in skip_lines[0]
+    assert any("Sync summary" in line and "user_webinars 1 (code 200)" in line for line in log_lines(output))
+
+
+def test_given_removed_files_endpoints_when_reading_then_the_table_ends_empty_with_one_warning(zoom_api):
+    zoom_api.get(f"{API}/users", json=USERS)
+    zoom_api.get(
+        re.compile(rf"{re.escape(API)}/report/users/u\d/meetings\?.*"),
+        [{"json": {"meetings": [{"uuid": "a=="}, {"uuid": "b=="}, {"uuid": "c=="}], "next_page_token": ""}}, {"json": {"meetings": [], "next_page_token": ""}}],
+    )
+    zoom_api.get(re.compile(rf"{re.escape(API)}/past_meetings/.*/files"), status_code=404, json=zoom_error(404, "This API endpoint has been removed."))
+
+    output = read_tables(config_with(JWT_CREDENTIALS), ["meeting_files", "users"])
+
+    assert records_of(output, "meeting_files") == []
+    assert len(records_of(output, "users")) == 2
+    warnings = [line for line in log_lines(output) if "not available on this Zoom account" in line]
+    assert len(warnings) == 1 and "meeting_files" in warnings[0]
+    assert not output.errors
+    assert sum("/files" in r.url for r in zoom_api.request_history) == 1
+
+
+def test_given_a_missing_scope_when_reading_then_the_table_is_reported_once_and_the_sync_goes_on(zoom_api):
+    zoom_api.get(f"{API}/users", json=USERS)
+    zoom_api.get(re.compile(rf"{re.escape(API)}/users/u\d/recordings\?.*"), status_code=400, json=zoom_error(4700, "Invalid access token, does not contain scopes:[recording:read:admin]."))
+
+    output = read_tables(config_with(JWT_CREDENTIALS), ["cloud_recordings", "users"])
+
+    assert len(records_of(output, "users")) == 2
+    warnings = [line for line in log_lines(output) if "not available on this Zoom account" in line]
+    assert len(warnings) == 1 and "recording:read:admin" in warnings[0]
+    assert not output.errors
