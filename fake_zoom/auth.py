@@ -1,0 +1,59 @@
+"""Access tokens, the rotating refresh token, and the JWT that is always accepted."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+from .config import FakeZoomConfig
+
+SCOPES = "user:read:admin meeting:read:admin webinar:read:admin report:read:admin recording:read:admin account:read:admin"
+INVALID_TOKEN = "Invalid access token."
+EXPIRED_TOKEN = "Access token is expired."
+
+
+@dataclass
+class _AccessToken:
+    expires_at: float
+    requests: int = 0
+    force_expired: bool = False
+
+
+class TokenStore:
+    def __init__(self, config: FakeZoomConfig) -> None:
+        self.config = config
+        self._tokens: dict[str, _AccessToken] = {}
+        self._counter = itertools.count(1)
+        self._refresh_counter = itertools.count(1)
+        self.current_refresh_token = config.refresh_token
+
+    def issue_access_token(self) -> tuple[str, int]:
+        token = f"fake-access-{next(self._counter)}-{secrets.token_hex(8)}"
+        self._tokens[token] = _AccessToken(expires_at=time.monotonic() + self.config.token_ttl_seconds)
+        return token, int(self.config.token_ttl_seconds)
+
+    def rotate_refresh_token(self, presented: str) -> Optional[str]:
+        """Refresh tokens are single use: the presented one must be the current one; it is replaced."""
+        if not presented or presented != self.current_refresh_token:
+            return None
+        self.current_refresh_token = f"fake-refresh-token-{next(self._refresh_counter)}-{secrets.token_hex(4)}"
+        return self.current_refresh_token
+
+    def check(self, bearer: Optional[str]) -> tuple[Optional[str], bool]:
+        """Returns (error message or None, whether this call force-expired the token)."""
+        if bearer is not None and bearer == self.config.jwt_token:
+            return None, False
+        state = self._tokens.get(bearer or "")
+        if state is None:
+            return INVALID_TOKEN, False
+        if state.force_expired or time.monotonic() >= state.expires_at:
+            return EXPIRED_TOKEN, False
+        state.requests += 1
+        limit = self.config.token_expire_every_n_requests
+        if limit and state.requests > limit:
+            state.force_expired = True
+            return EXPIRED_TOKEN, True
+        return None, False

@@ -1,0 +1,102 @@
+"""Knobs of the fake Zoom API: dataset size, credentials, rate limits, latency and faults."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Optional
+
+RATE_LIMIT_PLANS = (None, "free", "pro", "business")
+
+
+@dataclass
+class FakeZoomConfig:
+    # --- dataset ---
+    seed: int = 42
+    users: int = 5
+    meetings_per_user: int = 4
+    recurring_per_user: int = 1  # how many of a user's meetings are recurring (type 8)
+    past_instances: int = 3  # past instances per recurring meeting; a one-off meeting has 1
+    webinars_per_user: int = 1
+    registrants: int = 5  # per meeting/webinar with registration
+    participants: int = 4  # per past instance
+    polls: int = 2  # per meeting/webinar
+    poll_respondents: int = 3  # per past instance
+    qa_askers: int = 2
+    panelists: int = 2
+    tracking_sources: int = 2
+    absentees: int = 2
+    recordings: float = 0.5  # share of past meeting instances that have a cloud recording
+    files_endpoints_removed: bool = True
+    quirks: bool = True
+    today: Optional[dt.date] = None  # date anchor of every generated date; None = today (UTC)
+
+    # --- auth ---
+    token_ttl_seconds: float = 3600
+    client_id: str = "fake-client-id"
+    client_secret: str = "fake-client-secret"
+    account_id: str = "fake-account"
+    refresh_token: str = "fake-refresh-token-0"
+    jwt_token: str = "fake-jwt-token"
+
+    # --- serving ---
+    rate_limit_plan: Optional[str] = None  # None | "free" | "pro" | "business"
+    heavy_daily_limit: Optional[int] = None  # None = the plan's figure (30,000 / 60,000)
+    latency_ms: float = 0
+
+    # --- faults (drawn per API request from random.Random(fault_seed)) ---
+    fault_seed: int = 1
+    rate_5xx: float = 0.0
+    rate_429: float = 0.0
+    rate_429_no_retry_after_share: float = 0.0
+    rate_drop: float = 0.0
+    rate_bad_json: float = 0.0
+    token_expire_every_n_requests: int = 0  # 0 = off
+    faults_on_token_endpoint: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.today, str):
+            self.today = dt.date.fromisoformat(self.today)
+        if self.rate_limit_plan not in RATE_LIMIT_PLANS:
+            raise ValueError(f"rate_limit_plan must be one of {RATE_LIMIT_PLANS}")
+
+    @property
+    def anchor_date(self) -> dt.date:
+        """The date every generated date is relative to."""
+        return self.today or dt.datetime.now(dt.timezone.utc).date()
+
+    @classmethod
+    def default(cls, **overrides: Any) -> "FakeZoomConfig":
+        """The demo dataset: small, a full sync takes well under a minute."""
+        return cls(**overrides)
+
+    @classmethod
+    def benchmark(cls, scale: int = 1, **overrides: Any) -> "FakeZoomConfig":
+        """50*scale users, 10 meetings each (2 recurring with 3 past instances), 2 webinars,
+        20 registrants, 30 participants, 2 polls per meeting/webinar."""
+        values: dict[str, Any] = dict(
+            users=50 * scale,
+            meetings_per_user=10,
+            recurring_per_user=2,
+            past_instances=3,
+            webinars_per_user=2,
+            registrants=20,
+            participants=30,
+            polls=2,
+        )
+        values.update(overrides)
+        return cls(**values)
+
+    @classmethod
+    def named(cls, dataset: str, scale: int = 1, **overrides: Any) -> "FakeZoomConfig":
+        if dataset == "default":
+            return cls.default(**overrides)
+        if dataset == "benchmark":
+            return cls.benchmark(scale, **overrides)
+        raise ValueError(f"unknown dataset {dataset!r} (default|benchmark)")
+
+    def as_dict(self) -> dict[str, Any]:
+        values = dataclasses.asdict(self)
+        values["today"] = self.anchor_date.isoformat()
+        return values

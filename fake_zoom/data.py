@@ -1,0 +1,802 @@
+"""Deterministic data model of a fake Zoom account.
+
+Everything is generated once from `random.Random(seed)` and dates relative to `config.today`, so the
+same config gives byte-identical data. The HTTP handlers (server.py) and the ground truth
+(ground_truth.py) both read this model; neither derives data from the other.
+"""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+from .config import FakeZoomConfig
+
+FIRST_NAMES = ["Ada", "Bo", "Chen", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lea"]
+LAST_NAMES = ["Ito", "Meyer", "Okafor", "Novak", "Silva", "Larsen", "Haddad", "Kim", "Rossi", "Dubois"]
+TOPICS = ["Weekly sync", "Design review", "Customer call", "Planning", "Retro", "All hands", "Demo day"]
+TIMEZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Tokyo"]
+DEPARTMENTS = ["Sales", "Engineering", "Support", "Marketing"]
+
+REPORT_MAX_AGE_DAYS = 365  # past/report lookups of anything older answer 400 code 12702
+OLD_WEBINAR_INSTANCE_DAYS = 400
+RECENT_PAST_DAYS = 150  # every past instance lies within this many days, unless a quirk says otherwise
+
+
+# ----------------------------------------------------------------------------- date helpers
+
+
+def fmt_ts(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_ts(text: str) -> dt.datetime:
+    """Parse "YYYY-MM-DD[THH:MM:SS[Z]]" as UTC (naive datetimes are UTC throughout the fake)."""
+    text = text.strip().rstrip("Z")
+    if "T" not in text:
+        return dt.datetime.fromisoformat(text)
+    return dt.datetime.fromisoformat(text[:19])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar month arithmetic, clamping the day to the target month's length (Mar 31 - 1 = Feb 28)."""
+    month_index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def six_months_before(today: dt.date) -> dt.date:
+    return add_months(today, -6)
+
+
+def default_start_date(today: dt.date) -> str:
+    """The ground truth's default start date: 6 months back from today, inclusive."""
+    return six_months_before(today).strftime("%Y-%m-%dT00:00:00Z")
+
+
+def needs_double_encoding(uuid: str) -> bool:
+    return uuid.startswith("/") or "//" in uuid
+
+
+# ----------------------------------------------------------------------------- model
+
+
+@dataclass
+class PastInstance:
+    """One past occurrence of a meeting or webinar (what /past_*/{id}/instances lists)."""
+
+    uuid: str
+    parent_id: int
+    kind: str  # "meeting" | "webinar"
+    start: dt.datetime
+    end: dt.datetime
+    participants: list[dict[str, Any]] = field(default_factory=list)
+    poll_results: list[dict[str, Any]] = field(default_factory=list)  # the "questions" array
+    qa: list[dict[str, Any]] = field(default_factory=list)  # webinars only
+    absentees: list[dict[str, Any]] = field(default_factory=list)  # webinars with registration only
+    files: list[dict[str, Any]] = field(default_factory=list)
+    recording: Optional[dict[str, Any]] = None  # cloud recording list item (meetings only)
+    report: dict[str, Any] = field(default_factory=dict)  # report list item / report detail
+
+    @property
+    def start_time(self) -> str:
+        return fmt_ts(self.start)
+
+    def too_old(self, today: dt.date) -> bool:
+        return self.start.date() < today - dt.timedelta(days=REPORT_MAX_AGE_DAYS)
+
+
+@dataclass
+class Meeting:
+    id: int
+    host_id: str
+    list_item: dict[str, Any]  # the short form /users/{id}/meetings returns
+    detail: dict[str, Any]  # /meetings/{id}
+    registrants: list[dict[str, Any]]
+    questions: dict[str, Any]
+    polls: list[dict[str, Any]]
+    instances: list[PastInstance]
+    deleted: bool = False  # listed, but /meetings/{id} and its children answer 404 code 3001
+    polls_disabled: bool = False  # /meetings/{id}/polls answers 400 code 4400
+
+    @property
+    def has_registration(self) -> bool:
+        return self.detail["settings"]["approval_type"] in (0, 1)
+
+
+@dataclass
+class Webinar:
+    id: int
+    host_id: str
+    list_item: dict[str, Any]
+    detail: dict[str, Any]
+    panelists: list[dict[str, Any]]
+    registrants: list[dict[str, Any]]
+    questions: dict[str, Any]
+    tracking_sources: list[dict[str, Any]]
+    polls: list[dict[str, Any]]
+    instances: list[PastInstance]
+
+    @property
+    def has_registration(self) -> bool:
+        return self.detail["settings"]["approval_type"] in (0, 1)
+
+
+@dataclass
+class User:
+    record: dict[str, Any]
+    meetings: list[Meeting] = field(default_factory=list)
+    webinars: list[Webinar] = field(default_factory=list)
+    webinar_licence: bool = True
+
+    @property
+    def id(self) -> str:
+        return self.record["id"]
+
+
+@dataclass
+class Dataset:
+    config: FakeZoomConfig
+    today: dt.date
+    users: list[User]
+    added_batches: int = 0
+
+    def __post_init__(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        self.users_by_id = {user.id: user for user in self.users}
+        self.users_by_email = {user.record["email"].lower(): user for user in self.users}
+        self.meetings_by_id = {m.id: m for m in self.all_meetings()}
+        self.webinars_by_id = {w.id: w for w in self.all_webinars()}
+        self.meeting_instances_by_uuid = {i.uuid: i for m in self.all_meetings() for i in m.instances}
+        self.webinar_instances_by_uuid = {i.uuid: i for w in self.all_webinars() for i in w.instances}
+
+    def all_meetings(self) -> Iterator[Meeting]:
+        for user in self.users:
+            yield from user.meetings
+
+    def all_webinars(self) -> Iterator[Webinar]:
+        for user in self.users:
+            yield from user.webinars
+
+    def find_user(self, user_id_or_email: str) -> Optional[User]:
+        return self.users_by_id.get(user_id_or_email) or self.users_by_email.get(user_id_or_email.lower())
+
+    def add_past_meetings(self, meetings_per_user: int) -> int:
+        """Append `meetings_per_user` one-off meetings per user, held today, each with participants
+        and poll results; deterministic per (seed, batch number). Returns how many were added."""
+        self.added_batches += 1
+        generator = _Generator(self.config, self.today, rng_seed=f"{self.config.seed}:add:{self.added_batches}")
+        generator.ids.reserve_existing(self)
+        added = 0
+        for user in self.users:
+            for slot in range(meetings_per_user):
+                meeting = generator.meeting(user, index=len(user.meetings), recurring=False, held_today=slot)
+                meeting.polls_disabled = any(m.polls_disabled for m in user.meetings)
+                if meeting.polls_disabled:
+                    for instance in meeting.instances:
+                        instance.poll_results = []
+                user.meetings.append(meeting)
+                added += 1
+        self.reindex()
+        return added
+
+
+# ----------------------------------------------------------------------------- generation
+
+
+class _Ids:
+    """Unique ids of every kind Zoom uses, drawn from one rng."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[Any] = set()
+        self.next_participant_id = 16778240
+
+    def reserve_existing(self, dataset: Dataset) -> None:
+        self.used.update(dataset.meetings_by_id)
+        self.used.update(dataset.webinars_by_id)
+        self.used.update(dataset.meeting_instances_by_uuid)
+        self.used.update(dataset.webinar_instances_by_uuid)
+        self.used.update(dataset.users_by_id)
+
+    def _unique(self, make) -> Any:
+        while True:
+            value = make()
+            if value not in self.used:
+                self.used.add(value)
+                return value
+
+    def meeting_id(self) -> int:
+        """A 64-bit int of 10-11 digits, like Zoom's 81234567890."""
+        return self._unique(lambda: self.rng.randint(8_000_000_000, 99_999_999_999))
+
+    def uuid(self) -> str:
+        """24-char base64-like instance uuid ending in "==", never one that needs double encoding."""
+
+        def make() -> str:
+            text = base64.b64encode(self.rng.randbytes(17)).decode()[:22] + "=="
+            return text if not needs_double_encoding(text) else ""
+
+        while True:
+            value = self._unique(make)
+            if value:
+                return value
+
+    def zoom_id(self) -> str:
+        """22-char url-safe id (users, registrants, panelists, polls, recording files)."""
+        return self._unique(lambda: base64.urlsafe_b64encode(self.rng.randbytes(17)).decode()[:22])
+
+    def participant_id(self) -> str:
+        self.next_participant_id += self.rng.randint(1, 4000)
+        return str(self.next_participant_id)
+
+
+class _Generator:
+    def __init__(self, config: FakeZoomConfig, today: dt.date, rng_seed: Any) -> None:
+        self.config = config
+        self.today = today
+        self.midnight = dt.datetime(today.year, today.month, today.day)
+        self.rng = random.Random(rng_seed)
+        self.ids = _Ids(self.rng)
+        self.webinar_counter = 0  # account-wide, so registration settings vary across users
+
+    # --- people ---
+
+    def person(self) -> tuple[str, str, str]:
+        first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+        email = f"{first.lower()}.{last.lower()}{self.rng.randint(1, 9999)}@example.com"
+        return first, last, email
+
+    def user(self, index: int) -> User:
+        first, last, email = self.person()
+        created = self.midnight - dt.timedelta(days=self.rng.randint(400, 2000))
+        record = {
+            "id": self.ids.zoom_id(),
+            "email": email,
+            "first_name": first,
+            "last_name": last,
+            "display_name": f"{first} {last}",
+            "type": 2,
+            "pmi": self.rng.randint(10_000_000_000, 99_999_999_999),
+            "timezone": self.rng.choice(TIMEZONES),
+            "verified": 1,
+            "dept": self.rng.choice(DEPARTMENTS),
+            "created_at": fmt_ts(created),
+            "last_login_time": fmt_ts(self.midnight - dt.timedelta(hours=self.rng.randint(1, 300))),
+            "last_client_version": f"5.17.{self.rng.randint(0, 11)}.{self.rng.randint(1000, 9999)}(mac)",
+            "group_ids": [self.ids.zoom_id()],
+            "im_group_ids": [],
+            "language": "en-US",
+            "phone_number": "",
+            "status": "active",
+            "role_id": "2",
+            "user_created_at": fmt_ts(created),
+        }
+        return User(record=record)
+
+    def registrant(self, base_time: dt.datetime) -> dict[str, Any]:
+        first, last, email = self.person()
+        return {
+            "id": self.ids.zoom_id(),
+            "email": email,
+            "first_name": first,
+            "last_name": last,
+            "address": f"{self.rng.randint(1, 200)} Main St",
+            "city": "Springfield",
+            "country": "US",
+            "zip": f"{self.rng.randint(10000, 99999)}",
+            "state": "IL",
+            "phone": f"555-{self.rng.randint(1000, 9999)}",
+            "industry": "Software",
+            "org": "Example Corp",
+            "job_title": "Engineer",
+            "purchasing_time_frame": "Within a month",
+            "role_in_purchase_process": "Influencer",
+            "no_of_employees": "51-100",
+            "comments": "",
+            "custom_questions": [{"title": "How did you hear about us?", "value": "A friend"}],
+            "status": "approved",
+            "create_time": fmt_ts(base_time - dt.timedelta(days=self.rng.randint(1, 30))),
+            "join_url": f"https://example.zoom.us/w/{self.rng.randint(10**9, 10**10)}?tk=fake",
+        }
+
+    def registrants(self, count: int, base_time: dt.datetime) -> list[dict[str, Any]]:
+        return [self.registrant(base_time) for _ in range(count)]
+
+    # --- meetings and webinars ---
+
+    def polls(self, count: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": self.ids.zoom_id(),
+                "title": f"Poll {number + 1}",
+                "status": "notstart",
+                "anonymous": number % 2 == 1,
+                "poll_type": 1,
+                "questions": [
+                    {
+                        "name": f"Question {number + 1}?",
+                        "type": "single",
+                        "answer_required": False,
+                        "answers": ["Yes", "No"],
+                    }
+                ],
+            }
+            for number in range(count)
+        ]
+
+    @staticmethod
+    def registration_questions() -> dict[str, Any]:
+        return {
+            "questions": [{"field_name": "last_name", "required": True}, {"field_name": "org", "required": False}],
+            "custom_questions": [
+                {"title": "How did you hear about us?", "type": "single", "required": False, "answers": ["A friend", "Ads"]}
+            ],
+        }
+
+    def settings(self, approval_type: int, webinar: bool) -> dict[str, Any]:
+        settings: dict[str, Any] = {
+            "host_video": True,
+            "participant_video": not webinar,
+            "cn_meeting": False,
+            "in_meeting": False,
+            "join_before_host": False,
+            "mute_upon_entry": True,
+            "watermark": False,
+            "use_pmi": False,
+            "approval_type": approval_type,
+            "registration_type": 1,
+            "audio": "both",
+            "auto_recording": "cloud",
+            "enforce_login": False,
+            "enforce_login_domains": "",
+            "alternative_hosts": "",
+            "close_registration": False,
+            "waiting_room": False,
+            "global_dial_in_countries": ["US"],
+            "global_dial_in_numbers": [
+                {"city": "New York", "country": "US", "country_name": "US", "number": "+1 6465588656", "type": "toll"}
+            ],
+            "contact_name": "Host",
+            "contact_email": "host@example.com",
+            "registrants_confirmation_email": True,
+            "registrants_email_notification": True,
+            "meeting_authentication": False,
+            "authentication_option": "",
+            "authentication_domains": "",
+        }
+        if webinar:
+            settings.update(
+                panelists_video=True,
+                practice_session=False,
+                hd_video=False,
+                on_demand=False,
+                allow_multiple_devices=True,
+                post_webinar_survey=False,
+                survey_url="",
+                registrants_restrict_number=0,
+                notify_registrants=True,
+                show_share_button=True,
+            )
+        return settings
+
+    def schedule_detail(
+        self, user: User, kind: str, entity_id: int, uuid: str, recurring: bool, approval_type: int, topic: str
+    ) -> dict[str, Any]:
+        """The /meetings/{id} or /webinars/{id} detail object."""
+        start = self.midnight + dt.timedelta(days=self.rng.randint(1, 30), hours=self.rng.randint(8, 18))
+        meeting_type = (8 if recurring else 2) if kind == "meeting" else (9 if recurring else 5)
+        base_url = f"https://example.zoom.us/{'j' if kind == 'meeting' else 'w'}/{entity_id}"
+        secret = "password" if kind == "meeting" else "passcode"
+        detail: dict[str, Any] = {
+            "uuid": uuid,
+            "id": entity_id,
+            "host_id": user.id,
+            "host_email": user.record["email"],
+            "topic": topic,
+            "type": meeting_type,
+            "status": "waiting",
+            "start_time": fmt_ts(start),
+            "duration": 60,
+            "timezone": user.record["timezone"],
+            "agenda": f"Agenda of {topic.lower()}",
+            "created_at": fmt_ts(self.midnight - dt.timedelta(days=self.rng.randint(160, 300))),
+            "start_url": f"{base_url}?zak=fake-start-token",
+            "join_url": base_url,
+            "password": f"{self.rng.randint(100000, 999999)}",
+            # Zoom names these "...passcode" on webinars and "...password" on meetings.
+            f"h323_{secret}": f"{self.rng.randint(100000, 999999)}",
+            f"encrypted_{secret}": base64.urlsafe_b64encode(self.rng.randbytes(24)).decode(),
+            "pmi": str(user.record["pmi"]),
+            "settings": self.settings(approval_type, webinar=kind == "webinar"),
+            "tracking_fields": [{"field": "Project", "value": "Fake"}],
+        }
+        if recurring:
+            detail["recurrence"] = {
+                "type": 2,
+                "repeat_interval": 1,
+                "weekly_days": str(start.isoweekday() % 7 + 1),
+                "monthly_day": 1,
+                "monthly_week": 1,
+                "monthly_week_day": 1,
+                "end_times": 10,
+                "end_date_time": fmt_ts(start + dt.timedelta(weeks=9)),
+            }
+            detail["occurrences"] = [
+                {
+                    "occurrence_id": str(int((start + dt.timedelta(weeks=week)).timestamp() * 1000)),
+                    "start_time": fmt_ts(start + dt.timedelta(weeks=week)),
+                    "duration": 60,
+                    "status": "available",
+                }
+                for week in range(3)
+            ]
+        return detail
+
+    @staticmethod
+    def short_form(detail: dict[str, Any]) -> dict[str, Any]:
+        """The list item of /users/{id}/meetings and /users/{id}/webinars."""
+        keys = ("uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone", "agenda",
+                "created_at", "join_url")
+        item = {key: detail[key] for key in keys}
+        item["pmi"] = detail["pmi"]
+        return item
+
+    def past_starts(self, count: int, held_today: Optional[int]) -> list[dt.datetime]:
+        """Start times of `count` past instances, newest first, all within RECENT_PAST_DAYS."""
+        if held_today is not None:
+            return [self.midnight + dt.timedelta(minutes=5 + (30 * held_today) % (23 * 60))]
+        if count <= 0:
+            return []
+        hour = self.rng.randint(7, 18)
+        if count == 1:
+            return [self.midnight - dt.timedelta(days=self.rng.randint(1, RECENT_PAST_DAYS), hours=-hour)]
+        # weekly, never older than RECENT_PAST_DAYS
+        step = min(7, max(1, (RECENT_PAST_DAYS - 1) // count))
+        newest = self.rng.randint(1, RECENT_PAST_DAYS - step * (count - 1))
+        return [self.midnight - dt.timedelta(days=newest + step * n, hours=-hour) for n in range(count)]
+
+    def meeting(self, user: User, index: int, recurring: bool, held_today: Optional[int] = None) -> Meeting:
+        meeting_id = self.ids.meeting_id()
+        topic = f"{self.rng.choice(TOPICS)} #{index + 1}"
+        approval_type = (0, 1, 2)[index % 3]
+        detail = self.schedule_detail(user, "meeting", meeting_id, self.ids.uuid(), recurring, approval_type, topic)
+        has_registration = approval_type in (0, 1)
+        polls = self.polls(self.config.polls)
+        instance_count = self.config.past_instances if recurring else 1
+        instances = [
+            self.past_instance("meeting", user, detail, start, polls)
+            for start in self.past_starts(instance_count, held_today)
+        ]
+        return Meeting(
+            id=meeting_id,
+            host_id=user.id,
+            list_item=self.short_form(detail),
+            detail=detail,
+            registrants=self.registrants(self.config.registrants, start_of(detail)) if has_registration else [],
+            questions=self.registration_questions() if has_registration else {},
+            polls=polls,
+            instances=instances,
+        )
+
+    def webinar(self, user: User, index: int) -> Webinar:
+        webinar_id = self.ids.meeting_id()
+        topic = f"Webinar: {self.rng.choice(TOPICS)} #{index + 1}"
+        recurring = index == 0 and self.config.past_instances > 1
+        approval_type = (0, 1, 2)[self.webinar_counter % 3]
+        self.webinar_counter += 1
+        detail = self.schedule_detail(user, "webinar", webinar_id, self.ids.uuid(), recurring, approval_type, topic)
+        has_registration = approval_type in (0, 1)
+        polls = self.polls(self.config.polls)
+        registrants = self.registrants(self.config.registrants, start_of(detail)) if has_registration else []
+        instance_count = self.config.past_instances if recurring else 1
+        instances = [
+            self.past_instance("webinar", user, detail, start, polls, has_registration)
+            for start in self.past_starts(instance_count, None)
+        ]
+        return Webinar(
+            id=webinar_id,
+            host_id=user.id,
+            list_item=self.short_form(detail),
+            detail=detail,
+            panelists=self.panelists(webinar_id),
+            registrants=registrants,
+            questions=self.registration_questions() if has_registration else {},
+            tracking_sources=self.tracking_sources(webinar_id) if has_registration else [],
+            polls=polls,
+            instances=instances,
+        )
+
+    def panelists(self, webinar_id: int) -> list[dict[str, Any]]:
+        panelists = []
+        for _ in range(self.config.panelists):
+            first, last, email = self.person()
+            panelists.append({
+                "id": self.ids.zoom_id(),
+                "name": f"{first} {last}",
+                "email": email,
+                "join_url": f"https://example.zoom.us/w/{webinar_id}?tk=panelist-{self.rng.randint(1, 10**6)}",
+            })
+        return panelists
+
+    def tracking_sources(self, webinar_id: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": self.ids.zoom_id(),
+                "source_name": f"Source {number + 1}",
+                "tracking_url": f"https://example.zoom.us/webinar/register/{webinar_id}?source={number + 1}",
+                "visitor_count": self.rng.randint(0, 500),
+                "registration_count": self.rng.randint(0, 50),
+            }
+            for number in range(self.config.tracking_sources)
+        ]
+
+    # --- past instances ---
+
+    def past_instance(
+        self,
+        kind: str,
+        user: User,
+        detail: dict[str, Any],
+        start: dt.datetime,
+        polls: list[dict[str, Any]],
+        has_registration: bool = False,
+    ) -> PastInstance:
+        end = start + dt.timedelta(minutes=self.rng.randint(20, 90))
+        instance = PastInstance(uuid=self.ids.uuid(), parent_id=detail["id"], kind=kind, start=start, end=end)
+        instance.participants = [self.participant(instance) for _ in range(self.config.participants)]
+        instance.poll_results = self.poll_results(instance, polls, self.config.poll_respondents)
+        instance.files = [self.in_meeting_file(instance)]
+        if kind == "webinar":
+            instance.qa = self.qa(instance)
+            if has_registration:
+                instance.absentees = self.registrants(self.config.absentees, start)
+        elif self.rng.random() < self.config.recordings:
+            instance.recording = self.recording(user, detail, instance)
+        instance.report = report_record(user, detail, instance)
+        return instance
+
+    def participant(self, instance: PastInstance, guest: bool = False) -> dict[str, Any]:
+        first, last, email = self.person()
+        span = max(1, int((instance.end - instance.start).total_seconds() // 60))
+        join = instance.start + dt.timedelta(minutes=self.rng.randint(0, span // 2))
+        leave = join + dt.timedelta(minutes=self.rng.randint(1, max(1, span // 2)))
+        return {
+            "id": "" if guest else self.ids.zoom_id(),
+            "user_id": self.ids.participant_id(),
+            "name": f"{first} {last}",
+            "user_email": "" if guest else email,
+            "join_time": fmt_ts(join),
+            "leave_time": fmt_ts(leave),
+            "duration": int((leave - join).total_seconds()),
+            "attentiveness_score": "",
+            "registrant_id": "",
+            "status": "in_meeting",
+            "failover": False,
+            "customer_key": "",
+        }
+
+    def poll_results(
+        self, instance: PastInstance, polls: list[dict[str, Any]], respondents: int
+    ) -> list[dict[str, Any]]:
+        if not polls:
+            return []
+        results = []
+        for participant in instance.participants[:respondents]:
+            answered = instance.start + dt.timedelta(minutes=self.rng.randint(1, 15))
+            results.append({
+                "name": participant["name"],
+                "email": participant["user_email"],
+                "question_details": [
+                    {
+                        "question": poll["questions"][0]["name"],
+                        "answer": self.rng.choice(poll["questions"][0]["answers"]),
+                        "polling_id": poll["id"],
+                        "date_time": fmt_ts(answered),
+                    }
+                    for poll in polls
+                ],
+            })
+        return results
+
+    def qa(self, instance: PastInstance) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": participant["name"],
+                "email": participant["user_email"],
+                "question_details": [{"question": "Will the slides be shared?", "answer": "Yes, by email."}],
+            }
+            for participant in instance.participants[: self.config.qa_askers]
+        ]
+
+    def in_meeting_file(self, instance: PastInstance) -> dict[str, Any]:
+        return {
+            "file_name": f"notes-{instance.start.strftime('%Y%m%d')}-{self.rng.randint(100, 999)}.txt",
+            "download_url": f"https://example.zoom.us/rec/download/{self.ids.zoom_id()}",
+            "file_size": self.rng.randint(1_000, 2_000_000),
+        }
+
+    def recording(self, user: User, detail: dict[str, Any], instance: PastInstance) -> dict[str, Any]:
+        files = []
+        for file_type, extension, recording_type in (("MP4", "MP4", "shared_screen_with_speaker_view"),
+                                                     ("M4A", "M4A", "audio_only")):
+            file_id = self.ids.zoom_id()
+            files.append({
+                "id": file_id,
+                "meeting_id": instance.uuid,
+                "recording_start": fmt_ts(instance.start),
+                "recording_end": fmt_ts(instance.end),
+                "file_type": file_type,
+                "file_extension": extension,
+                "file_size": self.rng.randint(100_000, 500_000_000),
+                "play_url": f"https://example.zoom.us/rec/play/{file_id}",
+                "download_url": f"https://example.zoom.us/rec/download/{file_id}",
+                "status": "completed",
+                "recording_type": recording_type,
+            })
+        return {
+            "uuid": instance.uuid,
+            "id": detail["id"],
+            "account_id": self.config.account_id,
+            "host_id": user.id,
+            "topic": detail["topic"],
+            "type": detail["type"],
+            "start_time": fmt_ts(instance.start),
+            "timezone": detail["timezone"],
+            "duration": int((instance.end - instance.start).total_seconds() // 60),
+            "total_size": sum(f["file_size"] for f in files),
+            "recording_count": len(files),
+            "share_url": f"https://example.zoom.us/rec/share/{self.ids.zoom_id()}",
+            "recording_files": files,
+        }
+
+
+def start_of(detail: dict[str, Any]) -> dt.datetime:
+    return parse_ts(detail["start_time"])
+
+
+def report_record(user: User, detail: dict[str, Any], instance: PastInstance) -> dict[str, Any]:
+    """Report list item (meetings) / report detail (webinars); recomputed when participants change."""
+    return {
+        "uuid": instance.uuid,
+        "id": detail["id"],
+        "host_id": user.id,
+        "type": detail["type"],
+        "topic": detail["topic"],
+        "user_name": f"{user.record['first_name']} {user.record['last_name']}",
+        "user_email": user.record["email"],
+        "start_time": fmt_ts(instance.start),
+        "end_time": fmt_ts(instance.end),
+        "duration": int((instance.end - instance.start).total_seconds() // 60),
+        "total_minutes": sum(p["duration"] for p in instance.participants) // 60,
+        "participants_count": len(instance.participants),
+        "dept": user.record["dept"],
+        "source": "Zoom",
+        "tracking_fields": detail.get("tracking_fields", []),
+    }
+
+
+# ----------------------------------------------------------------------------- quirks
+
+
+def _apply_quirks(dataset_users: list[User], generator: _Generator) -> None:
+    """The special cases a robust connector must survive (see docs/contract.md, Errors)."""
+    first_user = dataset_users[0]
+    # A user without a webinar licence (the last one, so user 0 keeps its webinars).
+    if len(dataset_users) > 1:
+        unlicensed = dataset_users[-1]
+        unlicensed.webinar_licence = False
+        unlicensed.webinars = []
+    # One user whose meetings have polls disabled (user 1, so user 0 keeps the uuid quirks' polls).
+    polls_user = dataset_users[1] if len(dataset_users) > 1 else None
+    if polls_user is not None:
+        for meeting in polls_user.meetings:
+            meeting.polls_disabled = True
+            for instance in meeting.instances:
+                instance.poll_results = []
+
+    past_instances = [i for m in first_user.meetings for i in m.instances]
+    # Instance uuids that must be double-encoded in a path.
+    if past_instances:
+        past_instances[0].uuid = "/" + past_instances[0].uuid[1:]
+    if len(past_instances) > 1:
+        uuid = past_instances[1].uuid
+        past_instances[1].uuid = uuid[:5] + "//" + uuid[7:]
+    for instance in past_instances[:2]:
+        _sync_uuid(instance)
+
+    # A participant who joined twice and two guests without a Zoom user id, plus an anonymous poll.
+    crowded = past_instances[-1] if past_instances else None
+    if crowded is not None:
+        _add_rejoin_and_guests(crowded, generator)
+        _add_anonymous_respondents(crowded, first_user.meetings, generator)
+        crowded.report = report_record(first_user, _meeting_of(first_user, crowded).detail, crowded)
+
+    # A past instance with a single participant: not listed by the report endpoint.
+    lonely_user = dataset_users[2] if len(dataset_users) > 2 else None
+    if lonely_user is not None and lonely_user.meetings and lonely_user.meetings[-1].instances:
+        lonely = lonely_user.meetings[-1].instances[-1]
+        lonely.participants = lonely.participants[:1]
+        lonely.report = report_record(lonely_user, lonely_user.meetings[-1].detail, lonely)
+
+    # A meeting listed by /users/{id}/meetings but deleted before its detail is fetched.
+    deleted = generator.meeting(first_user, index=len(first_user.meetings), recurring=False)
+    deleted.deleted = True
+    deleted.instances = []
+    first_user.meetings.append(deleted)
+
+    # A webinar instance older than a year (its report/past lookups answer 12702).
+    licensed = [user for user in dataset_users if user.webinars]
+    if licensed:
+        webinar = licensed[0].webinars[0]
+        old_start = generator.midnight - dt.timedelta(days=OLD_WEBINAR_INSTANCE_DAYS, hours=-10)
+        old = generator.past_instance("webinar", licensed[0], webinar.detail, old_start, webinar.polls,
+                                      webinar.has_registration)
+        webinar.instances.append(old)
+
+
+def _meeting_of(user: User, instance: PastInstance) -> Meeting:
+    return next(m for m in user.meetings if instance in m.instances)
+
+
+def _sync_uuid(instance: PastInstance) -> None:
+    """Propagate a changed instance uuid to the records that carry it."""
+    instance.report["uuid"] = instance.uuid
+    if instance.recording is not None:
+        instance.recording["uuid"] = instance.uuid
+        for recording_file in instance.recording["recording_files"]:
+            recording_file["meeting_id"] = instance.uuid
+
+
+def _add_rejoin_and_guests(instance: PastInstance, generator: _Generator) -> None:
+    if instance.participants:
+        rejoin = dict(instance.participants[0])
+        join = parse_ts(rejoin["leave_time"]) + dt.timedelta(minutes=2)
+        leave = min(join + dt.timedelta(minutes=5), instance.end + dt.timedelta(minutes=5))
+        rejoin.update(join_time=fmt_ts(join), leave_time=fmt_ts(leave), duration=int((leave - join).total_seconds()))
+        instance.participants.append(rejoin)
+    instance.participants.extend(generator.participant(instance, guest=True) for _ in range(2))
+
+
+def _add_anonymous_respondents(instance: PastInstance, meetings: list[Meeting], generator: _Generator) -> None:
+    polls = next(m for m in meetings if instance in m.instances).polls
+    if not polls:
+        return
+    for _ in range(2):
+        instance.poll_results.append({
+            "name": "Anonymous",
+            "email": "",
+            "question_details": [
+                {
+                    "question": poll["questions"][0]["name"],
+                    "answer": generator.rng.choice(poll["questions"][0]["answers"]),
+                    "polling_id": poll["id"],
+                    "date_time": fmt_ts(instance.start + dt.timedelta(minutes=3)),
+                }
+                for poll in polls
+            ],
+        })
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def build_dataset(config: FakeZoomConfig) -> Dataset:
+    today = config.anchor_date
+    generator = _Generator(config, today, rng_seed=config.seed)
+    users = [generator.user(index) for index in range(config.users)]
+    for user in users:
+        for index in range(config.meetings_per_user):
+            user.meetings.append(generator.meeting(user, index, recurring=index < config.recurring_per_user))
+        for index in range(config.webinars_per_user):
+            user.webinars.append(generator.webinar(user, index))
+    if config.quirks and users:
+        _apply_quirks(users, generator)
+    return Dataset(config=config, today=today, users=users)

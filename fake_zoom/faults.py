@@ -1,0 +1,48 @@
+"""Deterministic fault injection: one draw sequence from random.Random(fault_seed) per request."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Optional
+
+from .config import FakeZoomConfig
+
+SERVER_ERRORS = (500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str  # "5xx" | "429" | "drop" | "bad_json"
+    status: int = 0  # for 5xx
+    retry_after: bool = True  # for 429
+    variant: int = 0  # for bad_json: 0 = truncated JSON, 1 = HTML error page
+
+
+class FaultInjector:
+    def __init__(self, config: FakeZoomConfig) -> None:
+        self.config = config
+        self.rng = random.Random(config.fault_seed)
+        thresholds = []
+        total = 0.0
+        for kind, rate in (("5xx", config.rate_5xx), ("429", config.rate_429), ("drop", config.rate_drop),
+                           ("bad_json", config.rate_bad_json)):
+            total += rate
+            thresholds.append((total, kind))
+        self.thresholds = thresholds
+        self.enabled = total > 0
+
+    def draw(self) -> Optional[Fault]:
+        if not self.enabled:
+            return None
+        # Always consume the same three numbers so a request's fate depends only on its position.
+        roll, pick, share = self.rng.random(), self.rng.random(), self.rng.random()
+        kind = next((kind for limit, kind in self.thresholds if roll < limit), None)
+        if kind is None:
+            return None
+        return Fault(
+            kind=kind,
+            status=SERVER_ERRORS[int(pick * len(SERVER_ERRORS))],
+            retry_after=share >= self.config.rate_429_no_retry_after_share,
+            variant=int(pick * 2),
+        )

@@ -1,0 +1,68 @@
+"""Per-category rate limits (fixed one-second windows) and the Heavy daily quota."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Optional
+
+PLAN_QPS = {
+    "free": {"Light": 4, "Medium": 2, "Heavy": 1},  # unconfirmed figures, see zoom-api.md
+    "pro": {"Light": 30, "Medium": 20, "Heavy": 10},
+    "business": {"Light": 80, "Medium": 60, "Heavy": 40},
+}
+HEAVY_DAILY = {"free": 30_000, "pro": 30_000, "business": 60_000}
+QPS_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
+DAILY_MESSAGE = "You have reached the maximum daily rate limit for this API. Try again later."
+
+
+class RateLimited(Exception):
+    def __init__(self, message: str, headers: dict[str, str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = headers
+
+
+class RateLimiter:
+    def __init__(self, plan: Optional[str], heavy_daily_limit: Optional[int] = None) -> None:
+        self.plan = plan
+        self.heavy_daily_limit = heavy_daily_limit or (HEAVY_DAILY[plan] if plan else 0)
+        self._window: dict[str, tuple[int, int]] = {}  # category -> (second, count)
+        self._heavy_day: Optional[dt.date] = None
+        self._heavy_today = 0
+
+    def admit(self, category: str) -> None:
+        """Count one request of `category`, or raise RateLimited (a rejected request uses no quota)."""
+        if self.plan is None:
+            return
+        second = int(time.monotonic())
+        window_second, count = self._window.get(category, (second, 0))
+        if window_second != second:
+            count = 0
+        limit = PLAN_QPS[self.plan][category]
+        if count >= limit:
+            raise RateLimited(QPS_MESSAGE, {
+                "X-RateLimit-Category": category,
+                "X-RateLimit-Type": "QPS",
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": "0",
+            })
+        if category == "Heavy":
+            self._admit_daily()
+        self._window[category] = (second, count + 1)
+
+    def _admit_daily(self) -> None:
+        today = dt.datetime.now(dt.timezone.utc).date()
+        if today != self._heavy_day:
+            self._heavy_day, self._heavy_today = today, 0
+        limit = self.heavy_daily_limit
+        if self._heavy_today >= limit:
+            reset = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+            raise RateLimited(DAILY_MESSAGE, {
+                "X-RateLimit-Category": "Heavy",
+                "X-RateLimit-Type": "Daily-limit",
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": "0",
+                "Retry-After": reset.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            })
+        self._heavy_today += 1

@@ -1,0 +1,26 @@
+import os
+import signal
+import subprocess
+import sys
+
+import requests
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def test_given_cli_when_started_on_port_0_then_first_line_is_url_and_sigterm_stops_it():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fake_zoom", "--port", "0", "--seed", "3", "--today", "2025-06-15",
+         "--rate-limit-plan", "pro", "--set", "users=2"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        first_line = process.stdout.readline().strip()
+        assert first_line.startswith("FAKE_ZOOM_URL=http://127.0.0.1:")
+        url = first_line.split("=", 1)[1]
+        config = requests.get(url + "/_fake/config", timeout=10).json()
+        assert (config["seed"], config["users"], config["rate_limit_plan"], config["today"]) == (
+            3, 2, "pro", "2025-06-15")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0

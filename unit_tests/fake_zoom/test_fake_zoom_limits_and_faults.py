@@ -1,0 +1,125 @@
+import time
+
+import requests
+from conftest import Api, make_config
+
+from fake_zoom import FakeZoomServer
+
+
+def statuses(api: Api, path: str, count: int) -> list:
+    results = []
+    for _ in range(count):
+        try:
+            results.append(api.get(path).status_code)
+        except requests.ConnectionError:
+            results.append("drop")
+    return results
+
+
+def test_given_free_plan_when_bursting_medium_requests_then_429_with_rate_limit_headers():
+    with FakeZoomServer(make_config(rate_limit_plan="free")) as server:
+        time.sleep(1 - time.monotonic() % 1 + 0.01)  # start at a window boundary: 2/s for Medium
+        responses = [Api(server).get("/users") for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    limited = responses[-1]
+    assert limited.json() == {
+        "code": 429, "message": "You have reached the maximum per-second rate limit for this API. Try again later."}
+    assert limited.headers["X-RateLimit-Category"] == "Medium"
+    assert limited.headers["X-RateLimit-Type"] == "QPS"
+    assert limited.headers["X-RateLimit-Limit"] == "2" and limited.headers["X-RateLimit-Remaining"] == "0"
+
+
+def test_given_free_plan_when_window_passes_then_requests_are_admitted_again():
+    with FakeZoomServer(make_config(rate_limit_plan="free")) as server:
+        api = Api(server)
+        burst = statuses(api, "/users", 6)  # 2/s: at most 4 pass even across a window boundary
+        time.sleep(1.05)
+        after = api.get("/users").status_code
+    assert 429 in burst and after == 200
+
+
+def test_given_same_fault_seed_when_replaying_requests_then_same_faults_in_same_order():
+    config = dict(fault_seed=7, rate_5xx=0.15, rate_429=0.15, rate_429_no_retry_after_share=0.5, rate_drop=0.1,
+                  rate_bad_json=0.1)
+    runs = []
+    for _ in range(2):
+        with FakeZoomServer(make_config(**config)) as server:
+            runs.append((statuses(Api(server), "/users", 60), server.stats()["faults_injected"]))
+    assert runs[0] == runs[1]
+    observed = set(runs[0][0])
+    assert {200, 429, "drop"} <= observed and observed & {500, 502, 503, 504}
+
+
+def test_given_429_faults_when_no_retry_after_share_is_half_then_some_lack_retry_after():
+    with FakeZoomServer(make_config(rate_429=1.0, rate_429_no_retry_after_share=0.5)) as server:
+        headers = [Api(server).get("/users").headers.get("Retry-After") for _ in range(20)]
+    assert "1" in headers and None in headers
+
+
+def test_given_bad_json_faults_when_requesting_then_200_body_is_not_json():
+    with FakeZoomServer(make_config(rate_bad_json=1.0)) as server:
+        response = Api(server).get("/users")
+        stats = server.stats()
+    assert response.status_code == 200
+    try:
+        response.json()
+        parsed = True
+    except ValueError:
+        parsed = False
+    assert not parsed and stats["faults_injected"]["bad_json"] == 1
+
+
+def test_given_faults_when_calling_fake_endpoints_and_token_then_never_injected():
+    with FakeZoomServer(make_config(rate_5xx=1.0)) as server:
+        assert requests.get(server.url + "/_fake/stats", timeout=10).status_code == 200
+        token = requests.post(server.token_url, auth=("fake-client-id", "fake-client-secret"), timeout=10,
+                              params={"grant_type": "account_credentials", "account_id": "fake-account"})
+        assert token.status_code == 200
+
+
+def test_given_requests_when_reading_stats_then_counted_by_route_category_and_status():
+    with FakeZoomServer(make_config()) as server:
+        api = Api(server)
+        user_id = api.json("/users")["users"][0]["id"]
+        api.get(f"/users/{user_id}/meetings")
+        api.get(f"/users/{user_id}/meetings")
+        api.get("/meetings/1")
+        api.get(f"/report/users/{user_id}/meetings", **{"from": "2025-06-01", "to": "2025-06-15"})
+        stats = server.stats()
+        server.reset_stats()
+        after_reset = requests.get(server.url + "/_fake/stats", timeout=10).json()
+    assert stats["requests_by_endpoint"] == {
+        "GET /v2/users": 1, "GET /v2/users/{userId}/meetings": 2, "GET /v2/meetings/{meetingId}": 1,
+        "GET /v2/report/users/{userId}/meetings": 1}
+    assert stats["requests_by_category"] == {"light": 1, "medium": 3, "heavy": 1}
+    assert stats["status_counts"] == {"200": 4, "404": 1} and stats["total_api_requests"] == 5
+    assert after_reset["total_api_requests"] == 0
+
+
+def test_given_latency_when_requesting_then_answer_is_delayed():
+    with FakeZoomServer(make_config(users=1, latency_ms=200)) as server:
+        started = time.monotonic()
+        Api(server).get("/users")
+        elapsed = time.monotonic() - started
+    assert elapsed >= 0.2
+
+
+def test_given_heavy_daily_limit_when_exhausted_then_429_daily_limit_with_iso_retry_after():
+    with FakeZoomServer(make_config(rate_limit_plan="business", heavy_daily_limit=2)) as server:
+        api = Api(server)
+        user_id = server.fake.dataset.users[0].id
+        window = {"from": "2025-06-01", "to": "2025-06-15"}
+        responses = [api.get(f"/report/users/{user_id}/meetings", **window) for _ in range(3)]
+        light = api.get(f"/meetings/{server.fake.dataset.users[0].meetings[0].id}")
+    assert [r.status_code for r in responses] == [200, 200, 429] and light.status_code == 200
+    limited = responses[-1]
+    assert limited.json()["message"] == "You have reached the maximum daily rate limit for this API. Try again later."
+    assert limited.headers["X-RateLimit-Type"] == "Daily-limit" and limited.headers["X-RateLimit-Category"] == "Heavy"
+    assert limited.headers["Retry-After"].endswith("T00:00:00Z")
+
+
+def test_given_faults_on_token_endpoint_flag_when_requesting_token_then_faults_apply():
+    with FakeZoomServer(make_config(rate_5xx=1.0, faults_on_token_endpoint=True)) as server:
+        token = requests.post(server.token_url, auth=("fake-client-id", "fake-client-secret"), timeout=10,
+                              params={"grant_type": "account_credentials", "account_id": "fake-account"})
+    assert token.status_code in (500, 502, 503, 504)
