@@ -14,7 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO_ROOT / "source_zoom" / "schemas"
 
 
-def run_connector(command: str, config: Mapping[str, Any], catalog: Optional[Mapping[str, Any]] = None, state: Any = None, timeout: int = 600) -> Tuple[int, List[Dict[str, Any]], str]:
+def run_connector(command: str, config: Mapping[str, Any], catalog: Optional[Mapping[str, Any]] = None, state: Any = None, timeout: int = 600, debug: bool = False) -> Tuple[int, List[Dict[str, Any]], str]:
     """`python main.py <command>` as a subprocess, as Airbyte runs it; returns (exit code, messages, stderr)."""
     with tempfile.TemporaryDirectory() as directory:
         args = [sys.executable, str(REPO_ROOT / "main.py"), command]
@@ -30,6 +30,8 @@ def run_connector(command: str, config: Mapping[str, Any], catalog: Optional[Map
             state_path = Path(directory) / "state.json"
             state_path.write_text(json.dumps(state))
             args += ["--state", str(state_path)]
+        if debug:
+            args.append("--debug")
         finished = subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
     messages = []
     for line in finished.stdout.splitlines():

@@ -4,9 +4,21 @@ import json
 import sys
 from typing import Any, List, Mapping, Optional
 
-from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
+from airbyte_cdk.models import ConnectorSpecification
+from airbyte_cdk.logger import PRINT_BUFFER
 
+from source_zoom.config import parse_config
 from source_zoom.source import SourceZoom
+
+
+class ZoomEntrypoint(AirbyteEntrypoint):
+    @staticmethod
+    def validate_connection(source_spec: ConnectorSpecification, config: Any) -> None:
+        # Our checks first: the JSON-schema validator's wording for a oneOf ("{} is not valid
+        # under any of the given schemas") does not tell a person what to fix.
+        parse_config(config)
+        AirbyteEntrypoint.validate_connection(source_spec, config)
 
 
 def _config_from_args(args: List[str]) -> Optional[Mapping[str, Any]]:
@@ -24,4 +36,9 @@ def _config_from_args(args: List[str]) -> Optional[Mapping[str, Any]]:
 
 def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
-    launch(SourceZoom(_config_from_args(args)), args)
+    entrypoint = ZoomEntrypoint(SourceZoom(_config_from_args(args)))
+    parsed_args = entrypoint.parse_args(args)
+    # As the CDK's launch(): one write per message, so concurrent output never interleaves.
+    with PRINT_BUFFER:
+        for message in entrypoint.run(parsed_args):
+            print(f"{message}\n", end="")
