@@ -11,7 +11,6 @@ import re
 import sys
 import time
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from typing import Dict, Mapping
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Iterator, List, Mapping, MutableMapping, Optional, Tuple
+from typing import Any, Iterator, List, Mapping, Optional, Tuple
 
 import requests
 
@@ -26,9 +26,9 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import ZoomAuthenticator
-from source_zoom.config import DEFAULT_NUM_WORKERS, ZoomConfig, parse_config
+from source_zoom.config import DEFAULT_NUM_WORKERS, parse_config
 from source_zoom.errors import response_json, zoom_error_body
-from source_zoom.streams import SyncContext, ZoomStream, build_streams
+from source_zoom.streams import SyncContext, build_streams
 
 logger = logging.getLogger("airbyte")
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import requests
 
-from airbyte_cdk.models import AirbyteMessage, FailureType, SyncMode, Type
+from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.sources.streams.core import StreamData
 from airbyte_cdk.sources.streams.http import HttpStream
@@ -173,7 +173,6 @@ class ZoomStream(HttpStream, ABC):
         self._seen_lock = threading.Lock()
         self._pages_seen: Dict[str, int] = {}
         self._tokens_seen: set = set()
-        self.records_emitted = 0
         self._probe_lock = threading.Lock()
         self._probed = False
 
@@ -307,9 +306,7 @@ class ZoomStream(HttpStream, ABC):
                     # other slices know it before they send anything.
                     self._probed = True
                     records = list(self._records_of_slice(stream_slice))
-        for record in self._records_of_slice(stream_slice) if records is None else records:
-            self.records_emitted += 1
-            yield record
+        yield from self._records_of_slice(stream_slice) if records is None else records
 
     def _records_of_slice(self, stream_slice: Optional[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
         if self.context.report.unavailable.get(self.name):
