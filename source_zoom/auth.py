@@ -97,6 +97,16 @@ class ZoomAuthenticator(AuthBase):
                 )
             self._renew()
 
+    def mark_rejected(self, rejected_authorization: Optional[str]) -> bool:
+        """Zoom answered 401 code 124 to a request sent with `rejected_authorization`. The next
+        get_auth_header renews the token, once for all threads. False when it cannot be renewed."""
+        if self._auth_type == JWT:
+            return False
+        with self._lock:
+            if rejected_authorization == f"Bearer {self._access_token}":
+                self._expires_at = 0.0
+        return True
+
     def _token_is_fresh(self) -> bool:
         return self._access_token is not None and time.monotonic() < self._expires_at
 

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Mapping, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -130,9 +130,16 @@ class ZoomErrorHandler(ErrorHandler):
     """Maps a response to the CDK's actions through ZOOM_ERRORS; a 200 whose body is not JSON is
     retried, since Zoom (or a proxy) cut it short."""
 
-    def __init__(self, stream_name: str, extra_errors: Optional[Mapping[Tuple[int, Optional[int]], ZoomError]] = None):
+    def __init__(
+        self,
+        stream_name: str,
+        extra_errors: Optional[Mapping[Tuple[int, Optional[int]], ZoomError]] = None,
+        on_token_rejected: Optional[Callable[[Optional[str]], bool]] = None,
+    ):
         self._stream_name = stream_name
         self._extra_errors = extra_errors or {}
+        # Marks the rejected token stale so the retry renews it; False when it cannot be renewed.
+        self._on_token_rejected = on_token_rejected
 
     @property
     def max_retries(self) -> Optional[int]:
@@ -177,7 +184,19 @@ class ZoomErrorHandler(ErrorHandler):
                 f"{self._stream_name}: skipped {resource}: Zoom code {code} ({message or error.meaning}).",
             )
         if error.outcome == Outcome.RENEW_TOKEN:
-            return ErrorResolution(ResponseAction.REFRESH_TOKEN_THEN_RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
+            if self._on_token_rejected is None:
+                return ErrorResolution(ResponseAction.REFRESH_TOKEN_THEN_RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
+            # A plain retry re-applies the shared authenticator, which renews the stale token
+            # once for all threads; unlike the CDK's refresh-then-retry, a request may meet an
+            # expired token more than once in a long sync (bounded by the retry budget).
+            if not self._on_token_rejected(response.request.headers.get("Authorization") if response.request is not None else None):
+                return ErrorResolution(
+                    ResponseAction.FAIL,
+                    FailureType.config_error,
+                    "Zoom rejected the JWT token (expired or revoked). Zoom retired JWT apps in 2023: "
+                    "create a Server-to-Server OAuth app and use auth_type server_to_server_oauth.",
+                )
+            return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
         if error.outcome == Outcome.RATE_LIMITED:
             if response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit" and (retry_after_seconds(response) or 0) > LONGEST_HONOURED_WAIT_SECONDS:
                 return ErrorResolution(

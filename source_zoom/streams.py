@@ -196,7 +196,7 @@ class ZoomStream(HttpStream, ABC):
         return super().get_json_schema()
 
     def get_error_handler(self) -> ZoomErrorHandler:
-        return ZoomErrorHandler(self.name, self.extra_errors)
+        return ZoomErrorHandler(self.name, self.extra_errors, self.context.authenticator.mark_rejected)
 
     def get_backoff_strategy(self) -> ZoomBackoffStrategy:
         return ZoomBackoffStrategy()
