@@ -26,6 +26,11 @@ SERVER_TO_SERVER = "server_to_server_oauth"
 REFRESH_TOKEN = "oauth2_refresh_token"
 JWT = "jwt"
 
+JWT_REJECTED = (
+    "Zoom rejected the JWT token (expired or revoked). Zoom retired JWT apps in 2023: "
+    "create a Server-to-Server OAuth app and use auth_type server_to_server_oauth."
+)
+
 # Renew this long before Zoom's expiry so a request in flight never carries a dying token.
 EXPIRY_MARGIN_SECONDS = 120
 TOKEN_REQUEST_TIMEOUT = (10, 30)
@@ -91,10 +96,7 @@ class ZoomAuthenticator(AuthBase):
             if self._access_token != stale:
                 return
             if self._auth_type == JWT:
-                raise config_error(
-                    "Zoom rejected the JWT token (expired or revoked). Zoom retired JWT apps in 2023: "
-                    "create a Server-to-Server OAuth app and use auth_type server_to_server_oauth."
-                )
+                raise config_error(JWT_REJECTED)
             self._renew()
 
     def mark_rejected(self, rejected_authorization: Optional[str]) -> bool:

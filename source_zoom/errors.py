@@ -23,6 +23,8 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
+from source_zoom.auth import JWT_REJECTED
+
 logger = logging.getLogger("airbyte")
 
 MAX_RETRIES = 8
@@ -96,8 +98,13 @@ def zoom_error_body(response: requests.Response) -> Tuple[Optional[int], str]:
     return (code if isinstance(code, int) else None), str(body.get("message") or body.get("reason") or "")
 
 
-def classify(status: int, code: Optional[int]) -> Optional[ZoomError]:
-    return ZOOM_ERRORS.get((status, code)) or ZOOM_ERRORS.get((status, None))
+def classify(status: int, code: Optional[int], extra_errors: Optional[Mapping[Tuple[int, Optional[int]], ZoomError]] = None) -> Optional[ZoomError]:
+    """A stream's own rows (e.g. "endpoint removed") come before the shared table."""
+    for table in (extra_errors or {}, ZOOM_ERRORS):
+        error = table.get((status, code)) or table.get((status, None))
+        if error is not None:
+            return error
+    return None
 
 
 def resource_of(url: str) -> str:
@@ -169,7 +176,7 @@ class ZoomErrorHandler(ErrorHandler):
                 )
             return ErrorResolution(ResponseAction.SUCCESS)
         code, message = zoom_error_body(response)
-        error = self._extra_errors.get((response.status_code, code)) or classify(response.status_code, code)
+        error = classify(response.status_code, code, self._extra_errors)
         detail = f"{resource} answered HTTP {response.status_code}, Zoom code {code}: {message}"
         if error is None:
             return ErrorResolution(
@@ -190,12 +197,7 @@ class ZoomErrorHandler(ErrorHandler):
             # once for all threads; unlike the CDK's refresh-then-retry, a request may meet an
             # expired token more than once in a long sync (bounded by the retry budget).
             if not self._on_token_rejected(response.request.headers.get("Authorization") if response.request is not None else None):
-                return ErrorResolution(
-                    ResponseAction.FAIL,
-                    FailureType.config_error,
-                    "Zoom rejected the JWT token (expired or revoked). Zoom retired JWT apps in 2023: "
-                    "create a Server-to-Server OAuth app and use auth_type server_to_server_oauth.",
-                )
+                return ErrorResolution(ResponseAction.FAIL, FailureType.config_error, JWT_REJECTED)
             return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
         if error.outcome == Outcome.RATE_LIMITED:
             if response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit" and (retry_after_seconds(response) or 0) > LONGEST_HONOURED_WAIT_SECONDS:

@@ -78,7 +78,7 @@ class SourceZoom(ConcurrentSourceAdapter):
         except AirbyteTracedException as error:
             return False, error.message
         except requests.RequestException as error:
-            return False, f"Cannot reach Zoom at {parse_config(config).api_base_url}: {type(error).__name__}. Check api_base_url and the network."
+            return False, f"Cannot reach Zoom at {context.config.api_base_url}: {type(error).__name__}. Check api_base_url and the network."
         if response.ok:
             try:
                 response_json(response)

@@ -379,7 +379,7 @@ class ZoomStream(HttpStream, ABC):
 
     def _account_for_skip(self, response: requests.Response) -> None:
         code, message = zoom_error_body(response)
-        error = self.extra_errors.get((response.status_code, code)) or classify(response.status_code, code)
+        error = classify(response.status_code, code, self.extra_errors)
         self.context.report.record_skip(self.name, code)
         if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
             reason = f"Zoom code {code}: {message or error.meaning}"
