@@ -60,6 +60,7 @@ def _tables(dataset: Dataset, start_text: str) -> dict[str, list[Key]]:
     files_served = not dataset.config.files_endpoints_removed
     meetings = list(_fetchable_meetings(dataset))
     report_instances = list(_report_meeting_instances(dataset, parse_ts(start_text).date()))
+    meeting_instances = list(_every_meeting_instance(dataset, meetings, report_instances, start_text))
     webinars = list(_listed_webinars(dataset))
     webinar_instances = list(_webinar_instances(dataset, webinars, start_text))
     tables: dict[str, list[Key]] = {
@@ -71,12 +72,12 @@ def _tables(dataset: Dataset, start_text: str) -> dict[str, list[Key]]:
         "report_meetings": [(i.uuid,) for _, i in report_instances],
         "report_meeting_participants": [
             (key_str(p.get("id")), m.id, i.uuid, key_str(p.get("user_id")), key_str(p.get("join_time")))
-            for m, i in report_instances
+            for m, i in meeting_instances
             for p in i.participants
         ],
-        "meeting_poll_results": [_respondent_key(i, index, r) for _, i in report_instances
+        "meeting_poll_results": [_respondent_key(i, index, r) for _, i in meeting_instances
                                  for index, r in enumerate(i.poll_results)],
-        "meeting_files": [(i.uuid, f["file_name"]) for _, i in report_instances if files_served for f in i.files],
+        "meeting_files": [(i.uuid, f["file_name"]) for _, i in meeting_instances if files_served for f in i.files],
         "webinars": [(w.detail["uuid"],) for w in webinars],
         "webinar_panelists": [(p["id"], w.id) for w in webinars for p in w.panelists],
         "webinar_registrants": [(w.id, r["id"]) for w in webinars if w.has_registration for r in w.registrants],
@@ -110,6 +111,24 @@ def _respondent_key(instance: PastInstance, index: int, respondent: dict[str, An
 def _fetchable_meetings(dataset: Dataset) -> Iterator[Meeting]:
     """Meetings listed by /users/{id}/meetings whose detail does not answer 404."""
     return (m for m in dataset.all_meetings() if not m.deleted)
+
+
+def _every_meeting_instance(
+    dataset: Dataset, meetings: list[Meeting], report_instances: list[tuple[Meeting, PastInstance]], start_text: str
+) -> Iterator[tuple[Meeting, PastInstance]]:
+    """The instances the participant, poll and file tables hang off: the report listing's, plus
+    what /past_meetings/{id}/instances lists for each fetchable meeting (starting at or after the
+    start date, lookups not answering 12702), each uuid once."""
+    seen: set[str] = set()
+    for meeting, instance in report_instances:
+        seen.add(instance.uuid)
+        yield meeting, instance
+    for meeting in meetings:
+        for instance in meeting.instances:
+            if instance.uuid in seen or instance.start_time < start_text or instance.too_old(dataset.today):
+                continue
+            seen.add(instance.uuid)
+            yield meeting, instance
 
 
 def _listed_webinars(dataset: Dataset) -> Iterator[Webinar]:

@@ -14,6 +14,8 @@ DEFAULT_OAUTH_TOKEN_URL = "https://zoom.us/oauth/token"
 DEFAULT_HISTORY_DAYS = 182
 DEFAULT_NUM_WORKERS = 10
 MAX_NUM_WORKERS = 50
+DEFAULT_LOOKBACK_DAYS = 1
+MAX_LOOKBACK_DAYS = 30
 
 REQUIRED_CREDENTIALS = {
     SERVER_TO_SERVER: ("account_id", "client_id", "client_secret"),
@@ -29,6 +31,7 @@ class ZoomConfig:
     api_base_url: str
     oauth_token_url: str
     num_workers: int
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
 
     @property
     def today(self) -> datetime:
@@ -73,10 +76,14 @@ def parse_config(config: Mapping[str, Any]) -> ZoomConfig:
     num_workers = config.get("num_workers", DEFAULT_NUM_WORKERS)
     if not isinstance(num_workers, int) or not 1 <= num_workers <= MAX_NUM_WORKERS:
         raise config_error(f"num_workers {num_workers!r} must be a whole number from 1 to {MAX_NUM_WORKERS}.")
+    lookback_days = config.get("lookback_days", DEFAULT_LOOKBACK_DAYS)
+    if not isinstance(lookback_days, int) or isinstance(lookback_days, bool) or not 0 <= lookback_days <= MAX_LOOKBACK_DAYS:
+        raise config_error(f"lookback_days {lookback_days!r} must be a whole number of days from 0 to {MAX_LOOKBACK_DAYS}.")
     return ZoomConfig(
         auth_type=auth_type,
         start_date=parse_start_date(config.get("start_date")),
         api_base_url=parse_url(config, "api_base_url", DEFAULT_API_BASE_URL),
         oauth_token_url=parse_url(config, "oauth_token_url", DEFAULT_OAUTH_TOKEN_URL),
         num_workers=num_workers,
+        lookback_days=lookback_days,
     )

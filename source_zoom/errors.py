@@ -113,12 +113,22 @@ def resource_of(url: str) -> str:
 
 
 class SyncReport:
-    """Counts what a sync skipped and why, shared by every stream; printed at the end of a sync."""
+    """Counts what a sync asked Zoom and what it skipped and why, shared by every stream; logged
+    per table as each ends and for the whole sync at the end."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.skips: Counter = Counter()
         self.unavailable: dict = {}
+        self.requests: Counter = Counter()
+
+    def count_request(self, stream: str) -> None:
+        with self._lock:
+            self.requests[stream] += 1
+
+    def skipped(self, stream: str) -> int:
+        with self._lock:
+            return sum(count for (name, _), count in self.skips.items() if name == stream)
 
     def record_skip(self, stream: str, code: Optional[int]) -> None:
         with self._lock:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Iterator, List, Mapping, Optional, Tuple
+from collections import Counter
+from datetime import timedelta
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import requests
 
@@ -13,24 +15,32 @@ from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
+    AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     FailureType,
     Level,
     Status,
+    SyncMode,
+    TraceType,
+    Type,
 )
 from airbyte_cdk.sources.concurrent_source.concurrent_source import ConcurrentSource
 from airbyte_cdk.sources.concurrent_source.concurrent_source_adapter import ConcurrentSourceAdapter
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
 from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.sources.streams.concurrent.adapters import StreamFacade
+from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, FinalStateCursor
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import DEFAULT_NUM_WORKERS, parse_config
 from source_zoom.errors import response_json, zoom_error_body
-from source_zoom.streams import SyncContext, build_streams
+from source_zoom.incremental import CompletedWindowsCursor, parse_zoom_time, state_floor
+from source_zoom.streams import ALL_STREAMS, SyncContext, ZoomStream, build_streams
 
 logger = logging.getLogger("airbyte")
+HIDDEN_LISTINGS = tuple(stream.stream_name() for stream in ALL_STREAMS if stream.hidden)
 
 
 class SourceZoom(ConcurrentSourceAdapter):
@@ -50,6 +60,9 @@ class SourceZoom(ConcurrentSourceAdapter):
         self._context_config_id: Optional[int] = None
         self._streams: List[Stream] = []
         self._streams_context: Optional[SyncContext] = None
+        # What the running read asked for; None outside a read (check, discover).
+        self._catalog: Optional[ConfiguredAirbyteCatalog] = None
+        self._state_manager: Optional[ConnectorStateManager] = None
 
     # --- one authenticator and one context per process ------------------------------------------
 
@@ -96,14 +109,39 @@ class SourceZoom(ConcurrentSourceAdapter):
     def streams(self, config: Mapping[str, Any]) -> List[Stream]:
         context = self.sync_context(config)
         if not self._streams or self._streams_context is not context:
-            state_manager = ConnectorStateManager(state=None)
-            self._streams = [
-                self.convert_to_concurrent_stream(logger, stream, state_manager)
-                for stream in build_streams(context)
-                if not stream.hidden
-            ]
+            self._streams = [self._as_concurrent(stream) for stream in build_streams(context) if not stream.hidden]
             self._streams_context = context
         return self._streams
+
+    def _as_concurrent(self, stream: ZoomStream) -> Stream:
+        cursor: Cursor = self._incremental_cursor(stream) or FinalStateCursor(stream.name, None, self.message_repository)
+        return StreamFacade.create_from_stream(stream, self, logger, {}, cursor)
+
+    def _incremental_cursor(self, stream: ZoomStream) -> Optional[CompletedWindowsCursor]:
+        """A cursor for a table the catalog reads incrementally; its state also sets how far back
+        this table (and the parents it reads) must list."""
+        if self._catalog is None or self._state_manager is None or not stream.cursor_field:
+            return None
+        if not any(s.stream.name == stream.name and s.sync_mode == SyncMode.incremental for s in self._catalog.streams):
+            return None
+        context = stream.context
+        saved = self._state_manager.get_stream_state(stream.name, None)
+        floor = state_floor(
+            stream.name,
+            stream.cursor_field,
+            saved,
+            timedelta(days=context.config.lookback_days),
+            context.config.start_date,
+            context.started_at,
+            logger,
+        )
+        if floor is not None:
+            context.record_floors[stream.name] = floor
+        previous = parse_zoom_time(saved.get(stream.cursor_field)) if floor is not None else None
+        stream.window_cursor = CompletedWindowsCursor(
+            stream.name, stream.cursor_field, self._state_manager, self.message_repository, previous, context.started_at
+        )
+        return stream.window_cursor
 
     def read(
         self,
@@ -112,6 +150,11 @@ class SourceZoom(ConcurrentSourceAdapter):
         catalog: ConfiguredAirbyteCatalog,
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
+        context = self.sync_context(config)
+        self._catalog = catalog
+        self._state_manager = ConnectorStateManager(state=state)
+        context.selected = {configured.stream.name for configured in catalog.streams}
+        self._streams = []  # built again, now with the catalog's cursors and the state's floors
         known = {stream.name for stream in self.streams(config)}
         unknown = sorted(s.stream.name for s in catalog.streams if s.stream.name not in known)
         if unknown:
@@ -120,18 +163,43 @@ class SourceZoom(ConcurrentSourceAdapter):
                 failure_type=FailureType.config_error,
             )
         started = time.monotonic()
+        records: Counter = Counter()
         try:
-            yield from super().read(logger, config, catalog, state)
+            for message in super().read(logger, config, catalog, state):
+                if message.type == Type.RECORD and message.record is not None:
+                    records[message.record.stream] += 1
+                elif message.type == Type.TRACE and message.trace is not None and message.trace.type == TraceType.STREAM_STATUS:
+                    self._log_stream_end(logger, message, records)
+                yield message
         finally:
-            self._log_summary(logger, time.monotonic() - started)
+            self._log_summary(logger, time.monotonic() - started, records)
+            # A later read on this instance starts from a fresh context (pool, memos, counters).
+            context.close()
+            self._context = None
+            self._streams = []
+            self._catalog = self._state_manager = None
 
-    def _log_summary(self, logger: logging.Logger, seconds: float) -> None:
+    def _log_stream_end(self, logger: logging.Logger, message: AirbyteMessage, records: Counter) -> None:
+        status = message.trace.stream_status  # type: ignore[union-attr]
+        if status is None or status.status not in (AirbyteStreamStatus.COMPLETE, AirbyteStreamStatus.INCOMPLETE) or self._context is None:
+            return
+        name = status.stream_descriptor.name
+        report = self._context.report
+        logger.info(
+            f"{name}: {status.status.value.lower()}, {records[name]} records, {report.requests[name]} requests, "
+            f"{report.skipped(name)} resources skipped."
+        )
+
+    def _log_summary(self, logger: logging.Logger, seconds: float, records: Counter) -> None:
         if self._context is None:
             return
         report = self._context.report
         skips = ", ".join(f"{stream} {count} (code {code})" for (stream, code), count in sorted(report.skips.items(), key=str)) or "none"
         unavailable = "; ".join(f"{stream}: {reason}" for stream, reason in sorted(report.unavailable.items())) or "none"
+        hidden = ", ".join(f"{stream} {report.requests[stream]}" for stream in HIDDEN_LISTINGS if report.requests[stream])
         logger.info(
-            f"Sync summary: {seconds:.1f} s, {self._context.authenticator.token_requests} token request(s); "
+            f"Sync summary: {sum(records.values())} records in {seconds:.1f} s, {sum(report.requests.values())} requests"
+            f"{f' (parent listings: {hidden})' if hidden else ''}, "
+            f"{self._context.authenticator.token_requests} token request(s); "
             f"skipped resources: {skips}; unavailable tables: {unavailable}."
         )

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC
-from datetime import date, datetime, timedelta
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date, datetime, timedelta, timezone
 from enum import Enum
-from typing import Any, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional, Tuple
+from typing import Any, Callable, ClassVar, Deque, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Set, Tuple, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import requests
@@ -25,6 +27,7 @@ from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import ZoomAuthenticator
+from source_zoom.incremental import WINDOW_END, CompletedWindowsCursor, parse_zoom_time
 from source_zoom.config import ZoomConfig
 from source_zoom.errors import (
     Outcome,
@@ -43,6 +46,8 @@ logger = logging.getLogger("airbyte")
 PAGE_SIZE = 300
 # Zoom's report endpoints serve the last six months only (and want `from` inside that range).
 REPORT_HORIZON_DAYS = 6 * 30
+# Per-instance lookups (participants, polls, Q&A) answer 12702 for anything older than a year.
+INSTANCE_LOOKUP_DAYS = 365
 REQUEST_TIMEOUT = (10, 60)
 # A listing longer than this (90 million rows at 300 a page) is a paging bug, not data.
 MAX_PAGES_PER_LISTING = 300_000
@@ -85,13 +90,28 @@ def month_windows(start: date, end: date) -> Iterable[Tuple[date, date]]:
         window_start = window_end + timedelta(days=1)
 
 
-def parse_zoom_time(value: Any) -> Optional[datetime]:
-    if not isinstance(value, str) or not value:
-        return None
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def map_in_order(pool: ThreadPoolExecutor, function: Callable[[T], R], items: Iterable[T], in_flight: int) -> Iterator[R]:
+    """function(item) for every item on the pool, at most `in_flight` at a time, results in item order."""
+    pending: Deque[Future] = deque()
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+        for item in items:
+            pending.append(pool.submit(function, item))
+            if len(pending) >= in_flight:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def starts_before(record: Mapping[str, Any], floor: Optional[datetime]) -> bool:
+    started = parse_zoom_time(record.get("start_time")) if floor is not None else None
+    return started is not None and started < floor  # type: ignore[operator]
 
 
 class SyncContext:
@@ -105,11 +125,31 @@ class SyncContext:
         self.report = SyncReport()
         self._memos: Dict[str, RecordMemo] = {}
         self._memos_lock = threading.Lock()
-        self.parents_with_children: set = set()
+        self.parents_with_children: Set[str] = set()
+        # stream name -> the streams that read its memo (children, and streams joining its records)
+        self.readers: Dict[str, List["ZoomStream"]] = {}
+        # What the read asks for: the catalog's tables (None = all) and, per incremental table
+        # with a usable state, the earliest instance start it still needs.
+        self.selected: Optional[Set[str]] = None
+        self.record_floors: Dict[str, datetime] = {}
+        self.started_at = datetime.now(timezone.utc)
+        # Parents' listings are filled on this pool, `num_workers` requests at a time.
+        self.fill_pool = ThreadPoolExecutor(max_workers=config.num_workers, thread_name_prefix="zoom-parent")
+        self._logged_once: Set[str] = set()
 
     def memo(self, stream: "ZoomStream") -> "RecordMemo":
         with self._memos_lock:
             return self._memos.setdefault(stream.name, RecordMemo(stream))
+
+    def log_once(self, key: str, message: str) -> None:
+        with self._memos_lock:
+            if key in self._logged_once:
+                return
+            self._logged_once.add(key)
+        logger.warning(message)
+
+    def close(self) -> None:
+        self.fill_pool.shutdown(wait=False, cancel_futures=True)
 
 
 class RecordMemo:
@@ -162,13 +202,24 @@ class ZoomStream(HttpStream, ABC):
     # Stitch's schema spells it `occurences`: keep those columns filled for migrated users.
     copies_occurrences_for_stitch: ClassVar[bool] = False
     hidden: ClassVar[bool] = False
+    # Incremental tables: the instance's start time; a table under a past instance stamps it
+    # from the parent (e.g. meeting_start_time) and is sliced by the window it falls in.
+    cursor_field: ClassVar[Any] = ""  # HttpStream's "no cursor" is an empty value
+    # Also emit the records of this stream's memo (a listing of the same things from another endpoint).
+    joins: ClassVar[Optional[type]] = None
+    # Past instances Zoom no longer serves lookups for (12702) are not listed, and said so once.
+    drops_instances_beyond_lookup_horizon: ClassVar[bool] = False
 
-    def __init__(self, context: SyncContext, parent: Optional["ZoomStream"] = None):
+    def __init__(self, context: SyncContext, parent: Optional["ZoomStream"] = None, joined: Optional["ZoomStream"] = None):
         self.context = context
         self.parent_stream = parent
+        self.joined_stream = joined
         super().__init__(authenticator=context.authenticator, api_budget=context.api_budget)
         # Whole listings are read per slice; per-page resumable full refresh would read one page.
         self.cursor = None
+        # Set by the source when the catalog asks for this table incrementally.
+        self.window_cursor: Optional[CompletedWindowsCursor] = None
+        self._http_client._session.hooks["response"].append(self._count_request)
         self._seen_keys: set = set()
         self._seen_lock = threading.Lock()
         self._pages_seen: Dict[str, int] = {}
@@ -210,25 +261,89 @@ class ZoomStream(HttpStream, ABC):
     def has_children(self) -> bool:
         return self.name in self.context.parents_with_children
 
+    def _count_request(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self.context.report.count_request(self.name)
+
+    @property
+    def is_windowed(self) -> bool:
+        """Sliced by date window: report and recording listings, and tables under a past instance."""
+        return self.monthly_windows or bool(self.cursor_field and self.parent_stream is not None)
+
+    @property
+    def record_floor(self) -> Optional[datetime]:
+        """The earliest instance start this table still needs (from its state); None = since start_date."""
+        return self.context.record_floors.get(self.name)
+
+    def fetch_floor(self) -> Optional[datetime]:
+        """The earliest instance start any selected table reading this stream needs."""
+        floors = [stream.record_floor for stream in self.interested_tables()]
+        if not floors or any(floor is None for floor in floors):
+            return None
+        return min(floors)  # type: ignore[type-var]
+
+    def interested_tables(self) -> List["ZoomStream"]:
+        selected = self.context.selected
+        own = [self] if not self.hidden and (selected is None or self.name in selected) else []
+        return own + [table for reader in self.context.readers.get(self.name, []) for table in reader.interested_tables()]
+
     def stream_slices(self, *, sync_mode: SyncMode = SyncMode.full_refresh, cursor_field: Any = None, stream_state: Any = None) -> Iterable[Optional[Mapping[str, Any]]]:
         if self.has_children:
-            yield {FROM_MEMO: True}
+            # One slice reads the memo; a windowed table's state moves once, when it is read.
+            window_ends = [self.windows()[-1][1]] if self.is_windowed else [None]
+            groups: Iterable[Tuple[Optional[date], Iterable[Mapping[str, Any]]]] = [(window_ends[0], [{FROM_MEMO: True}])]
         else:
-            yield from self.http_slices()
-
-    def http_slices(self) -> Iterable[Mapping[str, Any]]:
-        parents: Iterable[Optional[Mapping[str, Any]]] = self.parent_records() if self.parent_stream else [None]
-        for parent in parents:
+            groups = self.http_slice_groups()
+        cursor = self.window_cursor
+        for window_end, slices in groups:
+            for stream_slice in slices:
+                if window_end is not None:
+                    stream_slice = {**stream_slice, WINDOW_END: window_end.isoformat()}
+                    if cursor is not None:
+                        cursor.slice_created(window_end)
+                yield stream_slice
             if self.context.report.unavailable.get(self.name):
-                return
-            if parent is not None and not self.accepts_parent(parent):
-                continue
-            base = {"parent": parent} if parent is not None else {}
-            if self.monthly_windows:
-                for window_from, window_to in self.windows():
-                    yield {**base, "from": window_from.isoformat(), "to": window_to.isoformat()}
-            else:
-                yield base
+                return  # not every window was read: the state must not move past it
+            if cursor is not None and window_end is not None:
+                cursor.window_sliced(window_end)
+
+    def http_slice_groups(self) -> Iterable[Tuple[Optional[date], Iterable[Mapping[str, Any]]]]:
+        """Slices to send, grouped by the date window they belong to (None: not windowed), in
+        window order so that the state can move window by window."""
+        parents = self.accepted_parents()
+        if self.monthly_windows:
+            parents = list(parents)
+            for window_from, window_to in self.windows():
+                yield window_to, (self.slice_for(parent, window_from, window_to) for parent in parents)
+        elif self.is_windowed:
+            windows = self.windows()
+            by_window: Dict[date, List[Mapping[str, Any]]] = {window_to: [] for _, window_to in windows}
+            floor = self.record_floor
+            for parent in parents:
+                started = parse_zoom_time(parent.get("start_time"))
+                if floor is not None and started is not None and started < floor:
+                    continue  # read by an earlier sync
+                day = started.date() if started is not None else windows[-1][1]
+                window_to = next((end for start, end in windows if day <= end), windows[-1][1])
+                by_window[window_to].append(self.slice_for(parent))
+            for window_to, slices in by_window.items():
+                yield window_to, slices
+        else:
+            yield None, (self.slice_for(parent) for parent in parents)
+
+    def accepted_parents(self) -> Iterable[Optional[Mapping[str, Any]]]:
+        if not self.parent_stream:
+            yield None
+            return
+        for parent in self.parent_records():
+            if self.accepts_parent(parent):
+                yield parent
+
+    @staticmethod
+    def slice_for(parent: Optional[Mapping[str, Any]], window_from: Optional[date] = None, window_to: Optional[date] = None) -> Mapping[str, Any]:
+        stream_slice: Dict[str, Any] = {"parent": parent} if parent is not None else {}
+        if window_from is not None and window_to is not None:
+            stream_slice.update({"from": window_from.isoformat(), "to": window_to.isoformat()})
+        return stream_slice
 
     def parent_records(self) -> Iterable[Mapping[str, Any]]:
         return self.context.memo(self.parent_stream).records()
@@ -238,12 +353,23 @@ class ZoomStream(HttpStream, ABC):
             return False
         return True
 
-    def windows(self) -> Iterable[Tuple[date, date]]:
+    def windows(self) -> List[Tuple[date, date]]:
         today = self.context.config.today.date()
         start = self.context.config.start_date.date()
+        floor = self.fetch_floor()
+        if floor is not None:
+            start = max(start, floor.date())
         if self.windows_within_report_horizon:
-            start = max(start, today - timedelta(days=REPORT_HORIZON_DAYS - 1))
-        return month_windows(start, today)
+            horizon = today - timedelta(days=REPORT_HORIZON_DAYS - 1)
+            if start < horizon:
+                self.context.log_once(
+                    f"horizon:{self.name}",
+                    f"{self.name}: Zoom's reports reach back six months only, so {start.isoformat()} to "
+                    f"{(horizon - timedelta(days=1)).isoformat()} cannot be listed here; instances in that range still "
+                    "reach the participant and poll tables through /past_meetings/{id}/instances, up to a year back.",
+                )
+                start = horizon
+        return list(month_windows(start, today)) or [(today, today)]
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -312,14 +438,27 @@ class ZoomStream(HttpStream, ABC):
         if self.context.report.unavailable.get(self.name):
             return []  # Zoom already said this table cannot be read: no request that cannot succeed
         if stream_slice and stream_slice.get(FROM_MEMO):
-            return self.context.memo(self).records()
+            # The memo reaches back as far as the neediest reader; this table only to its own floor.
+            return [record for record in self.context.memo(self).records() if not starts_before(record, self.record_floor)]
         return HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)  # type: ignore[return-value]
 
     def fetch_all_records(self) -> Iterable[Mapping[str, Any]]:
-        """Every record over every slice, straight from Zoom (used to fill this stream's memo)."""
-        for stream_slice in self.http_slices():
-            for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice):
-                yield record.data if isinstance(record, Record) else record  # type: ignore[union-attr]
+        """Every record over every slice, straight from Zoom (used to fill this stream's memo), the
+        slices read in parallel on the sync's pool and kept in slice order."""
+        if self.joined_stream is not None:
+            for record in self.context.memo(self.joined_stream).records():
+                if self._first_time_seen(record):
+                    yield record
+        slices = (stream_slice for _, group in self.http_slice_groups() for stream_slice in group)
+        workers = self.context.config.num_workers
+        for records in map_in_order(self.context.fill_pool, self._fetch_slice, slices, in_flight=2 * workers):
+            yield from records
+
+    def _fetch_slice(self, stream_slice: Mapping[str, Any]) -> List[Mapping[str, Any]]:
+        return [
+            record.data if isinstance(record, Record) else record  # type: ignore[misc]
+            for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)
+        ]
 
     def parse_response(self, response: requests.Response, *, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Any = None) -> Iterable[Mapping[str, Any]]:
         if not response.ok:
@@ -355,13 +494,32 @@ class ZoomStream(HttpStream, ABC):
         for key_field in self.primary_key_fields():
             if record.get(key_field) is None:
                 record[key_field] = ""
-        if self.since_start_date:
-            started = parse_zoom_time(record.get("start_time"))
-            if started is not None and started < self.context.config.start_date:
-                return None
+        if not self.keeps_instance(record):
+            return None
         if self.dedupe_by_primary_key and not self._first_time_seen(record):
             return None
         return record
+
+    def keeps_instance(self, record: Mapping[str, Any]) -> bool:
+        """Past instances before the start (start_date, or the earliest a reader's state needs)
+        are dropped; so are those Zoom's per-instance lookups no longer serve."""
+        if not (self.since_start_date or self.monthly_windows):
+            return True
+        floor = self.fetch_floor()
+        if self.since_start_date:
+            floor = max(floor or self.context.config.start_date, self.context.config.start_date)
+        if starts_before(record, floor):
+            return False
+        if self.drops_instances_beyond_lookup_horizon:
+            horizon = self.context.config.today - timedelta(days=INSTANCE_LOOKUP_DAYS)
+            if starts_before(record, datetime.combine(horizon.date(), datetime.min.time(), tzinfo=timezone.utc)):
+                self.context.log_once(
+                    f"lookup-horizon:{self.name}",
+                    f"{self.name}: Zoom no longer serves participants, polls or Q&A of instances that started before "
+                    f"{horizon.date().isoformat()} (code 12702 after a year); those instances are left out.",
+                )
+                return False
+        return True
 
     def primary_key_fields(self) -> List[str]:
         key = self.primary_key
@@ -471,39 +629,62 @@ class ReportMeetings(ZoomStream):
     monthly_windows = True
     windows_within_report_horizon = True
     dedupe_by_primary_key = True
+    cursor_field = "start_time"
+
+
+class MeetingInstances(ZoomStream):
+    """GET /past_meetings/{meetingId}/instances joined with the report listing: every past instance
+    once, including those the report leaves out (under two participants, or over six months old)."""
+
+    hidden = True
+    path_template = "past_meetings/{id}/instances"
+    parent = Meetings
+    joins = ReportMeetings
+    records_key = "meetings"
+    primary_key = "uuid"
+    stamp_from_parent = {"id": "id"}
+    since_start_date = True
+    drops_instances_beyond_lookup_horizon = True
+    dedupe_by_primary_key = True
+
+
+MEETING_INSTANCE_KEYS = {"meeting_id": "id", "meeting_uuid": "uuid", "meeting_start_time": "start_time"}
 
 
 class ReportMeetingParticipants(ZoomStream):
     """GET /report/meetings/{meetingUUID}/participants"""
 
     path_template = "report/meetings/{uuid}/participants"
-    parent = ReportMeetings
+    parent = MeetingInstances
     records_key = "participants"
     paging = Paging.NEXT_PAGE_TOKEN
     extra_params = {"include_fields": "registrant_id"}
     primary_key = ["id", "meeting_id", "meeting_uuid", "user_id", "join_time"]
-    stamp_from_parent = {"meeting_id": "id", "meeting_uuid": "uuid"}
+    stamp_from_parent = MEETING_INSTANCE_KEYS
+    cursor_field = "meeting_start_time"
 
 
 class MeetingPollResults(ZoomStream):
     """GET /past_meetings/{meetingUUID}/polls"""
 
     path_template = "past_meetings/{uuid}/polls"
-    parent = ReportMeetings
+    parent = MeetingInstances
     records_key = "questions"
     primary_key = ["meeting_uuid", "email", "respondent_index"]
-    stamp_from_parent = {"meeting_id": "id", "meeting_uuid": "uuid"}
+    stamp_from_parent = MEETING_INSTANCE_KEYS
     position_field = "respondent_index"
+    cursor_field = "meeting_start_time"
 
 
 class MeetingFiles(ZoomStream):
     """GET /past_meetings/{meetingUUID}/files (removed by Zoom in 2024: ends empty with one warning)"""
 
     path_template = "past_meetings/{uuid}/files"
-    parent = ReportMeetings
+    parent = MeetingInstances
     records_key = "in_meeting_files"
     primary_key = ["meeting_uuid", "file_name"]
-    stamp_from_parent = {"meeting_id": "id", "meeting_uuid": "uuid"}
+    stamp_from_parent = MEETING_INSTANCE_KEYS
+    cursor_field = "meeting_start_time"
     extra_errors = FILES_GONE_ERRORS
     probe_before_fanning_out = True
 
@@ -597,6 +778,7 @@ class WebinarInstances(ZoomStream):
     primary_key = "uuid"
     stamp_from_parent = {"webinar_id": "id"}
     since_start_date = True
+    drops_instances_beyond_lookup_horizon = True
     dedupe_by_primary_key = True
 
     def build_record(self, record: Dict[str, Any], parent: Mapping[str, Any], position: int) -> Optional[Dict[str, Any]]:
@@ -612,6 +794,10 @@ class ReportWebinars(ZoomStream):
     primary_key = "uuid"
     stamp_from_self = {"webinar_id": "id"}
     dedupe_by_primary_key = True
+    cursor_field = "start_time"
+
+
+WEBINAR_INSTANCE_KEYS = {"webinar_id": "webinar_id", "webinar_uuid": "uuid", "webinar_start_time": "start_time"}
 
 
 class ReportWebinarParticipants(ZoomStream):
@@ -622,7 +808,8 @@ class ReportWebinarParticipants(ZoomStream):
     records_key = "participants"
     paging = Paging.NEXT_PAGE_TOKEN
     primary_key = ["id", "webinar_id", "webinar_uuid", "user_id", "join_time"]
-    stamp_from_parent = {"webinar_id": "webinar_id", "webinar_uuid": "uuid"}
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
 
 
 class WebinarAbsentees(ZoomStream):
@@ -633,7 +820,8 @@ class WebinarAbsentees(ZoomStream):
     records_key = "registrants"
     paging = Paging.NEXT_PAGE_TOKEN
     primary_key = ["id", "webinar_uuid"]
-    stamp_from_parent = {"webinar_id": "webinar_id", "webinar_uuid": "uuid"}
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
     needs_registration = True
 
 
@@ -644,7 +832,8 @@ class WebinarPollResults(ZoomStream):
     parent = WebinarInstances
     records_key = "questions"
     primary_key = ["webinar_uuid", "email", "respondent_index"]
-    stamp_from_parent = {"webinar_id": "webinar_id", "webinar_uuid": "uuid"}
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
     position_field = "respondent_index"
 
 
@@ -655,7 +844,8 @@ class WebinarQnaResults(ZoomStream):
     parent = WebinarInstances
     records_key = "questions"
     primary_key = ["webinar_uuid", "email", "respondent_index"]
-    stamp_from_parent = {"webinar_id": "webinar_id", "webinar_uuid": "uuid"}
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
     position_field = "respondent_index"
 
 
@@ -666,7 +856,8 @@ class WebinarFiles(ZoomStream):
     parent = WebinarInstances
     records_key = "in_meeting_files"
     primary_key = ["webinar_uuid", "file_name"]
-    stamp_from_parent = {"webinar_id": "webinar_id", "webinar_uuid": "uuid"}
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
     extra_errors = FILES_GONE_ERRORS
     probe_before_fanning_out = True
 
@@ -684,6 +875,7 @@ class CloudRecordings(ZoomStream):
     primary_key = "uuid"
     monthly_windows = True
     dedupe_by_primary_key = True
+    cursor_field = "start_time"
 
 
 ALL_STREAMS: Tuple[type, ...] = (
@@ -694,6 +886,7 @@ ALL_STREAMS: Tuple[type, ...] = (
     MeetingPolls,
     MeetingQuestions,
     ReportMeetings,
+    MeetingInstances,
     ReportMeetingParticipants,
     MeetingPollResults,
     MeetingFiles,
@@ -723,9 +916,12 @@ def build_streams(context: SyncContext) -> List[ZoomStream]:
     def build(stream_class: type) -> ZoomStream:
         if stream_class not in built:
             parent = build(stream_class.parent) if stream_class.parent else None
-            built[stream_class] = stream_class(context, parent)
-            if parent is not None:
-                context.parents_with_children.add(parent.name)
+            joined = build(stream_class.joins) if stream_class.joins else None
+            stream = built[stream_class] = stream_class(context, parent, joined)
+            for source in (parent, joined):
+                if source is not None:
+                    context.parents_with_children.add(source.name)
+                    context.readers.setdefault(source.name, []).append(stream)
         return built[stream_class]
 
     return [build(stream_class) for stream_class in ALL_STREAMS]

@@ -145,6 +145,7 @@ def test_given_removed_files_endpoints_when_reading_then_the_table_ends_empty_wi
         re.compile(rf"{re.escape(API)}/report/users/u\d/meetings\?.*"),
         [{"json": {"meetings": [{"uuid": "a=="}, {"uuid": "b=="}, {"uuid": "c=="}], "next_page_token": ""}}, {"json": {"meetings": [], "next_page_token": ""}}],
     )
+    zoom_api.get(re.compile(rf"{re.escape(API)}/users/u\d/meetings\?.*"), json={"meetings": [], "next_page_token": ""})
     zoom_api.get(re.compile(rf"{re.escape(API)}/past_meetings/.*/files"), status_code=404, json=zoom_error(404, "This API endpoint has been removed."))
 
     output = read_tables(config_with(JWT_CREDENTIALS), ["meeting_files", "users"])

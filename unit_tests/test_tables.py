@@ -49,6 +49,8 @@ def mock_account(zoom_api):
         f"{API}/past_meetings/{MEETING_UUID_IN_PATH}/polls",
         json={"questions": [{"name": "Anonymous", "email": "", "question_details": []}, {"name": "Anonymous", "email": "", "question_details": []}]},
     )
+    # The report already lists this instance: listing it again must not read its children twice.
+    get(f"{API}/past_meetings/{MEETING_ID}/instances", json={"meetings": [{"uuid": MEETING_UUID, "start_time": RECENT}]})
     get(f"{API}/past_meetings/{MEETING_UUID_IN_PATH}/files", json={"in_meeting_files": [{"file_name": "a.pdf", "file_size": 10}]})
     get(f"{API}/users/user-1/webinars", json={"webinars": [{"id": WEBINAR_ID}], "page_number": 1, "page_count": 1})
     get(f"{API}/webinars/{WEBINAR_ID}", json={"id": WEBINAR_ID, "uuid": "webinar-scheduled-uuid", "settings": {"approval_type": 1}})
@@ -146,7 +148,7 @@ def test_given_all_tables_when_reading_then_every_parent_is_listed_once(zoom_api
 
     assert not output.errors
     requested = paths_requested(zoom_api)
-    for parent_path in ("/users?page_size=300", f"/meetings/{MEETING_ID}", f"/webinars/{WEBINAR_ID}", f"/past_webinars/{WEBINAR_ID}/instances"):
+    for parent_path in ("/users?page_size=300", f"/meetings/{MEETING_ID}", f"/webinars/{WEBINAR_ID}", f"/past_webinars/{WEBINAR_ID}/instances", f"/past_meetings/{MEETING_ID}/instances"):
         assert requested.count(parent_path) == 1, (parent_path, requested)
     assert len(requested) == len(set(requested))
 

@@ -66,17 +66,20 @@ class NaiveCrawler:
         users = list(self.pages("/users", "users"))
         for user in users:
             self.emit("users", user["id"])
-            self.crawl_meetings(user["id"])
-            self.crawl_reports(user["id"])
+            meetings = self.crawl_meetings(user["id"])
+            reported = self.crawl_reports(user["id"])
+            self.crawl_past_instances(meetings, reported)
             self.crawl_webinars(user["id"])
             self.crawl_recordings(user["id"])
         return self.keys
 
-    def crawl_meetings(self, user_id: str) -> None:
+    def crawl_meetings(self, user_id: str) -> list:
+        fetched = []
         for listed in self.pages(f"/users/{user_id}/meetings", "meetings", type="scheduled"):
             meeting = self.fetch(f"/meetings/{listed['id']}")
             if meeting is None:
                 continue
+            fetched.append(meeting)
             self.emit("meetings", meeting["uuid"])
             if meeting["settings"]["approval_type"] in (0, 1):
                 for registrant in self.pages(f"/meetings/{meeting['id']}/registrants", "registrants"):
@@ -84,20 +87,36 @@ class NaiveCrawler:
             polls = self.fetch(f"/meetings/{meeting['id']}/polls")
             for poll in (polls or {}).get("polls", []):
                 self.emit("meeting_polls", poll["id"], meeting["id"])
+        return fetched
 
-    def crawl_reports(self, user_id: str) -> None:
+    def crawl_reports(self, user_id: str) -> set:
+        reported = set()
         first = max(dt.date.fromisoformat(self.start_date[:10]), add_months(self.today, -6) + dt.timedelta(days=1))
         for start, end in month_windows(first, self.today):
             for meeting in self.pages(f"/report/users/{user_id}/meetings", "meetings", type="past",
                                       **{"from": start, "to": end}):
                 self.emit("report_meetings", meeting["uuid"])
-                path_uuid = encode_uuid(meeting["uuid"])
-                for p in self.pages(f"/report/meetings/{path_uuid}/participants", "participants"):
-                    self.emit("report_meeting_participants", p.get("id") or "", meeting["id"], meeting["uuid"],
-                              p["user_id"], p["join_time"])
-                polls = self.fetch(f"/past_meetings/{path_uuid}/polls") or {"questions": []}
-                for index, answer in enumerate(polls["questions"]):
-                    self.emit("meeting_poll_results", meeting["uuid"], answer["email"] or "", index)
+                if meeting["uuid"] not in reported:
+                    reported.add(meeting["uuid"])
+                    self.crawl_instance(meeting["id"], meeting["uuid"])
+        return reported
+
+    def crawl_past_instances(self, meetings: list, reported: set) -> None:
+        """Instances the report leaves out (under two participants) come from /past_meetings/{id}/instances."""
+        for meeting in meetings:
+            listed = self.fetch(f"/past_meetings/{meeting['id']}/instances") or {"meetings": []}
+            for instance in listed["meetings"]:
+                if instance["uuid"] not in reported and instance["start_time"] >= self.start_date:
+                    reported.add(instance["uuid"])
+                    self.crawl_instance(meeting["id"], instance["uuid"])
+
+    def crawl_instance(self, meeting_id: int, uuid: str) -> None:
+        path_uuid = encode_uuid(uuid)
+        for p in self.pages(f"/report/meetings/{path_uuid}/participants", "participants"):
+            self.emit("report_meeting_participants", p.get("id") or "", meeting_id, uuid, p["user_id"], p["join_time"])
+        polls = self.fetch(f"/past_meetings/{path_uuid}/polls") or {"questions": []}
+        for index, answer in enumerate(polls["questions"]):
+            self.emit("meeting_poll_results", uuid, answer["email"] or "", index)
 
     def crawl_webinars(self, user_id: str) -> None:
         page = self.fetch(f"/users/{user_id}/webinars", page_size=300, page_number=1)
