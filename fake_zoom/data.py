@@ -168,16 +168,18 @@ class Dataset:
     def find_user(self, user_id_or_email: str) -> Optional[User]:
         return self.users_by_id.get(user_id_or_email) or self.users_by_email.get(user_id_or_email.lower())
 
-    def add_past_meetings(self, meetings_per_user: int) -> int:
-        """Append `meetings_per_user` one-off meetings per user, held today, each with participants
-        and poll results; deterministic per (seed, batch number). Returns how many were added."""
+    def add_past_meetings(self, meetings_per_user: int, started_at: Optional[dt.datetime] = None) -> int:
+        """Append `meetings_per_user` one-off meetings per user, held today (or from `started_at`,
+        naive UTC, one minute apart), each with participants and poll results; deterministic per
+        (seed, batch number). Returns how many were added."""
         self.added_batches += 1
         generator = _Generator(self.config, self.today, rng_seed=f"{self.config.seed}:add:{self.added_batches}")
         generator.ids.reserve_existing(self)
         added = 0
         for user in self.users:
             for slot in range(meetings_per_user):
-                meeting = generator.meeting(user, index=len(user.meetings), recurring=False, held_today=slot)
+                meeting = generator.meeting(user, index=len(user.meetings), recurring=False, held_today=slot,
+                                            held_at=started_at)
                 meeting.polls_disabled = any(m.polls_disabled for m in user.meetings)
                 if meeting.polls_disabled:
                     for instance in meeting.instances:
@@ -449,8 +451,10 @@ class _Generator:
         item["pmi"] = detail["pmi"]
         return item
 
-    def past_starts(self, count: int, held_today: Optional[int]) -> list[dt.datetime]:
+    def past_starts(self, count: int, held_today: Optional[int], held_at: Optional[dt.datetime] = None) -> list[dt.datetime]:
         """Start times of `count` past instances, newest first, all within RECENT_PAST_DAYS."""
+        if held_today is not None and held_at is not None:
+            return [held_at.replace(microsecond=0) + dt.timedelta(minutes=held_today)]
         if held_today is not None:
             return [self.midnight + dt.timedelta(minutes=5 + (30 * held_today) % (23 * 60))]
         if count <= 0:
@@ -463,7 +467,8 @@ class _Generator:
         newest = self.rng.randint(1, RECENT_PAST_DAYS - step * (count - 1))
         return [self.midnight - dt.timedelta(days=newest + step * n, hours=-hour) for n in range(count)]
 
-    def meeting(self, user: User, index: int, recurring: bool, held_today: Optional[int] = None) -> Meeting:
+    def meeting(self, user: User, index: int, recurring: bool, held_today: Optional[int] = None,
+                held_at: Optional[dt.datetime] = None) -> Meeting:
         meeting_id = self.ids.meeting_id()
         topic = f"{self.rng.choice(TOPICS)} #{index + 1}"
         approval_type = (0, 1, 2)[index % 3]
@@ -473,7 +478,7 @@ class _Generator:
         instance_count = self.config.past_instances if recurring else 1
         instances = [
             self.past_instance("meeting", user, detail, start, polls)
-            for start in self.past_starts(instance_count, held_today)
+            for start in self.past_starts(instance_count, held_today, held_at)
         ]
         return Meeting(
             id=meeting_id,

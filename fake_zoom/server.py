@@ -585,7 +585,8 @@ class FakeZoom:
 
     async def handle_add_data(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
-        added = self.dataset.add_past_meetings(int(body.get("meetings_per_user", 1)))
+        started_at = dt.datetime.fromisoformat(body["started_at"].replace("Z", "")) if body.get("started_at") else None
+        added = self.dataset.add_past_meetings(int(body.get("meetings_per_user", 1)), started_at)
         return json_response({"added_meetings": added})
 
 
@@ -725,8 +726,9 @@ class FakeZoomServer:
 
         self._in_loop(reset)
 
-    def add_data(self, meetings_per_user: int = 1) -> int:
-        return self._in_loop(lambda: self.fake.dataset.add_past_meetings(meetings_per_user))
+    def add_data(self, meetings_per_user: int = 1, started_at: Optional[dt.datetime] = None) -> int:
+        """Adds one-off past meetings (see Dataset.add_past_meetings); started_at is naive UTC."""
+        return self._in_loop(lambda: self.fake.dataset.add_past_meetings(meetings_per_user, started_at))
 
     def connector_config(self, auth_type: str = "server_to_server_oauth", start_date: Optional[str] = None) -> dict:
         cfg = self.config

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Dict, List, Mapping, MutableMapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, MutableMapping, Optional
+
+from airbyte_cdk.models import AirbyteMessage
 
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.message import MessageRepository
@@ -72,7 +74,12 @@ class CompletedWindowsCursor(Cursor):
 
     A stream announces its windows in order while it slices (`slice_created`, `window_sliced`);
     slices of later windows may finish first, but the state only moves past a window once
-    nothing before it is outstanding, so a sync stopped half-way resumes without a gap."""
+    nothing before it is outstanding, so a sync stopped half-way resumes without a gap.
+
+    The state goes out through `deliver`, the queue the partitions' records travel in: the
+    worker that closes a partition has queued its records already, so no state can overtake
+    the records it vouches for (the CDK's message repository is drained between records of
+    other partitions and would let it)."""
 
     def __init__(
         self,
@@ -80,6 +87,7 @@ class CompletedWindowsCursor(Cursor):
         cursor_field: str,
         state_manager: ConnectorStateManager,
         message_repository: MessageRepository,
+        deliver: Callable[[AirbyteMessage], None],
         previous: Optional[datetime],
         sync_started_at: datetime,
     ):
@@ -87,6 +95,7 @@ class CompletedWindowsCursor(Cursor):
         self._cursor_field = cursor_field
         self._state_manager = state_manager
         self._message_repository = message_repository
+        self._deliver = deliver
         self._value = previous
         self._sync_started_at = sync_started_at
         self._lock = threading.Lock()
@@ -141,17 +150,18 @@ class CompletedWindowsCursor(Cursor):
             if self._value is not None and completed <= self._value:
                 return
             self._value = completed
-            self._emit()
+            self._deliver(self._state_message())
 
-    def _emit(self) -> None:
+    def _state_message(self) -> AirbyteMessage:
         self._state_manager.update_state_for_stream(self._stream_name, None, self.state)
-        self._message_repository.emit_message(self._state_manager.create_state_message(self._stream_name, None))
         self._emitted = True
+        return self._state_manager.create_state_message(self._stream_name, None)
 
     def ensure_at_least_one_state_emitted(self) -> None:
+        # Called on the main thread once every record of the stream is out.
         with self._lock:
             if not self._emitted:
-                self._emit()
+                self._message_repository.emit_message(self._state_message())
 
     def should_be_synced(self, record: Record) -> bool:
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from queue import Queue
 from datetime import timedelta
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
@@ -52,8 +53,10 @@ class SourceZoom(ConcurrentSourceAdapter):
             num_workers = config["num_workers"]
         # The CDK wants more workers than partition generators; one generator per stream at a
         # time keeps parents listed before their children ask for them.
+        # Records and incremental states share this queue, so a state never overtakes its records.
+        self._queue: Queue = Queue(maxsize=10_000)
         concurrent_source = ConcurrentSource.create(
-            max(num_workers, 2), 1, logger, self._slice_logger, self.message_repository
+            max(num_workers, 2), 1, logger, self._slice_logger, self.message_repository, queue=self._queue
         )
         super().__init__(concurrent_source, **kwargs)
         self._context: Optional[SyncContext] = None
@@ -139,7 +142,7 @@ class SourceZoom(ConcurrentSourceAdapter):
             context.record_floors[stream.name] = floor
         previous = parse_zoom_time(saved.get(stream.cursor_field)) if floor is not None else None
         stream.window_cursor = CompletedWindowsCursor(
-            stream.name, stream.cursor_field, self._state_manager, self.message_repository, previous, context.started_at
+            stream.name, stream.cursor_field, self._state_manager, self.message_repository, self._queue.put, previous, context.started_at
         )
         return stream.window_cursor
 

@@ -1,0 +1,233 @@
+"""Incremental syncs against the fake Zoom API: a first sync, new meetings, a second sync that
+reads only what is new, and a sync stopped half-way that resumes from its last state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import pytest
+
+from fake_zoom.config import FakeZoomConfig
+from fake_zoom.server import FakeZoomServer
+from integration_tests.sync_support import (
+    REPO_ROOT,
+    compare_with_ground_truth,
+    discover_streams,
+    primary_keys,
+    records_by_table,
+    run_connector,
+)
+
+pytestmark = pytest.mark.integration
+
+MEETING_INSTANCE_TABLES = ("report_meetings", "report_meeting_participants", "meeting_poll_results")
+
+
+def incremental_catalog(discovered: List[Mapping[str, Any]]) -> Dict[str, Any]:
+    """Every table that supports it read incrementally (append + dedup), the rest full refresh."""
+    streams = []
+    for stream in discovered:
+        incremental = "incremental" in stream["supported_sync_modes"]
+        streams.append({
+            "stream": stream,
+            "sync_mode": "incremental" if incremental else "full_refresh",
+            "destination_sync_mode": "append_dedup" if incremental else "overwrite",
+            "cursor_field": stream.get("default_cursor_field") if incremental else None,
+            "primary_key": stream["source_defined_primary_key"],
+        })
+    return {"streams": streams}
+
+
+def state_messages(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    return [m["state"] for m in messages if m["type"] == "STATE"]
+
+
+def latest_states(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """What the platform would save: the last state of each stream."""
+    last: Dict[str, Dict[str, Any]] = {}
+    for state in state_messages(messages):
+        last[state["stream"]["stream_descriptor"]["name"]] = state
+    return list(last.values())
+
+
+def saved_value(states: List[Mapping[str, Any]], table: str) -> Optional[dict]:
+    for state in states:
+        if state["stream"]["stream_descriptor"]["name"] == table:
+            return state["stream"]["stream_state"]
+    return None
+
+
+def keys_of(records: Mapping[str, List[Dict[str, Any]]], keys: Mapping[str, Any], table: str) -> List[Tuple[Any, ...]]:
+    return primary_keys(records.get(table, []), keys[table])
+
+
+def truth_keys(truth: Mapping[str, Any], table: str) -> set:
+    return {tuple(key) for key in truth["tables"][table]["primary_keys"]}
+
+
+@pytest.fixture
+def fake():
+    with FakeZoomServer(FakeZoomConfig.default()) as server:
+        yield server
+
+
+@pytest.fixture
+def discovered(fake):
+    return discover_streams(fake.connector_config())
+
+
+@pytest.fixture
+def keys(discovered):
+    return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
+
+
+def test_discover_offers_incremental_on_past_instance_tables_with_their_cursor(discovered):
+    modes = {s["name"]: (s["supported_sync_modes"], s.get("default_cursor_field"), s.get("source_defined_cursor")) for s in discovered}
+    assert modes["report_meetings"] == (["full_refresh", "incremental"], ["start_time"], True)
+    assert modes["cloud_recordings"] == (["full_refresh", "incremental"], ["start_time"], True)
+    assert modes["report_webinars"] == (["full_refresh", "incremental"], ["start_time"], True)
+    for table in ("report_meeting_participants", "meeting_poll_results"):
+        assert modes[table] == (["full_refresh", "incremental"], ["meeting_start_time"], True)
+    for table in ("report_webinar_participants", "webinar_poll_results", "webinar_qna_results", "webinar_absentees"):
+        assert modes[table] == (["full_refresh", "incremental"], ["webinar_start_time"], True)
+    assert modes["users"][0] == ["full_refresh"] and modes["meetings"][0] == ["full_refresh"]
+
+
+def test_given_no_state_when_syncing_incrementally_then_every_record_arrives_and_each_table_saves_its_cursor(fake, discovered, keys):
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    code, messages, stderr = run_connector("read", fake.connector_config(), incremental_catalog(discovered))
+    after = dt.datetime.now(dt.timezone.utc)
+
+    assert code == 0, stderr
+    assert compare_with_ground_truth(records_by_table(messages), fake.ground_truth(), keys) == {}
+    states = latest_states(messages)
+    for stream in discovered:
+        if "incremental" not in stream["supported_sync_modes"]:
+            continue
+        cursor_field = stream["default_cursor_field"][0]
+        value = saved_value(states, stream["name"])
+        assert value is not None and set(value) == {cursor_field}, (stream["name"], value)
+        saved = dt.datetime.fromisoformat(value[cursor_field].replace("Z", "+00:00"))
+        assert before <= saved <= after, (stream["name"], value)
+
+
+def test_given_new_meetings_when_syncing_again_without_lookback_then_exactly_the_new_instances_and_their_children_arrive(fake, discovered, keys):
+    config = {**fake.connector_config(), "lookback_days": 0}
+    catalog = incremental_catalog(discovered)
+    code, first, stderr = run_connector("read", config, catalog)
+    assert code == 0, stderr
+    truth_before = fake.ground_truth()
+    added = fake.add_data(meetings_per_user=2, started_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    truth_after = fake.ground_truth()
+    fake.reset_stats()
+
+    code, second, stderr = run_connector("read", config, catalog, state=latest_states(first))
+
+    assert code == 0, stderr
+    records = records_by_table(second)
+    assert added == 2 * len(truth_before["tables"]["users"]["primary_keys"])
+    for stream in discovered:
+        table = stream["name"]
+        if "incremental" not in stream["supported_sync_modes"]:
+            continue
+        new = truth_keys(truth_after, table) - truth_keys(truth_before, table)
+        got = keys_of(records, keys, table)
+        assert sorted(got, key=str) == sorted(new, key=str), table
+    assert len(keys_of(records, keys, "report_meetings")) == added
+    assert keys_of(records, keys, "report_meeting_participants") and keys_of(records, keys, "meeting_poll_results")
+    # Only the new instances' children were asked for.
+    requested = fake.stats()["requests_by_endpoint"]
+    assert requested.get("GET /v2/report/meetings/{meetingId}/participants", 0) == added
+
+
+def test_given_the_default_lookback_when_syncing_again_then_the_last_day_is_read_again_and_nothing_older(fake, discovered, keys):
+    catalog = incremental_catalog(discovered)
+    code, first, stderr = run_connector("read", fake.connector_config(), catalog)
+    assert code == 0, stderr
+    states = latest_states(first)
+    truth_before = fake.ground_truth()
+    fake.add_data(meetings_per_user=1, started_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    truth_after = fake.ground_truth()
+
+    code, second, stderr = run_connector("read", fake.connector_config(), catalog, state=states)
+
+    assert code == 0, stderr
+    records = records_by_table(second)
+    for table, cursor_field in (("report_meetings", "start_time"), ("report_meeting_participants", "meeting_start_time"), ("cloud_recordings", "start_time")):
+        saved = dt.datetime.fromisoformat(saved_value(states, table)[cursor_field].replace("Z", "+00:00"))
+        floor = saved - dt.timedelta(days=1)
+        got = set(keys_of(records, keys, table))
+        assert truth_keys(truth_after, table) - truth_keys(truth_before, table) <= got, table
+        for record in records.get(table, []):
+            assert dt.datetime.fromisoformat(record[cursor_field].replace("Z", "+00:00")) >= floor, (table, record[cursor_field])
+
+
+def test_given_a_sync_stopped_half_way_when_resumed_from_its_last_state_then_nothing_is_lost(discovered, keys):
+    # Latency makes the read slow enough to stop it in the middle of the participant table.
+    with FakeZoomServer(FakeZoomConfig.default(latency_ms=15)) as slow_fake:
+        config = {**slow_fake.connector_config(), "lookback_days": 0, "num_workers": 2}
+        catalog = incremental_catalog(discovered)
+        seen = read_until(config, catalog, stop_after_states=("report_meeting_participants", 3))
+        truth = slow_fake.ground_truth()
+        code, resumed, stderr = run_connector("read", config, catalog, state=latest_states(seen))
+
+    assert code == 0, stderr
+    stopped_records, resumed_records = records_by_table(seen), records_by_table(resumed)
+    total = len(truth["tables"]["report_meeting_participants"]["primary_keys"])
+    assert 0 < len(resumed_records["report_meeting_participants"]) < total, "the resumed sync should read only the windows left"
+    for table in truth["tables"]:
+        union = set(keys_of(stopped_records, keys, table)) | set(keys_of(resumed_records, keys, table))
+        assert union == truth_keys(truth, table), table
+        assert len(set(keys_of(resumed_records, keys, table))) == len(keys_of(resumed_records, keys, table)), table
+
+
+def read_until(config: Mapping[str, Any], catalog: Mapping[str, Any], stop_after_states: Tuple[str, int]) -> List[Dict[str, Any]]:
+    """Runs `read` and kills it once `stop_after_states[0]` has emitted that many states: what a
+    platform sees when a sync dies. Returns the messages read up to then."""
+    table, count = stop_after_states
+    seen: List[Dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as directory:
+        config_path, catalog_path = Path(directory) / "config.json", Path(directory) / "catalog.json"
+        config_path.write_text(json.dumps(config))
+        catalog_path.write_text(json.dumps(catalog))
+        args = [sys.executable, str(REPO_ROOT / "main.py"), "read", "--config", str(config_path), "--catalog", str(catalog_path)]
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT)
+        states_of_table = 0
+        try:
+            for line in process.stdout:  # type: ignore[union-attr]
+                message = json.loads(line)
+                seen.append(message)
+                if message["type"] == "STATE" and message["state"]["stream"]["stream_descriptor"]["name"] == table:
+                    states_of_table += 1
+                    if states_of_table >= count:
+                        break
+        finally:
+            process.kill()
+            process.wait(timeout=30)
+    assert states_of_table >= count, f"the sync ended before {table} emitted {count} states"
+    return seen
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [{"start_time": "not a time"}, {"start_time": None}, {"other": 1}, {"__ab_no_cursor_state_message": True}],
+)
+def test_given_an_unusable_state_when_syncing_then_that_table_starts_over(fake, discovered, keys, saved):
+    state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "report_meetings"}, "stream_state": saved}}]
+
+    code, messages, stderr = run_connector("read", fake.connector_config(), incremental_catalog(discovered), state=state)
+
+    assert code == 0, stderr
+    records = records_by_table(messages)
+    assert sorted(keys_of(records, keys, "report_meetings"), key=str) == sorted(truth_keys(fake.ground_truth(), "report_meetings"), key=str)
+    warnings = [m["log"]["message"] for m in messages if m["type"] == "LOG" and m["log"]["level"] == "WARN" and "starts over" in m["log"]["message"]]
+    if "__ab_no_cursor_state_message" in saved:
+        assert warnings == []  # a table switched from full refresh to incremental starts over quietly
+    else:
+        assert len(warnings) == 1 and "report_meetings" in warnings[0]
