@@ -231,3 +231,25 @@ def test_given_an_unusable_state_when_syncing_then_that_table_starts_over(fake, 
         assert warnings == []  # a table switched from full refresh to incremental starts over quietly
     else:
         assert len(warnings) == 1 and "report_meetings" in warnings[0]
+
+
+def test_given_a_state_entry_of_the_wrong_shape_when_syncing_then_it_is_ignored_with_a_warning(fake, discovered, keys):
+    state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "cloud_recordings"}, "stream_state": "yesterday"}}]
+
+    code, messages, stderr = run_connector("read", fake.connector_config(), incremental_catalog(discovered), state=state)
+
+    assert code == 0, stderr
+    assert compare_with_ground_truth(records_by_table(messages), fake.ground_truth(), keys) == {}
+    warnings = [m["log"]["message"] for m in messages if m["type"] == "LOG" and m["log"]["level"] == "WARN" and "Ignored a saved state entry" in m["log"]["message"]]
+    assert len(warnings) == 1 and "cloud_recordings" in warnings[0]
+
+
+@pytest.mark.parametrize("state", ["yesterday", {"report_meetings": {"start_time": "2026-01-01T00:00:00Z"}}])
+def test_given_a_state_that_is_not_a_list_of_stream_states_when_reading_then_it_ends_with_one_config_error(fake, discovered, state):
+    code, messages, _ = run_connector("read", fake.connector_config(), incremental_catalog(discovered), state=state)
+
+    errors = [m["trace"]["error"] for m in messages if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
+    assert code != 0
+    assert len(errors) == 1 and errors[0]["failure_type"] == "config_error"
+    assert "clear the connection's state" in errors[0]["message"] and "\n" not in errors[0]["message"]
+    assert not [m for m in messages if m["type"] == "RECORD"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
@@ -16,6 +17,8 @@ from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
+    AirbyteStateMessageSerializer,
+    AirbyteStateType,
     AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     FailureType,
@@ -76,6 +79,45 @@ class SourceZoom(ConcurrentSourceAdapter):
             self._context = SyncContext(zoom_config, authenticator)
             self._context_config_id = id(config)
         return self._context
+
+    # --- state ---------------------------------------------------------------------------------
+
+    @classmethod
+    def read_state(cls, state_path: str) -> List[AirbyteStateMessage]:
+        """A state file that is not JSON fails with one sentence; an entry this source cannot read
+        is dropped with a warning, and the table it belonged to starts over."""
+        if not state_path:
+            return []
+        try:
+            with open(state_path) as state_file:
+                saved = json.load(state_file)
+        except (OSError, ValueError) as error:
+            raise AirbyteTracedException(
+                message=f"The state file is not readable JSON ({type(error).__name__}): clear the connection's state to start over from start_date.",
+                internal_message=str(error),
+                failure_type=FailureType.config_error,
+            )
+        if not saved:
+            return []
+        if not isinstance(saved, list):
+            raise AirbyteTracedException(
+                message="The state is not a list of per-stream state messages, the only shape this source writes: clear the connection's state to start over from start_date.",
+                failure_type=FailureType.config_error,
+            )
+        messages = []
+        for entry in saved:
+            try:
+                message = AirbyteStateMessageSerializer.load(entry)
+                if message.type != AirbyteStateType.STREAM or message.stream is None:
+                    raise ValueError("not a per-stream state")
+                messages.append(message)
+            except Exception as error:  # any shape the protocol's model rejects
+                stream = ((entry.get("stream") or {}).get("stream_descriptor") or {}).get("name") if isinstance(entry, dict) else None
+                logger.warning(
+                    f"Ignored a saved state entry{f' of {stream}' if stream else ''} this source cannot read ({type(error).__name__}); "
+                    "the table it belonged to starts over from start_date."
+                )
+        return messages
 
     # --- check ---------------------------------------------------------------------------------
 
