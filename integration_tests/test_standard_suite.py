@@ -114,8 +114,6 @@ def read_from_streams(read_from_streams, request) -> Any:
 
 
 class TestSourceZoomStandardSuite(SourceTestSuiteBase):
-    connector = SourceZoom
-
     @classmethod
     def get_connector_root_dir(cls) -> Path:
         return ds.REPO_ROOT
