@@ -19,16 +19,15 @@ ENV PATH="/opt/venv/bin:${PATH}"
 
 WORKDIR /build
 
-# Dependencies first, in their own layer: it is rebuilt only when setup.py (or constraints.txt)
+# Dependencies first, in their own layer: it is rebuilt only when setup.py or constraints.txt
 # changes, not when the connector's code does. Empty placeholder packages let `pip install .`
-# resolve setup.py's pins. An optional constraints.txt at the repository root (e.g. a
-# `pip freeze` of a known-good image) pins the transitive dependencies too.
+# resolve setup.py's requirements; constraints.txt (a `pip freeze` of the runtime dependencies,
+# see README) pins every transitive one, so two builds install the same versions.
 # The test suites bundled inside pandas and numpy (~55 MB) are never imported: dropped.
-COPY setup.py constraints.tx[t] ./
+COPY setup.py constraints.txt ./
 RUN mkdir -p source_zoom fake_zoom \
  && touch source_zoom/__init__.py fake_zoom/__init__.py \
- && if [ -f constraints.txt ]; then set -- -c constraints.txt; fi \
- && pip install --no-cache-dir "$@" . \
+ && pip install --no-cache-dir -c constraints.txt . \
  && pip uninstall -y source-zoom \
  && rm -rf source_zoom fake_zoom build ./*.egg-info \
  && site=$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -60,6 +61,45 @@ def announce_no_engine(reason: str) -> str:
     print(f"\n{banner}\n{message}\n{banner}\n", file=sys.stderr, flush=True)
     warnings.warn(message, stacklevel=2)
     return message
+
+
+def connect_engine_or_skip():
+    """`connect_engine()` for a fixture: no engine skips the test loudly, or fails it where one is required."""
+    import pytest
+
+    try:
+        return connect_engine()
+    except EngineUnavailable as error:
+        message = announce_no_engine(str(error))
+        if engine_required():
+            pytest.fail(f"{message} ({REQUIRE_ENGINE_ENV} is set, so this is a failure)")
+        pytest.skip(message)
+
+
+def host_network_docker_cli(directory: Path) -> Path:
+    """Write into `directory` a `docker` command that runs every `docker run` on the host network.
+
+    The CDK's standard image tests call the `docker` CLI without a network option. Here the engine
+    has no bridge (scripts/docker_engine.sh starts it with --bridge=none) and the fake Zoom API
+    listens on the host's 127.0.0.1, so their containers must share the host's network: put
+    `directory` first on PATH while they run. Every other docker command goes through unchanged.
+    """
+    real_docker = shutil.which("docker")
+    if real_docker is None:
+        raise EngineUnavailable("the docker CLI is not installed")
+    directory.mkdir(parents=True, exist_ok=True)
+    shim = directory / "docker"
+    shim.write_text(
+        "#!/bin/sh\n"
+        "# Written by integration_tests/docker_support.py: `docker run` on the host network.\n"
+        'if [ "$1" = run ]; then\n'
+        "  shift\n"
+        f'  exec "{real_docker}" run --network host "$@"\n'
+        "fi\n"
+        f'exec "{real_docker}" "$@"\n'
+    )
+    shim.chmod(0o755)
+    return directory
 
 
 # ------------------------------------------------------------------------------------- build
