@@ -7,9 +7,10 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha1sum setup.py | cut -c1-12)
+stamp=.venv/.installed-$(cat setup.py constraints.txt | sha1sum | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install --quiet --upgrade pip
-  .venv/bin/pip install --quiet -e ".[tests]"
+  # The image's pins (constraints.txt) hold for the tests too: CI tests what ships.
+  .venv/bin/pip install --quiet -c constraints.txt -e ".[tests]"
   touch "$stamp"
 fi
