@@ -253,3 +253,15 @@ def test_given_a_state_that_is_not_a_list_of_stream_states_when_reading_then_it_
     assert len(errors) == 1 and errors[0]["failure_type"] == "config_error"
     assert "clear the connection's state" in errors[0]["message"] and "\n" not in errors[0]["message"]
     assert not [m for m in messages if m["type"] == "RECORD"]
+
+
+def test_given_a_start_date_beyond_the_report_horizon_when_syncing_then_the_gap_is_logged_once_and_the_rest_arrives(fake, discovered, keys):
+    start_date = "2024-06-01T00:00:00Z"
+    config = fake.connector_config(start_date=start_date)
+
+    code, messages, stderr = run_connector("read", config, incremental_catalog(discovered))
+
+    assert code == 0, stderr
+    assert compare_with_ground_truth(records_by_table(messages), fake.ground_truth(start_date), keys) == {}
+    horizon = [m["log"]["message"] for m in messages if m["type"] == "LOG" and "reach back six months only" in m["log"]["message"]]
+    assert len(horizon) == 1 and horizon[0].startswith("report_meetings: ") and "2024-06-01 to " in horizon[0]
