@@ -12,6 +12,12 @@ TEST_REQUIREMENTS = [
     "jsonschema>=4.20",
 ]
 
+# PyAirbyte, for the test that loads the connector as a notebook user does; it installs
+# beside airbyte-cdk 7.39.1 without conflicts.
+PYAIRBYTE_REQUIREMENTS = [
+    "airbyte==0.71.3",
+]
+
 FAKE_REQUIREMENTS = [
     "aiohttp==3.14.5",
 ]
@@ -26,7 +32,7 @@ setup(
     packages=find_packages(include=["source_zoom", "source_zoom.*", "fake_zoom", "fake_zoom.*"]),
     install_requires=MAIN_REQUIREMENTS,
     package_data={"source_zoom": ["spec.yaml", "schemas/*.json"]},
-    extras_require={"tests": TEST_REQUIREMENTS + FAKE_REQUIREMENTS, "fake": FAKE_REQUIREMENTS},
+    extras_require={"tests": TEST_REQUIREMENTS + PYAIRBYTE_REQUIREMENTS + FAKE_REQUIREMENTS, "fake": FAKE_REQUIREMENTS},
     entry_points={
         "console_scripts": [
             "source-zoom=source_zoom.run:run",

@@ -9,6 +9,7 @@ from airbyte_cdk.models import ConnectorSpecification
 from airbyte_cdk.logger import PRINT_BUFFER
 
 from source_zoom.config import parse_config
+from source_zoom.config_migrations import MigrateLegacyConfig
 from source_zoom.source import SourceZoom
 
 
@@ -36,6 +37,8 @@ def _config_from_args(args: List[str]) -> Optional[Mapping[str, Any]]:
 
 def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
+    # Before anything reads the config: a Stitch or Airbyte Zoom config becomes ours for this run.
+    args = MigrateLegacyConfig.migrate(args)
     entrypoint = ZoomEntrypoint(SourceZoom(_config_from_args(args)))
     parsed_args = entrypoint.parse_args(args)
     # As the CDK's launch(): one write per message, so concurrent output never interleaves.

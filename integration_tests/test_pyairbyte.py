@@ -1,0 +1,92 @@
+"""PyAirbyte runs the installed `source-zoom` console script and fills its default DuckDB cache.
+
+This is how a data person uses the connector from a notebook (README, "PyAirbyte"), so the test
+goes through PyAirbyte's own discover, catalog and cache code, not ours.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from fake_zoom.config import FakeZoomConfig
+from fake_zoom.server import FakeZoomServer
+
+pytestmark = pytest.mark.integration
+
+
+def installed_console_script() -> str:
+    """The `source-zoom` next to this interpreter: under `.venv/bin/python -m pytest` that bin is not on PATH."""
+    beside_python = Path(sys.executable).parent / "source-zoom"
+    found = str(beside_python) if beside_python.exists() else shutil.which("source-zoom")
+    assert found, "the source-zoom console script is not installed: run `pip install -e .` (scripts/bootstrap.sh does)"
+    return found
+
+
+@pytest.fixture(scope="module")
+def pyairbyte(tmp_path_factory):
+    """Imports PyAirbyte offline, with its default cache and files in a temporary folder.
+
+    PyAirbyte reads these variables once, when it is imported, so they are set before the import.
+    Offline mode skips the connector registry and, like DO_NOT_TRACK, turns telemetry off: CI
+    reaches no network but PyPI.
+    """
+    home = tmp_path_factory.mktemp("pyairbyte")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AIRBYTE_OFFLINE_MODE", "1")
+        env.setenv("DO_NOT_TRACK", "1")
+        env.setenv("AIRBYTE_PROJECT_DIR", str(home))
+        env.setenv("AIRBYTE_CACHE_ROOT", str(home / ".cache"))
+        env.setenv("AIRBYTE_TEMP_DIR", str(home / "tmp"))
+        env.setenv("AIRBYTE_LOGGING_ROOT", str(home / "logs"))
+        (home / "tmp").mkdir()
+        assert "airbyte" not in sys.modules, "PyAirbyte was imported before its environment was set"
+        airbyte = importlib.import_module("airbyte")
+        yield airbyte, home
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeZoomServer(FakeZoomConfig.default()) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def read_into_default_cache(pyairbyte, fake):
+    ab, home = pyairbyte
+    source = ab.get_source("source-zoom", config=fake.connector_config(), local_executable=installed_console_script())
+    source.check()
+    source.select_all_streams()
+    result = source.read()
+    return source, result, home
+
+
+def test_given_pyairbyte_when_reading_all_streams_then_22_tables_land_in_the_default_duckdb_cache(read_into_default_cache):
+    source, result, home = read_into_default_cache
+
+    assert len(source.get_available_streams()) == 22
+    assert set(result.streams) == set(source.get_available_streams())
+    assert Path(result.cache.db_path).is_relative_to(home)
+
+
+def test_given_pyairbyte_when_reading_then_sql_row_counts_equal_the_ground_truth(fake, read_into_default_cache):
+    source, result, _ = read_into_default_cache
+    truth = fake.ground_truth(fake.connector_config()["start_date"])["tables"]
+    keys = {stream.name: stream.source_defined_primary_key for stream in source.discovered_catalog.streams}
+    cache = result.cache
+
+    counted = {}
+    for table in truth:
+        key_columns = ", ".join(path[0] for path in keys[table])
+        (row,) = cache.run_sql_query(
+            f"SELECT COUNT(*) AS row_count, COUNT(DISTINCT ({key_columns})) AS key_count "
+            f"FROM {cache.schema_name}.{table}"
+        )
+        counted[table] = (row["row_count"], row["key_count"])
+
+    assert counted == {table: (expected["count"], expected["count"]) for table, expected in truth.items()}
+    assert sum(expected["count"] for expected in truth.values()) > 500
