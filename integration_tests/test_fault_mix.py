@@ -143,6 +143,7 @@ def test_given_the_fault_mix_and_a_rotating_refresh_token_when_syncing_then_noth
         ("5xx", r"meeting_polls: /meetings/\d+/polls answered HTTP 500, Zoom code 500"),
         ("drop", r"meeting_polls: network error talking to Zoom on /meetings/\d+/polls \(ConnectionError"),
     ],
+    ids=["5xx", "drop"],
 )
 def test_given_an_endpoint_that_always_fails_when_syncing_then_the_sync_ends_with_an_error_naming_it_and_the_other_tables_arrive(
     clean_sync, fault, error_pattern
