@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 RATE_LIMIT_PLANS = (None, "free", "pro", "business")
+PERSISTENT_FAULTS = ("5xx", "drop")
 
 
 @dataclass
@@ -54,12 +55,18 @@ class FakeZoomConfig:
     rate_bad_json: float = 0.0
     token_expire_every_n_requests: int = 0  # 0 = off
     faults_on_token_endpoint: bool = False
+    # One route template (e.g. "/v2/meetings/{meetingId}/polls") that fails on every request with
+    # `persistent_fault` ("5xx" = HTTP 500, "drop" = connection dropped): a fault no retry outlasts.
+    persistent_fault_endpoint: Optional[str] = None
+    persistent_fault: str = "5xx"
 
     def __post_init__(self) -> None:
         if isinstance(self.today, str):
             self.today = dt.date.fromisoformat(self.today)
         if self.rate_limit_plan not in RATE_LIMIT_PLANS:
             raise ValueError(f"rate_limit_plan must be one of {RATE_LIMIT_PLANS}")
+        if self.persistent_fault not in PERSISTENT_FAULTS:
+            raise ValueError(f"persistent_fault must be one of {PERSISTENT_FAULTS}")
 
     @property
     def anchor_date(self) -> dt.date:

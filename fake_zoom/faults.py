@@ -32,11 +32,18 @@ class FaultInjector:
         self.thresholds = thresholds
         self.enabled = total > 0
 
-    def draw(self) -> Optional[Fault]:
+    def draw(self, endpoint: Optional[str] = None) -> Optional[Fault]:
+        """The fault for the next request; `endpoint` is its route template (None when unrouted)."""
+        persistent = None
+        if endpoint is not None and endpoint == self.config.persistent_fault_endpoint:
+            persistent = Fault(kind=self.config.persistent_fault, status=500)
         if not self.enabled:
-            return None
-        # Always consume the same three numbers so a request's fate depends only on its position.
+            return persistent
+        # Always consume the same three numbers so a request's fate depends only on its position
+        # (also on the persistently failing endpoint, so the knob does not reshuffle other faults).
         roll, pick, share = self.rng.random(), self.rng.random(), self.rng.random()
+        if persistent is not None:
+            return persistent
         kind = next((kind for limit, kind in self.thresholds if roll < limit), None)
         if kind is None:
             return None

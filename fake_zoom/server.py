@@ -471,7 +471,7 @@ class FakeZoom:
             self.stats.requests_by_category[route.category.lower()] += 1
         if self.config.latency_ms:
             await asyncio.sleep(self.config.latency_ms / 1000)
-        fault = self.faults.draw()
+        fault = self.faults.draw(route.template if route else None)
         response = await self._answer(request, route, params, raw_path, fault)
         if response is None:  # dropped connection
             return web.Response(status=500)  # never reaches the client: the transport is gone

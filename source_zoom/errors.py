@@ -168,10 +168,13 @@ class ZoomErrorHandler(ErrorHandler):
 
     def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
         if isinstance(response_or_exception, Exception) or response_or_exception is None:
+            # The message outlives the retries as the sync's error trace: it must say which endpoint failed.
+            failed_request = getattr(response_or_exception, "request", None)
+            endpoint = f" on {resource_of(failed_request.url)}" if getattr(failed_request, "url", None) else ""
             return ErrorResolution(
                 ResponseAction.RETRY,
                 FailureType.transient_error,
-                f"{self._stream_name}: network error talking to Zoom ({type(response_or_exception).__name__}: {response_or_exception}).",
+                f"{self._stream_name}: network error talking to Zoom{endpoint} ({type(response_or_exception).__name__}: {response_or_exception}).",
             )
         response = response_or_exception
         resource = resource_of(response.request.url if response.request is not None else response.url)

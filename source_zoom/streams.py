@@ -76,8 +76,8 @@ def has_registration(record: Mapping[str, Any]) -> bool:
     """approval_type 0 (automatic) or 1 (manual) means registration is on; 2 means off."""
     if "registration_required" in record:
         return bool(record["registration_required"])
-    settings = record.get("settings") or {}
-    return settings.get("approval_type") in (0, 1)
+    settings = record.get("settings")
+    return isinstance(settings, Mapping) and settings.get("approval_type") in (0, 1)
 
 
 def month_windows(start: date, end: date) -> Iterable[Tuple[date, date]]:
@@ -393,13 +393,19 @@ class ZoomStream(HttpStream, ABC):
         if not response.ok or self.paging == Paging.NONE:
             return None
         body = response_json(response)
+        if not isinstance(body, Mapping):
+            return None  # parse_response warned that this page is not what Zoom sends
         if self.paging == Paging.NEXT_PAGE_TOKEN:
             token = body.get("next_page_token")
             if not token:
                 return None
+            if not isinstance(token, str):
+                raise self._listing_stopped(response.request.url, f"sent a paging token that is not a string ({token!r:.50})")
             self._guard_against_endless_paging(response, token)
             return {"next_page_token": token}
         page_number, page_count = body.get("page_number") or 1, body.get("page_count") or 0
+        if not isinstance(page_number, int) or not isinstance(page_count, int):
+            raise self._listing_stopped(response.request.url, f"sent a page_number/page_count that is not a number ({page_number!r:.20}/{page_count!r:.20})")
         if page_number >= page_count:
             return None
         self._guard_against_endless_paging(response, str(page_number + 1))
@@ -415,11 +421,13 @@ class ZoomStream(HttpStream, ABC):
             self._tokens_seen.add((listing, token))
         if repeated or pages > MAX_PAGES_PER_LISTING:
             problem = "returned a paging token it had already returned" if repeated else f"kept paging past {MAX_PAGES_PER_LISTING} pages"
-            raise AirbyteTracedException(
-                message=f"{self.name}: Zoom {problem} for {resource_of(listing)}; stopped that listing instead of looping forever. "
-                "Run the sync again; report this to Zoom if it repeats.",
-                failure_type=FailureType.system_error,
-            )
+            raise self._listing_stopped(listing, f"{problem}; stopped that listing instead of looping forever")
+
+    def _listing_stopped(self, url: str, problem: str) -> AirbyteTracedException:
+        return AirbyteTracedException(
+            message=f"{self.name}: Zoom {problem} for {resource_of(url)}. Run the sync again; report this to Zoom if it repeats.",
+            failure_type=FailureType.system_error,
+        )
 
     # --- records ----------------------------------------------------------------------------
 
@@ -465,11 +473,14 @@ class ZoomStream(HttpStream, ABC):
             self._account_for_skip(response)
             return
         body = response_json(response)
-        items = body.get(self.records_key) if self.records_key else body
+        items = body.get(self.records_key) if self.records_key and isinstance(body, Mapping) else body
         if items is None:
             return
         if isinstance(items, Mapping):
             items = [items]
+        if not isinstance(items, list) or (self.records_key and not isinstance(body, Mapping)):
+            self.logger.warning(f"{self.name}: Zoom answered {resource_of(response.url)} with {type(items).__name__} where records were expected; nothing taken from it.")
+            return
         parent = (stream_slice or {}).get("parent") or {}
         for position, item in enumerate(items):
             if not isinstance(item, Mapping):
@@ -528,7 +539,11 @@ class ZoomStream(HttpStream, ABC):
         return [key] if isinstance(key, str) else [k if isinstance(k, str) else k[0] for k in key]
 
     def _first_time_seen(self, record: Mapping[str, Any]) -> bool:
-        key = tuple(record.get(field) for field in self.primary_key_fields())
+        key: Any = tuple(record.get(field) for field in self.primary_key_fields())
+        try:
+            hash(key)
+        except TypeError:  # a key Zoom sent as an object or list
+            key = repr(key)
         with self._seen_lock:
             if key in self._seen_keys:
                 return False

@@ -63,6 +63,15 @@ def test_given_a_dropped_connection_when_interpreted_then_it_is_retried():
     assert resolution.response_action == ResponseAction.RETRY
 
 
+def test_given_a_dropped_connection_when_interpreted_then_the_message_names_the_endpoint_and_the_error():
+    dropped = requests.ConnectionError("Connection aborted.", request=requests.Request("GET", f"{API}/meetings/7/polls?page_size=300").prepare())
+
+    resolution = ZoomErrorHandler("meeting_polls").interpret_response(dropped)
+
+    assert resolution.response_action == ResponseAction.RETRY
+    assert resolution.error_message == "meeting_polls: network error talking to Zoom on /meetings/7/polls (ConnectionError: Connection aborted.)."
+
+
 def test_given_a_daily_limit_with_a_far_retry_after_then_the_stream_fails_with_when_to_retry():
     reset = (datetime.now(timezone.utc) + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     answer = response(429, zoom_error(429, "daily"), {"X-RateLimit-Type": "Daily-limit", "X-RateLimit-Category": "Heavy", "Retry-After": reset})

@@ -1,0 +1,166 @@
+"""Full syncs of all 22 tables against a fake Zoom API that misbehaves on a seeded schedule.
+
+A bad day at Zoom: 10% 5xx, 10% 429 (half without Retry-After), 2% dropped connections, 1%
+truncated or non-JSON bodies, access tokens expiring every 40 requests, and (for the user OAuth
+login) a refresh token the server rotates on every use. Every record must still arrive exactly
+once. A fault that outlasts the retry budget must end the sync with an error naming the endpoint
+and the fault, after a bounded number of attempts, while the other tables still arrive.
+
+The connector runs in-process (the CDK's entrypoint_wrapper) so that the waits between retries can
+be shortened; the retries themselves, their order and their count are the connector's own.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, Dict, List, Mapping
+
+import pytest
+
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.sources.streams.http import rate_limiting
+from airbyte_cdk.test.catalog_builder import CatalogBuilder
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover, read
+
+from fake_zoom.config import FakeZoomConfig
+from fake_zoom.server import FakeZoomServer
+from integration_tests.sync_support import compare_with_ground_truth
+from source_zoom import SourceZoom, errors
+from unit_tests.conftest import control_messages
+
+pytestmark = pytest.mark.integration
+
+# Twelve users make about 950 requests per sync, so every fault kind fires several times.
+DATASET: Mapping[str, Any] = {"users": 12}
+FAULT_MIX: Mapping[str, Any] = {
+    "rate_5xx": 0.10,
+    "rate_429": 0.10,
+    "rate_429_no_retry_after_share": 0.5,
+    "rate_drop": 0.02,
+    "rate_bad_json": 0.01,
+    "token_expire_every_n_requests": 40,
+}
+SEEDS = (1, 2, 3)
+REQUEST_FAULTS = ("5xx", "429", "drop", "bad_json")
+ALWAYS_FAILING_ROUTE = "/v2/meetings/{meetingId}/polls"  # meeting_polls: a leaf table, nothing reads through it
+
+
+@dataclass(frozen=True)
+class CleanSync:
+    keys: Dict[str, List[List[str]]]
+    requests_by_endpoint: Dict[str, int]
+
+    @property
+    def requests(self) -> int:
+        return sum(self.requests_by_endpoint.values())
+
+
+@pytest.fixture(autouse=True)
+def short_waits(monkeypatch):
+    """The CDK sleeps every backoff plus one extra second (rate_limiting.user_defined_backoff_handler):
+    hundreds of faults would be minutes of sleeping. Waits are capped at 20 ms; what is retried,
+    and how often, is unchanged."""
+    monkeypatch.setattr(rate_limiting, "time", SimpleNamespace(sleep=lambda seconds: time.sleep(min(seconds, 0.02))))
+
+
+def sync_all_tables(config: Mapping[str, Any], tables: List[str], expect_failure: bool = False) -> EntrypointOutput:
+    catalog = CatalogBuilder()
+    for table in tables:
+        catalog.with_stream(table, SyncMode.full_refresh)
+    return read(SourceZoom(config), config, catalog.build(), expecting_exception=expect_failure)
+
+
+def records_by_table(output: EntrypointOutput) -> Dict[str, List[Dict[str, Any]]]:
+    tables: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
+    for message in output.records:
+        tables[message.record.stream].append(message.record.data)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def clean_sync() -> CleanSync:
+    """The same dataset without faults: the tables' keys and how many requests a sync needs."""
+    with FakeZoomServer(FakeZoomConfig.default(**DATASET)) as fake:
+        config = fake.connector_config()
+        streams = discover(SourceZoom(config), config).catalog.catalog.streams
+        keys = {stream.name: stream.source_defined_primary_key for stream in streams}
+        fake.reset_stats()
+        output = sync_all_tables(config, sorted(keys))
+        assert not output.errors
+        assert compare_with_ground_truth(records_by_table(output), fake.ground_truth(config["start_date"]), keys) == {}
+        return CleanSync(keys, fake.stats()["requests_by_endpoint"])
+
+
+def faulty_sync(clean_sync: CleanSync, seed: int, auth_type: str) -> tuple[EntrypointOutput, dict, dict, str]:
+    with FakeZoomServer(FakeZoomConfig.default(**DATASET, **FAULT_MIX, fault_seed=seed)) as fake:
+        config = fake.connector_config(auth_type)
+        output = sync_all_tables(config, sorted(clean_sync.keys))
+        return output, fake.ground_truth(config["start_date"]), fake.stats(), fake.current_refresh_token
+
+
+def assert_every_fault_survived(label: str, output: EntrypointOutput, truth: dict, stats: dict, clean_sync: CleanSync) -> None:
+    assert [error.trace.error.message for error in output.errors] == []
+    lost_or_duplicated = compare_with_ground_truth(records_by_table(output), truth, clean_sync.keys)
+    assert lost_or_duplicated == {}
+    injected = stats["faults_injected"]
+    assert all(injected[kind] > 0 for kind in (*REQUEST_FAULTS, "expired_token")), injected
+    # Each faulted request cost exactly one retry, and nothing else was asked twice: a 401 is
+    # either a forced expiry or a request that still carried the token another thread renewed.
+    retried = stats["total_api_requests"] - clean_sync.requests
+    assert retried == sum(injected[kind] for kind in REQUEST_FAULTS) + stats["status_counts"].get("401", 0)
+    records = sum(len(records) for records in records_by_table(output).values())
+    print(
+        f"\n{label}: faults injected {injected} = {sum(injected.values())}, all survived "
+        f"({retried} retried requests); {records} records, lost 0, duplicated 0; "
+        f"{stats['total_api_requests']} requests (clean sync {clean_sync.requests}), {stats['token_requests']} token requests"
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_given_a_seeded_fault_mix_when_syncing_all_tables_then_every_record_arrives_exactly_once(clean_sync, seed):
+    output, truth, stats, _ = faulty_sync(clean_sync, seed, "server_to_server_oauth")
+
+    assert_every_fault_survived(f"fault mix, seed {seed}", output, truth, stats, clean_sync)
+
+
+def test_given_the_fault_mix_and_a_rotating_refresh_token_when_syncing_then_nothing_is_lost_and_the_last_token_is_handed_back(clean_sync, capsys):
+    output, truth, stats, current_refresh_token = faulty_sync(clean_sync, 4, "oauth2_refresh_token")
+
+    handed_back = [c["connectorConfig"]["config"]["credentials"]["refresh_token"] for c in control_messages(capsys.readouterr().out)]
+    assert_every_fault_survived("fault mix with a rotating refresh token, seed 4", output, truth, stats, clean_sync)
+    # Every renewal used the token the previous one received, and each new one was handed to the platform.
+    assert len(handed_back) == stats["token_requests"] == len(set(handed_back)) > 10
+    assert handed_back[-1] == current_refresh_token
+
+
+@pytest.mark.parametrize(
+    "fault, error_pattern",
+    [
+        ("5xx", r"meeting_polls: /meetings/\d+/polls answered HTTP 500, Zoom code 500"),
+        ("drop", r"meeting_polls: network error talking to Zoom on /meetings/\d+/polls \(ConnectionError"),
+    ],
+    ids=["5xx", "drop"],
+)
+def test_given_an_endpoint_that_always_fails_when_syncing_then_the_sync_ends_with_an_error_naming_it_and_the_other_tables_arrive(
+    clean_sync, fault, error_pattern
+):
+    config_overrides = dict(DATASET, persistent_fault_endpoint=ALWAYS_FAILING_ROUTE, persistent_fault=fault)
+    with FakeZoomServer(FakeZoomConfig.default(**config_overrides)) as fake:
+        config = fake.connector_config()
+        output = sync_all_tables(config, sorted(clean_sync.keys), expect_failure=True)
+        truth, stats = fake.ground_truth(config["start_date"]), fake.stats()
+
+    messages = [error.trace.error.message for error in output.errors]
+    assert any(re.search(error_pattern, message) for message in messages), messages
+    assert output.get_stream_statuses("meeting_polls")[-1].name == "INCOMPLETE"
+    assert set(compare_with_ground_truth(records_by_table(output), truth, clean_sync.keys)) == {"meeting_polls"}
+    others = [table for table in clean_sync.keys if table != "meeting_polls"]
+    assert all(output.get_stream_statuses(table)[-1].name == "COMPLETE" for table in others)
+    # Bounded, never a hang: each poll request was sent exactly its retry budget, then given up.
+    route = f"GET {ALWAYS_FAILING_ROUTE}"
+    assert stats["requests_by_endpoint"][route] == clean_sync.requests_by_endpoint[route] * (errors.MAX_RETRIES + 1)
+    print(f"\nalways-failing {fault} on {ALWAYS_FAILING_ROUTE}: {stats['requests_by_endpoint'][route]} attempts, then: {messages[0]}")
