@@ -30,6 +30,8 @@ from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_with_ground_truth
 from source_zoom import SourceZoom, errors
+from source_zoom.config import DEFAULT_NUM_WORKERS
+from source_zoom.streams import FAILED_SLICES_BEFORE_GIVING_UP
 from unit_tests.conftest import control_messages
 
 pytestmark = pytest.mark.integration
@@ -72,6 +74,10 @@ def sync_all_tables(config: Mapping[str, Any], tables: List[str], expect_failure
     for table in tables:
         catalog.with_stream(table, SyncMode.full_refresh)
     return read(SourceZoom(config), config, catalog.build(), expecting_exception=expect_failure)
+
+
+def log_messages(output: EntrypointOutput) -> List[str]:
+    return [message.log.message for message in output.logs]
 
 
 def records_by_table(output: EntrypointOutput) -> Dict[str, List[Dict[str, Any]]]:
@@ -160,7 +166,13 @@ def test_given_an_endpoint_that_always_fails_when_syncing_then_the_sync_ends_wit
     assert set(compare_with_ground_truth(records_by_table(output), truth, clean_sync.keys)) == {"meeting_polls"}
     others = [table for table in clean_sync.keys if table != "meeting_polls"]
     assert all(output.get_stream_statuses(table)[-1].name == "COMPLETE" for table in others)
-    # Bounded, never a hang: each poll request was sent exactly its retry budget, then given up.
+    # Bounded, never a hang: each poll request sent was retried its whole budget, then given up;
+    # after FAILED_SLICES_BEFORE_GIVING_UP of them only the slices already in flight were sent.
     route = f"GET {ALWAYS_FAILING_ROUTE}"
-    assert stats["requests_by_endpoint"][route] == clean_sync.requests_by_endpoint[route] * (errors.MAX_RETRIES + 1)
+    attempts = stats["requests_by_endpoint"][route]
+    slices_sent, leftover = divmod(attempts, errors.MAX_RETRIES + 1)
+    assert leftover == 0
+    assert FAILED_SLICES_BEFORE_GIVING_UP <= slices_sent <= FAILED_SLICES_BEFORE_GIVING_UP + DEFAULT_NUM_WORKERS
+    assert slices_sent < clean_sync.requests_by_endpoint[route]
+    assert any("the rest of this table is not requested in this sync" in line for line in log_messages(output))
     print(f"\nalways-failing {fault} on {ALWAYS_FAILING_ROUTE}: {stats['requests_by_endpoint'][route]} attempts, then: {messages[0]}")

@@ -121,6 +121,12 @@ class SyncReport:
         self.skips: Counter = Counter()
         self.unavailable: dict = {}
         self.requests: Counter = Counter()
+        self.failed_slices: Counter = Counter()
+
+    def record_failed_slice(self, stream: str) -> int:
+        with self._lock:
+            self.failed_slices[stream] += 1
+            return self.failed_slices[stream]
 
     def count_request(self, stream: str) -> None:
         with self._lock:

@@ -1,11 +1,16 @@
 """Entry point of `source-zoom` and `python main.py`."""
 
 import json
+import logging
 import sys
+
+import orjson
 from typing import Any, List, Mapping, Optional
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
-from airbyte_cdk.models import ConnectorSpecification
+from airbyte_cdk.models import AirbyteMessageSerializer, ConnectorSpecification, FailureType
+from airbyte_cdk.utils import AirbyteTracedException
+from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.logger import PRINT_BUFFER
 
 from source_zoom.config import parse_config
@@ -42,6 +47,16 @@ def run(args: Optional[List[str]] = None) -> None:
     entrypoint = ZoomEntrypoint(SourceZoom(_config_from_args(args)))
     parsed_args = entrypoint.parse_args(args)
     # As the CDK's launch(): one write per message, so concurrent output never interleaves.
-    with PRINT_BUFFER:
-        for message in entrypoint.run(parsed_args):
-            print(f"{message}\n", end="")
+    try:
+        with PRINT_BUFFER:
+            for message in entrypoint.run(parsed_args):
+                print(f"{message}\n", end="")
+    except AirbyteTracedException as error:
+        if error.failure_type != FailureType.config_error:
+            raise
+        # A config or state a person must fix: their sentence, without the CDK's stack trace.
+        logging.getLogger("airbyte").error(error.message)
+        message = error.as_airbyte_message()
+        message.trace.error.stack_trace = None  # type: ignore[union-attr]
+        print(filter_secrets(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode()))
+        sys.exit(1)

@@ -51,6 +51,9 @@ INSTANCE_LOOKUP_DAYS = 365
 REQUEST_TIMEOUT = (10, 60)
 # A listing longer than this (90 million rows at 300 a page) is a paging bug, not data.
 MAX_PAGES_PER_LISTING = 300_000
+# One resource that keeps failing is skipped with an error; this many mean the endpoint is down, and
+# the table's other slices are not sent (each would wait out the whole retry budget).
+FAILED_SLICES_BEFORE_GIVING_UP = 3
 FROM_MEMO = "from_memo"
 
 FILES_GONE_ERRORS = {
@@ -445,10 +448,23 @@ class ZoomStream(HttpStream, ABC):
     def _records_of_slice(self, stream_slice: Optional[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
         if self.context.report.unavailable.get(self.name):
             return []  # Zoom already said this table cannot be read: no request that cannot succeed
+        if self.context.report.failed_slices[self.name] >= FAILED_SLICES_BEFORE_GIVING_UP:
+            return []  # the table already failed and said why; its other slices would only wait out retries
         if stream_slice and stream_slice.get(FROM_MEMO):
             # The memo reaches back as far as the neediest reader; this table only to its own floor.
             return [record for record in self.context.memo(self).records() if not starts_before(record, self.record_floor)]
-        return HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)  # type: ignore[return-value]
+        return self._read_counting_failures(stream_slice)
+
+    def _read_counting_failures(self, stream_slice: Optional[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
+        try:
+            yield from HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)  # type: ignore[misc]
+        except Exception:
+            if self.context.report.record_failed_slice(self.name) == FAILED_SLICES_BEFORE_GIVING_UP:
+                self.logger.error(
+                    f"{self.name}: {FAILED_SLICES_BEFORE_GIVING_UP} requests failed after every retry, so the rest of this table "
+                    "is not requested in this sync, which ends incomplete; the errors name the endpoint and Zoom's answer. Run it again later."
+                )
+            raise
 
     def fetch_all_records(self) -> Iterable[Mapping[str, Any]]:
         """Every record over every slice, straight from Zoom (used to fill this stream's memo), the
