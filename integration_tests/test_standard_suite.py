@@ -132,3 +132,4 @@ class TestSourceZoomStandardSuite(SourceTestSuiteBase):
     # (connectors.airbyte.com). This connector has never been published there, so there is
     # nothing to compare with, and CI reaches no host but the package registries.
     test_docker_image_spec_backward_compatibility = None
+
