@@ -8,6 +8,7 @@ from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
 from source_zoom.auth import JWT, REFRESH_TOKEN, SERVER_TO_SERVER, config_error
+from source_zoom.rate_limits import DEFAULT_RATE_LIMIT_PLAN, RATE_LIMIT_PLANS
 
 DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
 DEFAULT_OAUTH_TOKEN_URL = "https://zoom.us/oauth/token"
@@ -29,6 +30,7 @@ class ZoomConfig:
     api_base_url: str
     oauth_token_url: str
     num_workers: int
+    rate_limit_plan: str = DEFAULT_RATE_LIMIT_PLAN
 
     @property
     def today(self) -> datetime:
@@ -73,10 +75,14 @@ def parse_config(config: Mapping[str, Any]) -> ZoomConfig:
     num_workers = config.get("num_workers", DEFAULT_NUM_WORKERS)
     if not isinstance(num_workers, int) or not 1 <= num_workers <= MAX_NUM_WORKERS:
         raise config_error(f"num_workers {num_workers!r} must be a whole number from 1 to {MAX_NUM_WORKERS}.")
+    rate_limit_plan = config.get("rate_limit_plan") or DEFAULT_RATE_LIMIT_PLAN
+    if rate_limit_plan not in RATE_LIMIT_PLANS:
+        raise config_error(f"rate_limit_plan {rate_limit_plan!r} is not a Zoom plan: use free, pro or business (the account's plan sets its API rate limits).")
     return ZoomConfig(
         auth_type=auth_type,
         start_date=parse_start_date(config.get("start_date")),
         api_base_url=parse_url(config, "api_base_url", DEFAULT_API_BASE_URL),
         oauth_token_url=parse_url(config, "oauth_token_url", DEFAULT_OAUTH_TOKEN_URL),
         num_workers=num_workers,
+        rate_limit_plan=rate_limit_plan,
     )
