@@ -12,7 +12,7 @@ against the fake Zoom API in its own process (`python -m fake_zoom`):
    rate; the largest) and wall / floor.
 2. sequential baseline: the same with `num_workers=1`, per plan, for the speed-up.
 3. CPU: no latency, no limits in the fake, at dataset sizes x1 and x10: CPU seconds per 10,000
-   records and peak RSS of the connector process (os.wait4's rusage of that one child). The
+   records and peak RSS of the connector process (its rusage, reported by a small launcher). The
    connector still paces at its configured plan (business: the fastest; it has no "off").
 
 Also the requests a naive per-table walk would send (each child table re-listing its parents'
@@ -25,10 +25,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections import Counter, defaultdict
@@ -104,44 +104,49 @@ class ConnectorRun:
         return sum(sum(counter.values()) for counter in self.keys.values())
 
 
+# The connector is started by a small launcher that reports its children's rusage: Linux carries
+# the forking process's peak RSS over exec into the child's ru_maxrss, so a connector forked
+# from this process (which holds the ground truth) would report this process's size.
+LAUNCHER = (
+    "import json, resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "open(sys.argv[1], 'w').write(json.dumps([code, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]))"
+)
+
+
 def run_read(config: Mapping[str, Any], catalog: Mapping[str, Any], time_cap: Optional[float]) -> ConnectorRun:
-    """One `python main.py read`; CPU and peak RSS are that process's own (os.wait4)."""
+    """One `python main.py read`; CPU and peak RSS are the connector process's own."""
     keys_of = {entry["stream"]["name"]: [path[0] for path in entry["primary_key"]] for entry in catalog["streams"]}
     with tempfile.TemporaryDirectory() as directory:
         config_path, catalog_path = Path(directory) / "config.json", Path(directory) / "catalog.json"
         config_path.write_text(json.dumps(config))
         catalog_path.write_text(json.dumps(catalog))
-        stdout_path, stderr_path = Path(directory) / "stdout", Path(directory) / "stderr"
+        stdout_path, stderr_path, usage_path = (Path(directory) / name for name in ("stdout", "stderr", "usage.json"))
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
             started = time.monotonic()
             process = subprocess.Popen(
-                [sys.executable, "main.py", "read", "--config", str(config_path), "--catalog", str(catalog_path)],
-                cwd=REPO_ROOT, stdout=stdout, stderr=stderr,
+                [sys.executable, "-c", LAUNCHER, str(usage_path),
+                 sys.executable, "main.py", "read", "--config", str(config_path), "--catalog", str(catalog_path)],
+                cwd=REPO_ROOT, stdout=stdout, stderr=stderr, start_new_session=True,
             )
-            capped = threading.Event()
-
-            def stop_at_cap() -> None:
-                capped.set()
-                process.kill()
-
-            timer = threading.Timer(time_cap, stop_at_cap) if time_cap else None
-            if timer:
-                timer.start()
-            _, status, usage = os.wait4(process.pid, 0)
+            try:
+                process.wait(timeout=time_cap)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # the launcher's own session: it and the connector
+                process.wait()
+                timed_out = True
             wall = time.monotonic() - started
-            if timer:
-                timer.cancel()
-            process.returncode = os.waitstatus_to_exitcode(status)
-            timed_out = capped.is_set()
+        exit_code, cpu_seconds, max_rss_kb = json.loads(usage_path.read_text()) if usage_path.exists() else (-9, 0.0, 0)
         run = ConnectorRun(
             wall_seconds=wall,
-            cpu_seconds=usage.ru_utime + usage.ru_stime,
-            peak_rss_mb=usage.ru_maxrss / 1024,  # Linux: kilobytes
-            exit_code=process.returncode,
+            cpu_seconds=cpu_seconds,
+            peak_rss_mb=max_rss_kb / 1024,  # Linux: kilobytes
+            exit_code=exit_code,
             timed_out=timed_out,
         )
         read_messages(stdout_path, keys_of, run)
-        if process.returncode != 0 and not timed_out:
+        if exit_code != 0 and not timed_out:
             run.errors.append(stderr_path.read_text()[-2000:])
     return run
 
@@ -300,7 +305,7 @@ def print_tables(result: Dict[str, Any]) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.full_sync", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--plans", nargs="+", default=["pro", "business"], choices=["free", "pro", "business"])
+    parser.add_argument("--plans", nargs="*", default=["pro", "business"], choices=["free", "pro", "business"])
     parser.add_argument("--scale", type=int, default=1, help="dataset size of the rate-limited runs (50*scale users)")
     parser.add_argument("--latency-ms", type=float, default=100)
     parser.add_argument("--num-workers", type=int, help="the concurrent runs' num_workers (default: the connector's)")
@@ -308,6 +313,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--sequential-time-cap", type=float,
                         help="stop each baseline after this many seconds and extrapolate its wall from the requests it sent")
     parser.add_argument("--skip-sequential", action="store_true")
+    parser.add_argument("--skip-concurrent", action="store_true", help="only the baselines (no speed-up then)")
     parser.add_argument("--cpu-scales", type=int, nargs="*", default=[1, 10], help="dataset sizes of the CPU/RSS runs")
     parser.add_argument("--cpu-plan", default="business", help="the connector's rate_limit_plan in the CPU runs")
     parser.add_argument("--server-cpu", type=int, help="pin the fake to this CPU (taskset)")
@@ -315,7 +321,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     results: Dict[str, Any] = {"started_at": datetime.now(timezone.utc).isoformat(), "argv": sys.argv[1:], "limited": [],
                                "sequential": [], "cpu": []}
-    for plan in args.plans:
+    for plan in [] if args.skip_concurrent else args.plans:
         result = sync_under_limits(plan, args.scale, args.latency_ms, args.num_workers, None, args.server_cpu)
         results["limited"].append(result)
         print_limited(result)
