@@ -1,6 +1,6 @@
 """Full-sync benchmark against the fake Zoom API (issue 8).
 
-    python -m benchmarks.full_sync                      # everything, about 15 minutes
+    python -m benchmarks.full_sync                      # everything, about 45 minutes
     python -m benchmarks.full_sync --sequential-time-cap 120 --cpu-scales 1 10
 
 Runs, each a full sync of all 22 tables by the connector as a subprocess (`python main.py read`)
