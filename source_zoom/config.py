@@ -8,6 +8,7 @@ from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
 from source_zoom.auth import JWT, REFRESH_TOKEN, SERVER_TO_SERVER, config_error
+from source_zoom.rate_limits import DEFAULT_RATE_LIMIT_PLAN, RATE_LIMIT_PLANS
 
 DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
 DEFAULT_OAUTH_TOKEN_URL = "https://zoom.us/oauth/token"
@@ -32,6 +33,7 @@ class ZoomConfig:
     oauth_token_url: str
     num_workers: int
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    rate_limit_plan: str = DEFAULT_RATE_LIMIT_PLAN
 
     @property
     def today(self) -> datetime:
@@ -79,6 +81,9 @@ def parse_config(config: Mapping[str, Any]) -> ZoomConfig:
     lookback_days = config.get("lookback_days", DEFAULT_LOOKBACK_DAYS)
     if not isinstance(lookback_days, int) or isinstance(lookback_days, bool) or not 0 <= lookback_days <= MAX_LOOKBACK_DAYS:
         raise config_error(f"lookback_days {lookback_days!r} must be a whole number of days from 0 to {MAX_LOOKBACK_DAYS}.")
+    rate_limit_plan = config.get("rate_limit_plan") or DEFAULT_RATE_LIMIT_PLAN
+    if rate_limit_plan not in RATE_LIMIT_PLANS:
+        raise config_error(f"rate_limit_plan {rate_limit_plan!r} is not a Zoom plan: use free, pro or business (the account's plan sets its API rate limits).")
     return ZoomConfig(
         auth_type=auth_type,
         start_date=parse_start_date(config.get("start_date")),
@@ -86,4 +91,5 @@ def parse_config(config: Mapping[str, Any]) -> ZoomConfig:
         oauth_token_url=parse_url(config, "oauth_token_url", DEFAULT_OAUTH_TOKEN_URL),
         num_workers=num_workers,
         lookback_days=lookback_days,
+        rate_limit_plan=rate_limit_plan,
     )

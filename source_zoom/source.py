@@ -41,6 +41,7 @@ from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import DEFAULT_NUM_WORKERS, parse_config
 from source_zoom.errors import response_json, zoom_error_body
 from source_zoom.incremental import CompletedWindowsCursor, parse_zoom_time, state_floor
+from source_zoom.rate_limits import build_api_budget
 from source_zoom.streams import ALL_STREAMS, SyncContext, ZoomStream, build_streams
 
 logger = logging.getLogger("airbyte")
@@ -76,7 +77,7 @@ class SourceZoom(ConcurrentSourceAdapter):
         if self._context is None or self._context_config_id != id(config):
             zoom_config = parse_config(config)
             authenticator = ZoomAuthenticator(config, zoom_config.oauth_token_url)  # type: ignore[arg-type]
-            self._context = SyncContext(zoom_config, authenticator)
+            self._context = SyncContext(zoom_config, authenticator, build_api_budget(zoom_config.rate_limit_plan))
             self._context_config_id = id(config)
         return self._context
 

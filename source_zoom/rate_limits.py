@@ -1,0 +1,244 @@
+"""Zoom's per-account rate limits as one call budget shared by every stream of a sync.
+
+Zoom counts requests per category (Light, Medium, Heavy) per second, and Heavy requests per
+UTC day as well. Each category gets one policy that hands out send times spaced 1/rate apart:
+a thread reserves the next free slot under a lock and sleeps until it, so waiting threads wake
+once each, in order, instead of all retrying whenever a slot frees up. The spacing runs at a
+share of Zoom's figure (`RATE_SHARE`) because Zoom (and the fake) count per calendar second on
+arrival, and a request's way from reservation to Zoom's counter varies by some milliseconds.
+
+A Heavy daily cap that is used up (counted here, or said by Zoom in a 429) fails every later
+Heavy request at once with the time it resets, instead of sleeping until tomorrow.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Dict, List, Mapping, Optional
+
+import requests
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.call_rate import (
+    AbstractCallRatePolicy,
+    APIBudget,
+    BaseCallRatePolicy,
+    CallRateLimitHit,
+    HttpRequestRegexMatcher,
+)
+from airbyte_cdk.utils import AirbyteTracedException
+
+from source_zoom.errors import retry_after_seconds
+
+RATE_LIMIT_PLANS = ("free", "pro", "business")
+DEFAULT_RATE_LIMIT_PLAN = "pro"
+
+# Requests per second per category (../shared/zoom-api.md; Free's figures are unconfirmed).
+PLAN_RATES: Mapping[str, Mapping[str, int]] = {
+    "free": {"Light": 4, "Medium": 2, "Heavy": 1},
+    "pro": {"Light": 30, "Medium": 20, "Heavy": 10},
+    "business": {"Light": 80, "Medium": 60, "Heavy": 40},
+}
+# Heavy requests per UTC day (Free: unconfirmed, taken as Pro's).
+HEAVY_DAILY_CAPS: Mapping[str, int] = {"free": 30_000, "pro": 30_000, "business": 60_000}
+# Share of Zoom's per-second rate we send at. Measured (benchmarks/rate_share.py, 50 threads,
+# 100 ms latency): at 1.0 about 0.15% of requests got 429 at 40 and 80 req/s, at 0.95 none.
+RATE_SHARE = 0.95
+
+# Every endpoint the connector calls, relative to the API root (/v2), with Zoom's category.
+ENDPOINT_CATEGORIES: Mapping[str, str] = {
+    "users": "Medium",
+    "users/{userId}": "Medium",
+    "users/{userId}/meetings": "Medium",
+    "users/{userId}/webinars": "Medium",
+    "users/{userId}/recordings": "Medium",
+    "meetings/{meetingId}": "Light",
+    "meetings/{meetingId}/registrants": "Medium",
+    "meetings/{meetingId}/registrants/questions": "Light",
+    "meetings/{meetingId}/polls": "Light",
+    "past_meetings/{meetingId}/instances": "Medium",
+    "past_meetings/{meetingId}/polls": "Medium",
+    "past_meetings/{meetingId}/files": "Medium",
+    "report/users/{userId}/meetings": "Heavy",
+    "report/meetings/{meetingId}": "Heavy",
+    "report/meetings/{meetingId}/participants": "Heavy",
+    "webinars/{webinarId}": "Light",
+    "webinars/{webinarId}/panelists": "Medium",
+    "webinars/{webinarId}/registrants": "Medium",
+    "webinars/{webinarId}/registrants/questions": "Light",
+    "webinars/{webinarId}/tracking_sources": "Medium",
+    "webinars/{webinarId}/polls": "Light",
+    "past_webinars/{webinarId}/instances": "Medium",
+    "past_webinars/{webinarId}/absentees": "Heavy",
+    "past_webinars/{webinarId}/polls": "Medium",
+    "past_webinars/{webinarId}/qa": "Medium",
+    "past_webinars/{webinarId}/files": "Medium",
+    "report/webinars/{webinarId}": "Heavy",
+    "report/webinars/{webinarId}/participants": "Heavy",
+}
+
+
+def endpoint_path_pattern(templates: List[str]) -> str:
+    """A regex matching the tail of a request path against any of `templates`, whatever the API
+    root before it (/v2, ZoomGov, a proxy prefix). `meetings/{id}` is also the tail of
+    `report/meetings/{id}`, hence the look-behind; a placeholder is one path segment (an encoded
+    UUID holds no '/')."""
+    bodies = [re.sub(r"\{[^}]+\}", "[^/]+", template) for template in sorted(templates)]
+    return rf"(?<!/report)/(?:{'|'.join(bodies)})$"
+
+
+class Clock:
+    """Time as the budget sees it; tests pass one that advances when slept on."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def utc_now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class CategoryRatePolicy(BaseCallRatePolicy):
+    """One Zoom category: send times spaced 1/rate apart, and an optional daily cap."""
+
+    def __init__(self, category: str, per_second: float, daily_cap: Optional[int], plan: str, clock: Clock):
+        super().__init__(matchers=[
+            HttpRequestRegexMatcher(
+                url_path_pattern=endpoint_path_pattern([t for t, c in ENDPOINT_CATEGORIES.items() if c == category])
+            )
+        ])
+        self.category = category
+        self.per_second = per_second
+        self.daily_cap = daily_cap
+        self.plan = plan
+        self._interval = 1.0 / per_second
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._next_slot = float("-inf")
+        self._day: Optional[date] = None
+        self._used_today = 0
+        self._spent_message: Optional[str] = None
+        self._spent_until: Optional[datetime] = None
+
+    def reserve(self, max_wait: Optional[float]) -> float:
+        """Takes the next free send time and returns how long to wait for it; raises
+        CallRateLimitHit (taking nothing) if that is longer than `max_wait` (None: any wait)."""
+        with self._lock:
+            self._fail_if_daily_cap_spent()
+            now = self._clock.monotonic()
+            slot = max(now, self._next_slot)
+            wait = slot - now
+            if max_wait is not None and wait > max_wait:
+                raise CallRateLimitHit(
+                    error=f"Zoom's {self.category} rate limit: next request in {wait:.3f} s",
+                    item=None,
+                    weight=1,
+                    rate=f"{self.per_second:g} per second",
+                    time_to_wait=timedelta(seconds=wait),
+                )
+            self._next_slot = slot + self._interval
+            if self.daily_cap is not None:
+                self._used_today += 1
+            return wait
+
+    def try_acquire(self, request: Any, weight: int) -> None:
+        """The CDK's non-blocking interface: a call now, or CallRateLimitHit with the wait."""
+        if weight != 1:
+            raise ValueError("Zoom counts every request once")
+        self.reserve(max_wait=0.0)
+
+    def update(self, available_calls: Optional[int], call_reset_ts: Optional[datetime]) -> None:
+        """Per-second 429s are retried by the error handler with backoff; nothing to adjust here."""
+
+    def mark_daily_cap_spent(self, until: datetime) -> None:
+        """Zoom said the daily cap is used up (other apps on the account count too)."""
+        with self._lock:
+            self._spent_until = until
+            self._spent_message = (
+                f"Zoom answered that the account's daily {self.category} rate limit is used up (every app on the account "
+                f"counts towards it); it resets at {until:%Y-%m-%dT%H:%M:%SZ}. Run the sync again after that time."
+            )
+
+    def _fail_if_daily_cap_spent(self) -> None:
+        if self.daily_cap is None:
+            return
+        now = self._clock.utc_now()
+        if self._day != now.date():
+            self._day, self._used_today = now.date(), 0
+        if self._spent_until is not None and now >= self._spent_until:
+            self._spent_until = self._spent_message = None
+        if self._spent_message is None and self._used_today >= self.daily_cap:
+            resets = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
+            self._spent_message = (
+                f"Zoom's daily {self.category} rate limit ({self.daily_cap:,} requests a day on the {self.plan} plan) is used up: "
+                f"this sync sent {self._used_today:,} {self.category} requests today (UTC); it resets at "
+                f"{resets:%Y-%m-%dT%H:%M:%SZ}. Run the sync again after that time."
+            )
+            self._spent_until = resets
+        if self._spent_message is not None:
+            raise AirbyteTracedException(message=self._spent_message, failure_type=FailureType.transient_error)
+
+
+class ZoomAPIBudget(APIBudget):
+    """An APIBudget whose Zoom policies wait for their reserved slot once, and which learns from
+    Zoom's daily-limit 429s. Requests no policy matches (none today) are not limited."""
+
+    def __init__(self, policies: List[CategoryRatePolicy], clock: Clock):
+        super().__init__(policies=list(policies))
+        self.clock = clock
+        self.policies_by_category: Dict[str, CategoryRatePolicy] = {policy.category: policy for policy in policies}
+
+    def category_of(self, request: Any) -> Optional[str]:
+        policy = self.get_matching_policy(request)
+        return policy.category if isinstance(policy, CategoryRatePolicy) else None
+
+    def _do_acquire(self, request: Any, policy: AbstractCallRatePolicy, block: bool, timeout: Optional[float]) -> None:
+        if not isinstance(policy, CategoryRatePolicy):
+            super()._do_acquire(request, policy, block, timeout)
+            return
+        wait = policy.reserve(max_wait=(timeout if block else 0.0))
+        if wait > 0:
+            self.clock.sleep(wait)
+
+    def update_from_response(self, request: Any, response: Any) -> None:
+        if not isinstance(response, requests.Response) or response.status_code != 429:
+            return
+        if response.headers.get("X-RateLimit-Type", "").lower() != "daily-limit":
+            return
+        policy = self.policies_by_category.get(response.headers.get("X-RateLimit-Category", "").capitalize())
+        if policy is None:
+            matching = self.get_matching_policy(request)
+            policy = matching if isinstance(matching, CategoryRatePolicy) else None
+        if policy is None:
+            return
+        now = self.clock.utc_now()
+        seconds = retry_after_seconds(response)
+        if seconds is not None:
+            # Zoom's Retry-After is a whole second; the microseconds are our own clock's.
+            until = datetime.fromtimestamp(round(now.timestamp() + seconds), timezone.utc)
+        else:
+            until = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
+        policy.mark_daily_cap_spent(until)
+
+
+def build_api_budget(plan: str, clock: Optional[Clock] = None, rate_share: float = RATE_SHARE) -> ZoomAPIBudget:
+    """The one budget of a sync for a Zoom plan (`free`, `pro` or `business`)."""
+    if plan not in PLAN_RATES:
+        raise ValueError(f"unknown Zoom plan {plan!r}: use one of {', '.join(RATE_LIMIT_PLANS)}")
+    clock = clock or Clock()
+    policies = [
+        CategoryRatePolicy(
+            category,
+            per_second * rate_share,
+            HEAVY_DAILY_CAPS[plan] if category == "Heavy" else None,
+            plan,
+            clock,
+        )
+        for category, per_second in PLAN_RATES[plan].items()
+    ]
+    return ZoomAPIBudget(policies, clock)
