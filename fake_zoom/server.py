@@ -747,4 +747,7 @@ class FakeZoomServer:
             "start_date": start_date or default_start_date(self.fake.dataset.today),
             "api_base_url": self.base_url,
             "oauth_token_url": self.token_url,
+            # The connector paces itself to the plan this fake enforces; a fake without limits
+            # is treated as the fastest real plan.
+            "rate_limit_plan": cfg.rate_limit_plan or "business",
         }

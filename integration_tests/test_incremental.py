@@ -26,7 +26,8 @@ from integration_tests.sync_support import (
 
 pytestmark = pytest.mark.integration
 
-MEETING_INSTANCE_TABLES = ("report_meetings", "report_meeting_participants", "meeting_poll_results")
+# Zoom removed the in-meeting files endpoints; the fake answers them 404 code 404 like Zoom.
+UNAVAILABLE_ON_THE_FAKE = ("meeting_files", "webinar_files")
 
 
 def incremental_catalog(discovered: List[Mapping[str, Any]]) -> Dict[str, Any]:
@@ -114,7 +115,12 @@ def test_given_no_state_when_syncing_incrementally_then_every_record_arrives_and
         value = saved_value(states, stream["name"])
         assert value is not None and set(value) == {cursor_field}, (stream["name"], value)
         saved = dt.datetime.fromisoformat(value[cursor_field].replace("Z", "+00:00"))
-        assert before <= saved <= after, (stream["name"], value)
+        if stream["name"] in UNAVAILABLE_ON_THE_FAKE:
+            # Read up to the first window that had anything to ask: a table that becomes
+            # readable (a scope added) later still gets its history.
+            assert saved < before, (stream["name"], value)
+        else:
+            assert before <= saved <= after, (stream["name"], value)
 
 
 def test_given_new_meetings_when_syncing_again_without_lookback_then_exactly_the_new_instances_and_their_children_arrive(fake, discovered, keys):

@@ -21,7 +21,6 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-WINDOW_END = "window_end"
 # What the CDK writes for a finished full refresh: switching a table to incremental starts it over quietly.
 FULL_REFRESH_STATE_KEY = "__ab_no_cursor_state_message"
 
@@ -70,16 +69,13 @@ def end_of_day(day: date) -> datetime:
 
 
 class CompletedWindowsCursor(Cursor):
-    """Emits state when every slice of a date window, and of every window before it, is read.
+    """The state of one incremental table, moved forward each time the table has read a date
+    window whole (windows are read in order, so everything before it is read too).
 
-    A stream announces its windows in order while it slices (`slice_created`, `window_sliced`);
-    slices of later windows may finish first, but the state only moves past a window once
-    nothing before it is outstanding, so a sync stopped half-way resumes without a gap.
-
-    The state goes out through `deliver`, the queue the partitions' records travel in: the
-    worker that closes a partition has queued its records already, so no state can overtake
-    the records it vouches for (the CDK's message repository is drained between records of
-    other partitions and would let it)."""
+    The table's own worker calls `window_read` after yielding the window's last record, and the
+    state goes out through `deliver`, the queue the records travel in: it is queued behind the
+    records it vouches for. (The CDK's message repository is drained between any two records and
+    would let a state overtake records still queued.)"""
 
     def __init__(
         self,
@@ -99,58 +95,28 @@ class CompletedWindowsCursor(Cursor):
         self._value = previous
         self._sync_started_at = sync_started_at
         self._lock = threading.Lock()
-        self._windows: List[date] = []
-        self._outstanding: Dict[date, int] = {}
-        self._sliced: set = set()
-        self._first_incomplete = 0
         self._emitted = False
 
     @property
     def state(self) -> MutableMapping[str, Any]:
         return {self._cursor_field: format_zoom_time(self._value)} if self._value else {}
 
-    def slice_created(self, window_end: date) -> None:
+    def window_read(self, window_end: date) -> None:
+        """Every instance that started up to the end of `window_end` (and before the sync
+        started) is read; the state never moves back."""
+        completed = min(end_of_day(window_end), self._sync_started_at)
         with self._lock:
-            if window_end not in self._outstanding:
-                self._windows.append(window_end)
-                self._outstanding[window_end] = 0
-            self._outstanding[window_end] += 1
-
-    def window_sliced(self, window_end: date) -> None:
-        with self._lock:
-            if window_end not in self._outstanding:
-                self._windows.append(window_end)
-                self._outstanding[window_end] = 0
-            self._sliced.add(window_end)
-        self._advance()
+            if self._value is not None and completed <= self._value:
+                return
+            self._value = completed
+            message = self._state_message()
+        self._deliver(message)
 
     def observe(self, record: Record) -> None:
         pass
 
     def close_partition(self, partition: Partition) -> None:
-        window = (partition.to_slice() or {}).get(WINDOW_END)
-        if window is None:
-            return
-        with self._lock:
-            self._outstanding[date.fromisoformat(window)] -= 1
-        self._advance()
-
-    def _advance(self) -> None:
-        with self._lock:
-            moved = False
-            while self._first_incomplete < len(self._windows):
-                window = self._windows[self._first_incomplete]
-                if window not in self._sliced or self._outstanding[window] > 0:
-                    break
-                self._first_incomplete += 1
-                moved = True
-            if not moved:
-                return
-            completed = min(end_of_day(self._windows[self._first_incomplete - 1]), self._sync_started_at)
-            if self._value is not None and completed <= self._value:
-                return
-            self._value = completed
-            self._deliver(self._state_message())
+        pass  # the table's one partition delivers its states as it reads its windows
 
     def _state_message(self) -> AirbyteMessage:
         self._state_manager.update_state_for_stream(self._stream_name, None, self.state)

@@ -38,11 +38,11 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, FinalStateCurs
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import ZoomAuthenticator
-from source_zoom.config import DEFAULT_NUM_WORKERS, parse_config
+from source_zoom.config import parse_config
 from source_zoom.errors import response_json, zoom_error_body
 from source_zoom.incremental import CompletedWindowsCursor, parse_zoom_time, state_floor
 from source_zoom.rate_limits import build_api_budget
-from source_zoom.streams import ALL_STREAMS, SyncContext, ZoomStream, build_streams
+from source_zoom.streams import ALL_STREAMS, TABLES, SyncContext, ZoomStream, build_streams
 
 logger = logging.getLogger("airbyte")
 HIDDEN_LISTINGS = tuple(stream.stream_name() for stream in ALL_STREAMS if stream.hidden)
@@ -52,15 +52,14 @@ class SourceZoom(ConcurrentSourceAdapter):
     message_repository = InMemoryMessageRepository(Level(AirbyteLogFormatter.level_mapping[logger.level]))
 
     def __init__(self, config: Optional[Mapping[str, Any]] = None, **kwargs: Any):
-        num_workers = DEFAULT_NUM_WORKERS
-        if config and isinstance(config.get("num_workers"), int) and config["num_workers"] > 0:
-            num_workers = config["num_workers"]
-        # The CDK wants more workers than partition generators; one generator per stream at a
-        # time keeps parents listed before their children ask for them.
+        # `config` is accepted as Airbyte's Python sources accept it; each command parses the
+        # config it is given (sync_context).
         # Records and incremental states share this queue, so a state never overtakes its records.
         self._queue: Queue = Queue(maxsize=10_000)
+        # Every table is one partition that fans its requests out on the category pools
+        # (num_workers each): one CDK worker per table lets all tables read at once.
         concurrent_source = ConcurrentSource.create(
-            max(num_workers, 2), 1, logger, self._slice_logger, self.message_repository, queue=self._queue
+            len(TABLES) + 1, 1, logger, self._slice_logger, self.message_repository, queue=self._queue
         )
         super().__init__(concurrent_source, **kwargs)
         self._context: Optional[SyncContext] = None

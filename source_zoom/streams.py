@@ -8,6 +8,7 @@ Parents are listed once per sync: the first stream that needs a parent's records
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from abc import ABC
 from collections import deque
@@ -27,7 +28,8 @@ from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import ZoomAuthenticator
-from source_zoom.incremental import WINDOW_END, CompletedWindowsCursor, parse_zoom_time
+from source_zoom.incremental import CompletedWindowsCursor, parse_zoom_time
+from source_zoom.rate_limits import ENDPOINT_CATEGORIES
 from source_zoom.config import ZoomConfig
 from source_zoom.errors import (
     Outcome,
@@ -54,7 +56,6 @@ MAX_PAGES_PER_LISTING = 300_000
 # One resource that keeps failing is skipped with an error; this many mean the endpoint is down, and
 # the table's other slices are not sent (each would wait out the whole retry budget).
 FAILED_SLICES_BEFORE_GIVING_UP = 3
-FROM_MEMO = "from_memo"
 
 FILES_GONE_ERRORS = {
     (404, 404): ZoomError("Zoom removed the in-meeting files endpoints in 2024", Outcome.STREAM_UNAVAILABLE),
@@ -136,8 +137,12 @@ class SyncContext:
         self.selected: Optional[Set[str]] = None
         self.record_floors: Dict[str, datetime] = {}
         self.started_at = datetime.now(timezone.utc)
-        # Parents' listings are filled on this pool, `num_workers` requests at a time.
-        self.fill_pool = ThreadPoolExecutor(max_workers=config.num_workers, thread_name_prefix="zoom-parent")
+        # One pool per Zoom rate category, `num_workers` requests each: requests queued behind
+        # a Heavy slot never hold up Light or Medium ones, so every category runs at its own rate.
+        self.pools = {
+            category: ThreadPoolExecutor(max_workers=config.num_workers, thread_name_prefix=f"zoom-{category.lower()}")
+            for category in sorted(set(ENDPOINT_CATEGORIES.values()))
+        }
         self._logged_once: Set[str] = set()
 
     def memo(self, stream: "ZoomStream") -> "RecordMemo":
@@ -152,21 +157,26 @@ class SyncContext:
         logger.warning(message)
 
     def close(self) -> None:
-        self.fill_pool.shutdown(wait=False, cancel_futures=True)
+        for pool in self.pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 class RecordMemo:
-    """A parent's records, fetched once by whichever stream asks first."""
+    """A parent's records, fetched once by whichever stream asks first, and the requests of that
+    listing that failed beyond retries (its readers are incomplete then)."""
 
     def __init__(self, stream: "ZoomStream"):
         self._stream = stream
         self._lock = threading.Lock()
         self._records: Optional[List[Mapping[str, Any]]] = None
+        self.failures: List[str] = []
 
     def records(self) -> List[Mapping[str, Any]]:
         with self._lock:
             if self._records is None:
-                self._records = list(self._stream.fetch_all_records())
+                failures: List[str] = []
+                self._records = list(self._stream.fetch_all_records(failures))
+                self.failures = failures
             return self._records
 
 
@@ -227,8 +237,6 @@ class ZoomStream(HttpStream, ABC):
         self._seen_lock = threading.Lock()
         self._pages_seen: Dict[str, int] = {}
         self._tokens_seen: set = set()
-        self._probe_lock = threading.Lock()
-        self._probed = False
 
     # --- wiring -----------------------------------------------------------------------------
 
@@ -289,25 +297,16 @@ class ZoomStream(HttpStream, ABC):
         own = [self] if not self.hidden and (selected is None or self.name in selected) else []
         return own + [table for reader in self.context.readers.get(self.name, []) for table in reader.interested_tables()]
 
+    @property
+    def category(self) -> str:
+        """Zoom's rate-limit category of this stream's endpoint."""
+        template = re.sub(r"\{[^}]+\}", "{}", self.path_template)
+        return next(category for endpoint, category in ENDPOINT_CATEGORIES.items() if re.sub(r"\{[^}]+\}", "{}", endpoint) == template)
+
     def stream_slices(self, *, sync_mode: SyncMode = SyncMode.full_refresh, cursor_field: Any = None, stream_state: Any = None) -> Iterable[Optional[Mapping[str, Any]]]:
-        if self.has_children:
-            # One slice reads the memo; a windowed table's state moves once, when it is read.
-            window_ends = [self.windows()[-1][1]] if self.is_windowed else [None]
-            groups: Iterable[Tuple[Optional[date], Iterable[Mapping[str, Any]]]] = [(window_ends[0], [{FROM_MEMO: True}])]
-        else:
-            groups = self.http_slice_groups()
-        cursor = self.window_cursor
-        for window_end, slices in groups:
-            for stream_slice in slices:
-                if window_end is not None:
-                    stream_slice = {**stream_slice, WINDOW_END: window_end.isoformat()}
-                    if cursor is not None:
-                        cursor.slice_created(window_end)
-                yield stream_slice
-            if self.context.report.unavailable.get(self.name):
-                return  # not every window was read: the state must not move past it
-            if cursor is not None and window_end is not None:
-                cursor.window_sliced(window_end)
+        # One partition per table: its requests fan out on the pool of its rate category, so all
+        # tables run at once and no table's queue of requests waits behind another's.
+        yield {}
 
     def http_slice_groups(self) -> Iterable[Tuple[Optional[date], Iterable[Mapping[str, Any]]]]:
         """Slices to send, grouped by the date window they belong to (None: not windowed), in
@@ -435,54 +434,99 @@ class ZoomStream(HttpStream, ABC):
     # --- records ----------------------------------------------------------------------------
 
     def read_records(self, sync_mode: SyncMode, cursor_field: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, stream_state: Any = None) -> Iterable[StreamData]:
-        records: Optional[Iterable[Mapping[str, Any]]] = None
-        if self.probe_before_fanning_out:
-            with self._probe_lock:
-                if not self._probed:
-                    # The first slice is read alone: if Zoom says the endpoint is gone, the
-                    # other slices know it before they send anything.
-                    self._probed = True
-                    records = list(self._records_of_slice(stream_slice))
-        yield from self._records_of_slice(stream_slice) if records is None else records
-
-    def _records_of_slice(self, stream_slice: Optional[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
-        if self.context.report.unavailable.get(self.name):
-            return []  # Zoom already said this table cannot be read: no request that cannot succeed
-        if self.context.report.failed_slices[self.name] >= FAILED_SLICES_BEFORE_GIVING_UP:
-            return []  # the table already failed and said why; its other slices would only wait out retries
-        if stream_slice and stream_slice.get(FROM_MEMO):
+        if self.has_children:
+            memo = self.context.memo(self)
             # The memo reaches back as far as the neediest reader; this table only to its own floor.
-            return [record for record in self.context.memo(self).records() if not starts_before(record, self.record_floor)]
-        return self._read_counting_failures(stream_slice)
+            yield from (record for record in memo.records() if not starts_before(record, self.record_floor))
+            self._end_of_table([])
+            if self.window_cursor is not None:
+                self.window_cursor.window_read(self.windows()[-1][1])
+            return
+        failures: List[str] = []
+        for window_end, slices in self.http_slice_groups():
+            yield from self._read_in_parallel(slices, failures)
+            if failures or self.upstream_failures() or self.context.report.unavailable.get(self.name):
+                break  # the state must not move past a window that was not read whole
+            if self.window_cursor is not None and window_end is not None:
+                # Queued by this thread behind the window's records: no state overtakes its records.
+                self.window_cursor.window_read(window_end)
+        self._end_of_table(failures)
 
-    def _read_counting_failures(self, stream_slice: Optional[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
-        try:
-            yield from HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)  # type: ignore[misc]
-        except Exception:
-            if self.context.report.record_failed_slice(self.name) == FAILED_SLICES_BEFORE_GIVING_UP:
-                self.logger.error(
-                    f"{self.name}: {FAILED_SLICES_BEFORE_GIVING_UP} requests failed after every retry, so the rest of this table "
-                    "is not requested in this sync, which ends incomplete; the errors name the endpoint and Zoom's answer. Run it again later."
-                )
-            raise
-
-    def fetch_all_records(self) -> Iterable[Mapping[str, Any]]:
-        """Every record over every slice, straight from Zoom (used to fill this stream's memo), the
-        slices read in parallel on the sync's pool and kept in slice order."""
+    def fetch_all_records(self, failures: List[str]) -> Iterable[Mapping[str, Any]]:
+        """Every record over every slice, straight from Zoom (used to fill this stream's memo)."""
         if self.joined_stream is not None:
             for record in self.context.memo(self.joined_stream).records():
                 if self._first_time_seen(record):
                     yield record
-        slices = (stream_slice for _, group in self.http_slice_groups() for stream_slice in group)
-        workers = self.context.config.num_workers
-        for records in map_in_order(self.context.fill_pool, self._fetch_slice, slices, in_flight=2 * workers):
+        for _, slices in self.http_slice_groups():
+            yield from self._read_in_parallel(slices, failures)
+
+    def _read_in_parallel(self, slices: Iterable[Mapping[str, Any]], failures: List[str]) -> Iterable[Mapping[str, Any]]:
+        """The records of `slices` in slice order, `num_workers` requests at a time on this
+        stream's category pool. A slice that fails beyond retries is noted in `failures` and the
+        rest go on, until FAILED_SLICES_BEFORE_GIVING_UP say the endpoint itself is down."""
+        slices = iter(slices)
+        if self.probe_before_fanning_out:
+            # The first slice alone: if Zoom says the endpoint is gone, nothing else is sent.
+            first = next(slices, None)
+            if first is not None:
+                yield from self._fetch_slice(first, failures)
+        worth_asking = (s for s in slices if not self._stops_asking(failures))
+        pool = self.context.pools[self.category]
+        for records in map_in_order(pool, lambda s: self._fetch_slice(s, failures), worth_asking, in_flight=self.context.config.num_workers):
             yield from records
 
-    def _fetch_slice(self, stream_slice: Mapping[str, Any]) -> List[Mapping[str, Any]]:
-        return [
-            record.data if isinstance(record, Record) else record  # type: ignore[misc]
-            for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)
-        ]
+    def _stops_asking(self, failures: List[str]) -> bool:
+        return bool(self.context.report.unavailable.get(self.name)) or len(failures) >= FAILED_SLICES_BEFORE_GIVING_UP
+
+    def _fetch_slice(self, stream_slice: Mapping[str, Any], failures: List[str]) -> List[Mapping[str, Any]]:
+        if self._stops_asking(failures):
+            return []  # no request that cannot succeed
+        try:
+            return [
+                record.data if isinstance(record, Record) else record  # type: ignore[misc]
+                for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)
+            ]
+        except AirbyteTracedException as error:
+            if error.failure_type == FailureType.config_error:
+                raise  # a login or config a person must fix ends the sync with its own sentence
+            self._note_failure(error, failures)
+            return []
+        except Exception as error:  # retries exhausted, or an answer the error table says to fail on
+            self._note_failure(error, failures)
+            return []
+
+    def _note_failure(self, error: Exception, failures: List[str]) -> None:
+        failures.append(getattr(error, "message", None) or f"{type(error).__name__}: {error}")
+        self.context.report.record_failed_slice(self.name)
+        if len(failures) == FAILED_SLICES_BEFORE_GIVING_UP:
+            self.logger.error(
+                f"{self.name}: {FAILED_SLICES_BEFORE_GIVING_UP} requests failed after every retry, so the rest of this table "
+                "is not requested in this sync, which ends incomplete. Run it again later."
+            )
+
+    def upstream_failures(self) -> List[str]:
+        """Failures of the parent listings this stream reads: its own list of parents is short then."""
+        found: List[str] = []
+        for source in (self.parent_stream, self.joined_stream):
+            if source is not None:
+                found += [f"{source.name}: {failure}" for failure in self.context.memo(source).failures] + source.upstream_failures()
+        return found
+
+    def _end_of_table(self, failures: List[str]) -> None:
+        own = failures + (self.context.memo(self).failures if self.has_children else [])
+        upstream = self.upstream_failures()
+        if not own and not upstream:
+            return
+        problems = []
+        if own:
+            problems.append(f"{len(own)} request(s) failed after every retry (first: {own[0]})")
+        if upstream:
+            problems.append(f"a parent listing is incomplete ({upstream[0]})")
+        raise AirbyteTracedException(
+            message=f"{self.name} is incomplete: {'; '.join(problems)}. Its state did not move past the gap; run the sync again.",
+            failure_type=FailureType.transient_error,
+        )
 
     def parse_response(self, response: requests.Response, *, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Any = None) -> Iterable[Mapping[str, Any]]:
         if not response.ok:
