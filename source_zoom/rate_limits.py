@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import requests
 
@@ -192,6 +192,9 @@ class ZoomAPIBudget(APIBudget):
         super().__init__(policies=list(policies))
         self.clock = clock
         self.policies_by_category: Dict[str, CategoryRatePolicy] = {policy.category: policy for policy in policies}
+        # Called with a request that waited for its slot, just before it is sent: the request was
+        # signed when it was queued, and the shared token may have been renewed while it waited.
+        self.before_send: Optional[Callable[[Any], Any]] = None
 
     def category_of(self, request: Any) -> Optional[str]:
         policy = self.get_matching_policy(request)
@@ -204,6 +207,8 @@ class ZoomAPIBudget(APIBudget):
         wait = policy.reserve(max_wait=(timeout if block else 0.0))
         if wait > 0:
             self.clock.sleep(wait)
+            if self.before_send is not None:
+                self.before_send(request)
 
     def update_from_response(self, request: Any, response: Any) -> None:
         if not isinstance(response, requests.Response) or response.status_code != 429:

@@ -76,7 +76,9 @@ class SourceZoom(ConcurrentSourceAdapter):
         if self._context is None or self._context_config_id != id(config):
             zoom_config = parse_config(config)
             authenticator = ZoomAuthenticator(config, zoom_config.oauth_token_url)  # type: ignore[arg-type]
-            self._context = SyncContext(zoom_config, authenticator, build_api_budget(zoom_config.rate_limit_plan))
+            budget = build_api_budget(zoom_config.rate_limit_plan)
+            budget.before_send = authenticator  # signs a request again with the token current when it leaves
+            self._context = SyncContext(zoom_config, authenticator, budget)
             self._context_config_id = id(config)
         return self._context
 
