@@ -162,22 +162,49 @@ class SyncContext:
 
 
 class RecordMemo:
-    """A parent's records, fetched once by whichever stream asks first, and the requests of that
-    listing that failed beyond retries (its readers are incomplete then)."""
+    """A parent's listing, fetched once per sync, and the requests of it that failed beyond
+    retries (its readers are incomplete then).
+
+    Readers (children, joins) get slim records: the fields they use. When the parent is itself a
+    table of the catalog, that table fills the memo while it emits the full records, so a sync
+    never holds every full parent record at once: memory grows with the slim records only."""
 
     def __init__(self, stream: "ZoomStream"):
         self._stream = stream
         self._lock = threading.Lock()
+        self._filled = threading.Event()
         self._records: Optional[List[Mapping[str, Any]]] = None
         self.failures: List[str] = []
+        self._owner_fills = stream.is_selected_table
 
     def records(self) -> List[Mapping[str, Any]]:
+        if self._owner_fills:
+            self._filled.wait()
+            if self._records is not None:
+                return self._records
+            # The owner's read ended before its listing did: list it here.
         with self._lock:
             if self._records is None:
                 failures: List[str] = []
-                self._records = list(self._stream.fetch_all_records(failures))
+                self._records = [self._stream.as_parent(record) for record in self._stream.fetch_all_records(failures)]
                 self.failures = failures
             return self._records
+
+    def fill_emitting(self) -> Iterator[Mapping[str, Any]]:
+        """The owner table's read: yields the full records and keeps the slim ones."""
+        if not self._owner_fills:
+            yield from self.records()  # outside a read (no catalog) every reader gets full records
+            return
+        failures: List[str] = []
+        kept: List[Mapping[str, Any]] = []
+        try:
+            for record in self._stream.fetch_all_records(failures):
+                kept.append(self._stream.as_parent(record))
+                yield record
+            self.failures = failures
+            self._records = kept
+        finally:
+            self._filled.set()
 
 
 class ZoomStream(HttpStream, ABC):
@@ -437,7 +464,7 @@ class ZoomStream(HttpStream, ABC):
         if self.has_children:
             memo = self.context.memo(self)
             # The memo reaches back as far as the neediest reader; this table only to its own floor.
-            yield from (record for record in memo.records() if not starts_before(record, self.record_floor))
+            yield from (record for record in memo.fill_emitting() if not starts_before(record, self.record_floor))
             self._end_of_table([])
             if self.window_cursor is not None:
                 self.window_cursor.window_read(self.windows()[-1][1])
@@ -504,6 +531,22 @@ class ZoomStream(HttpStream, ABC):
                 f"{self.name}: {FAILED_SLICES_BEFORE_GIVING_UP} requests failed after every retry, so the rest of this table "
                 "is not requested in this sync, which ends incomplete. Run it again later."
             )
+
+    @property
+    def is_selected_table(self) -> bool:
+        return not self.hidden and self.context.selected is not None and self.name in self.context.selected
+
+    def as_parent(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
+        """What readers of this stream's memo use: the keys in their paths and stamps, the start
+        time for windows, and whether registration is on. Outside a read, the whole record."""
+        if self.context.selected is None:
+            return record
+        fields = {"id", "uuid", "start_time"}
+        for reader in self.context.readers.get(self.name, []):
+            fields.update(reader.stamp_from_parent.values())
+        slim = {field: record[field] for field in fields if field in record}
+        slim["registration_required"] = has_registration(record)
+        return slim
 
     def upstream_failures(self) -> List[str]:
         """Failures of the parent listings this stream reads: its own list of parents is short then."""
