@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import orjson
 
@@ -224,15 +224,21 @@ def timeline(run: ConnectorRun) -> Dict[str, List[float]]:
     }
 
 
+def read_all_tables(fake: "FakeZoomProcess", config: Dict[str, Any], time_cap: Optional[float]) -> Tuple[Any, Dict[str, Any], Dict[str, Any]]:
+    """A full read of every table against `fake`, with the fake's request counts for that read
+    alone and its ground truth."""
+    catalog = full_catalog(discover_streams(config))
+    fake.call("/_fake/reset_stats", "POST")
+    run = run_read(config, catalog, time_cap)
+    stats = fake.call("/_fake/stats")
+    truth = fake.call(f"/_fake/ground_truth?start_date={config['start_date']}")
+    return run, stats, truth
+
+
 def sync_under_limits(plan: str, scale: int, latency_ms: float, num_workers: Optional[int], time_cap: Optional[float],
                       server_cpu: Optional[int]) -> Dict[str, Any]:
     with FakeZoomProcess(scale, plan, latency_ms, server_cpu) as fake:
-        config = fake.connector_config(plan, num_workers)
-        catalog = full_catalog(discover_streams(config))
-        fake.call("/_fake/reset_stats", "POST")
-        run = run_read(config, catalog, time_cap)
-        stats = fake.call("/_fake/stats")
-        truth = fake.call(f"/_fake/ground_truth?start_date={config['start_date']}")
+        run, stats, truth = read_all_tables(fake, fake.connector_config(plan, num_workers), time_cap)
     floors = floor_seconds(stats["requests_by_category"], plan)
     floor = max(floors.values())
     return {
@@ -254,12 +260,7 @@ def sync_under_limits(plan: str, scale: int, latency_ms: float, num_workers: Opt
 
 def sync_for_cpu(scale: int, plan: str, server_cpu: Optional[int]) -> Dict[str, Any]:
     with FakeZoomProcess(scale, None, 0, server_cpu) as fake:
-        config = fake.connector_config(plan, None)
-        catalog = full_catalog(discover_streams(config))
-        fake.call("/_fake/reset_stats", "POST")
-        run = run_read(config, catalog, None)
-        stats = fake.call("/_fake/stats")
-        truth = fake.call(f"/_fake/ground_truth?start_date={config['start_date']}")
+        run, stats, truth = read_all_tables(fake, fake.connector_config(plan, None), None)
     tables = compare(run, truth)
     return {
         "scale": scale, "connector_plan": plan, "wall_seconds": round(run.wall_seconds, 1), "exit_code": run.exit_code,
