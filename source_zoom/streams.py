@@ -1,8 +1,10 @@
 """The Zoom tables. `ZoomStream` owns paging, slicing over a parent, stamping parent keys and
 error handling; each table below is only its endpoint, parent and keys.
 
-Parents are listed once per sync: the first stream that needs a parent's records fills a
-`RecordMemo`, and the parent's own table and every child read from it.
+Parents are listed once per sync into a `RecordMemo`: the parent's own table fills it while it
+emits its records (or, for a hidden parent, the first reader does), and every child reads the
+slim records it keeps. Every table is one partition whose requests fan out on the thread pool
+of its Zoom rate category, so all tables read at once and each category runs at its own pace.
 """
 
 from __future__ import annotations
