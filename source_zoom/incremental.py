@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable, Dict, List, Mapping, MutableMapping, Optional
+from typing import Any, Callable, Mapping, MutableMapping, Optional
 
 from airbyte_cdk.models import AirbyteMessage
 

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from queue import Queue
 from datetime import timedelta
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Iterator, List, Mapping, Optional, Tuple
 
 import requests
 
@@ -232,9 +232,10 @@ class SourceZoom(ConcurrentSourceAdapter):
             return
         name = status.stream_descriptor.name
         report = self._context.report
+        failed = report.failed_slices[name]
         logger.info(
             f"{name}: {status.status.value.lower()}, {records[name]} records, {report.requests[name]} requests, "
-            f"{report.skipped(name)} resources skipped."
+            f"{report.skipped(name)} resources skipped{f', {failed} requests failed after every retry' if failed else ''}."
         )
 
     def _log_summary(self, logger: logging.Logger, seconds: float, records: Counter) -> None:
