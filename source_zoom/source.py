@@ -184,7 +184,9 @@ class SourceZoom(ConcurrentSourceAdapter):
         )
         if floor is not None:
             context.record_floors[stream.name] = floor
-        previous = parse_zoom_time(saved.get(stream.cursor_field)) if floor is not None else None
+        saved_time = parse_zoom_time(saved.get(stream.cursor_field)) if floor is not None else None
+        # A state from the future (a clock gone wrong) is not kept: this sync's progress replaces it.
+        previous = min(saved_time, context.started_at) if saved_time is not None else None
         stream.window_cursor = CompletedWindowsCursor(
             stream.name, stream.cursor_field, self._state_manager, self.message_repository, self._queue.put, previous, context.started_at
         )
