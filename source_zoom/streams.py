@@ -131,7 +131,6 @@ class SyncContext:
         self.report = SyncReport()
         self._memos: Dict[str, RecordMemo] = {}
         self._memos_lock = threading.Lock()
-        self.parents_with_children: Set[str] = set()
         # stream name -> the streams that read its memo (children, and streams joining its records)
         self.readers: Dict[str, List["ZoomStream"]] = {}
         # What the read asks for: the catalog's tables (None = all) and, per incremental table
@@ -178,6 +177,21 @@ class RecordMemo:
         self._records: Optional[List[Mapping[str, Any]]] = None
         self.failures: List[str] = []
         self._owner_fills = stream.is_selected_table
+        # Outside a read (no catalog) every reader gets whole records.
+        self._fields: Optional[Set[str]] = None
+        if stream.context.selected is not None:
+            self._fields = {"id", "uuid", "start_time"}
+            for reader in stream.context.readers.get(stream.name, []):
+                self._fields.update(reader.stamp_from_parent.values())
+
+    def _as_parent(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
+        """What readers use: the keys in their paths and stamps, the start time for windows,
+        and whether registration is on."""
+        if self._fields is None:
+            return record
+        slim = {field: record[field] for field in self._fields if field in record}
+        slim["registration_required"] = has_registration(record)
+        return slim
 
     def records(self) -> List[Mapping[str, Any]]:
         if self._owner_fills:
@@ -188,7 +202,7 @@ class RecordMemo:
         with self._lock:
             if self._records is None:
                 failures: List[str] = []
-                self._records = [self._stream.as_parent(record) for record in self._stream.fetch_all_records(failures)]
+                self._records = [self._as_parent(record) for record in self._stream.fetch_all_records(failures)]
                 self.failures = failures
             return self._records
 
@@ -201,7 +215,7 @@ class RecordMemo:
         kept: List[Mapping[str, Any]] = []
         try:
             for record in self._stream.fetch_all_records(failures):
-                kept.append(self._stream.as_parent(record))
+                kept.append(self._as_parent(record))
                 yield record
             self.failures = failures
             self._records = kept
@@ -299,7 +313,7 @@ class ZoomStream(HttpStream, ABC):
 
     @property
     def has_children(self) -> bool:
-        return self.name in self.context.parents_with_children
+        return self.name in self.context.readers
 
     def _count_request(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.context.report.count_request(self.name)
@@ -537,18 +551,6 @@ class ZoomStream(HttpStream, ABC):
     @property
     def is_selected_table(self) -> bool:
         return not self.hidden and self.context.selected is not None and self.name in self.context.selected
-
-    def as_parent(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
-        """What readers of this stream's memo use: the keys in their paths and stamps, the start
-        time for windows, and whether registration is on. Outside a read, the whole record."""
-        if self.context.selected is None:
-            return record
-        fields = {"id", "uuid", "start_time"}
-        for reader in self.context.readers.get(self.name, []):
-            fields.update(reader.stamp_from_parent.values())
-        slim = {field: record[field] for field in fields if field in record}
-        slim["registration_required"] = has_registration(record)
-        return slim
 
     def upstream_failures(self) -> List[str]:
         """Failures of the parent listings this stream reads: its own list of parents is short then."""
@@ -1040,7 +1042,6 @@ def build_streams(context: SyncContext) -> List[ZoomStream]:
             stream = built[stream_class] = stream_class(context, parent, joined)
             for source in (parent, joined):
                 if source is not None:
-                    context.parents_with_children.add(source.name)
                     context.readers.setdefault(source.name, []).append(stream)
         return built[stream_class]
 
