@@ -31,7 +31,7 @@ from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_with_ground_truth
 from source_zoom import SourceZoom, errors
 from source_zoom.config import DEFAULT_NUM_WORKERS
-from source_zoom.streams import FAILED_SLICES_BEFORE_GIVING_UP
+from source_zoom.fanout import FAILED_SLICES_BEFORE_GIVING_UP
 from unit_tests.conftest import control_messages
 
 pytestmark = pytest.mark.integration

@@ -78,6 +78,13 @@ ZOOM_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
 }
 
 
+# The in-meeting files endpoints Zoom removed in 2024 ("GCM encryption updates") answer these.
+FILES_GONE_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
+    (404, 404): ZoomError("Zoom removed the in-meeting files endpoints in 2024", Outcome.STREAM_UNAVAILABLE),
+    (410, None): ZoomError("Zoom removed the in-meeting files endpoints in 2024", Outcome.STREAM_UNAVAILABLE),
+}
+
+
 def response_json(response: requests.Response) -> Any:
     """Parsed body, parsed once: the error handler and the stream both need it. Raises ValueError."""
     cached = getattr(response, "_zoom_json", None)

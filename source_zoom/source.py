@@ -42,7 +42,9 @@ from source_zoom.config import parse_config
 from source_zoom.errors import response_json, zoom_error_body
 from source_zoom.incremental import CompletedWindowsCursor, parse_zoom_time, state_floor
 from source_zoom.rate_limits import build_api_budget
-from source_zoom.streams import ALL_STREAMS, TABLES, SyncContext, ZoomStream, build_streams
+from source_zoom.parents import SyncContext
+from source_zoom.streams import ALL_STREAMS, TABLES, build_streams
+from source_zoom.zoom_stream import ZoomStream
 
 logger = logging.getLogger("airbyte")
 HIDDEN_LISTINGS = tuple(stream.stream_name() for stream in ALL_STREAMS if stream.hidden)

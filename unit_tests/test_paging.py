@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from source_zoom.streams import month_windows, zoom_uuid_path_segment
+from source_zoom.paths import zoom_uuid_path_segment
+from source_zoom.windows import month_windows
 from unit_tests.conftest import API, JWT_CREDENTIALS, config_with, read_tables, records_of
 
 

@@ -27,7 +27,12 @@ from fake_zoom.server import decode_uuid_segment
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import parse_config
 from source_zoom.errors import ZOOM_ERRORS, ZoomError, ZoomErrorHandler, classify, response_json, zoom_error_body
-from source_zoom.streams import ALL_STREAMS, Paging, SyncContext, ZoomStream, has_registration, month_windows, zoom_uuid_path_segment
+from source_zoom.paging import Paging
+from source_zoom.parents import SyncContext, has_registration
+from source_zoom.paths import zoom_uuid_path_segment
+from source_zoom.streams import ALL_STREAMS
+from source_zoom.windows import month_windows
+from source_zoom.zoom_stream import ZoomStream
 from unit_tests.conftest import API, JWT_CREDENTIALS, TOKEN_URL, config_with
 
 # Fixed examples and no example database: the same cases on every machine and every run.

@@ -1,0 +1,73 @@
+"""The registry: every Zoom stream, parents before children, and the one way they are built.
+
+Tables are declared in files by what they hang off: users.py (users and per-user listings),
+meetings.py, meeting_instances.py, webinars.py, webinar_instances.py, recordings.py. Hidden
+streams are parents only (not in the catalog). unit_tests/test_stream_graph.py checks this graph
+as data: parents exist and come first, no cycles, a schema per table, a rate category per endpoint.
+"""
+
+from typing import Dict, List, Tuple
+
+from source_zoom.parents import SyncContext
+from source_zoom.streams.meeting_instances import MeetingFiles, MeetingInstances, MeetingPollResults, ReportMeetingParticipants
+from source_zoom.streams.meetings import MeetingPolls, MeetingQuestions, MeetingRegistrants, Meetings, ReportMeetings
+from source_zoom.streams.recordings import CloudRecordings
+from source_zoom.streams.users import UserMeetings, Users, UserWebinars
+from source_zoom.streams.webinar_instances import (
+    ReportWebinarParticipants,
+    ReportWebinars,
+    WebinarAbsentees,
+    WebinarFiles,
+    WebinarInstances,
+    WebinarPollResults,
+    WebinarQnaResults,
+)
+from source_zoom.streams.webinars import WebinarPanelists, WebinarPolls, WebinarQuestions, WebinarRegistrants, Webinars, WebinarTrackingSources
+from source_zoom.zoom_stream import ZoomStream
+
+ALL_STREAMS: Tuple[type, ...] = (
+    Users,
+    UserMeetings,
+    Meetings,
+    MeetingRegistrants,
+    MeetingPolls,
+    MeetingQuestions,
+    ReportMeetings,
+    MeetingInstances,
+    ReportMeetingParticipants,
+    MeetingPollResults,
+    MeetingFiles,
+    UserWebinars,
+    Webinars,
+    WebinarPanelists,
+    WebinarRegistrants,
+    WebinarInstances,
+    WebinarAbsentees,
+    WebinarPolls,
+    WebinarPollResults,
+    WebinarQnaResults,
+    WebinarQuestions,
+    WebinarTrackingSources,
+    WebinarFiles,
+    ReportWebinars,
+    ReportWebinarParticipants,
+    CloudRecordings,
+)
+TABLES: Tuple[type, ...] = tuple(stream for stream in ALL_STREAMS if not stream.hidden)
+
+
+def build_streams(context: SyncContext) -> List[ZoomStream]:
+    """Each stream built once; children get the very instance of their parent."""
+    built: Dict[type, ZoomStream] = {}
+
+    def build(stream_class: type) -> ZoomStream:
+        if stream_class not in built:
+            parent = build(stream_class.parent) if stream_class.parent else None
+            joined = build(stream_class.joins) if stream_class.joins else None
+            stream = built[stream_class] = stream_class(context, parent, joined)
+            for source in (parent, joined):
+                if source is not None:
+                    context.readers.setdefault(source.name, []).append(stream)
+        return built[stream_class]
+
+    return [build(stream_class) for stream_class in ALL_STREAMS]

@@ -1,0 +1,66 @@
+"""Meetings and what hangs off a meeting: registrants, registration questions, polls; and the
+report listing of its past instances."""
+
+from source_zoom.paging import Paging
+from source_zoom.slicing import REGISTRATION_ON
+from source_zoom.streams.users import UserMeetings, Users
+from source_zoom.windows import REPORT_LISTING
+from source_zoom.zoom_stream import ZoomStream
+
+
+class Meetings(ZoomStream):
+    """GET /meetings/{meetingId}"""
+
+    path_template = "meetings/{id}"
+    parent = UserMeetings
+    primary_key = "uuid"
+    stamp_from_self = {"meeting_id": "id"}
+    dedupe_by_primary_key = True
+    copies_occurrences_for_stitch = True
+
+
+class MeetingRegistrants(ZoomStream):
+    """GET /meetings/{meetingId}/registrants"""
+
+    path_template = "meetings/{id}/registrants"
+    parent = Meetings
+    parent_filter = REGISTRATION_ON
+    records_key = "registrants"
+    paging = Paging.NEXT_PAGE_TOKEN
+    primary_key = ["id", "meeting_id"]
+    stamp_from_parent = {"meeting_id": "id"}
+
+
+class MeetingQuestions(ZoomStream):
+    """GET /meetings/{meetingId}/registrants/questions"""
+
+    path_template = "meetings/{id}/registrants/questions"
+    parent = Meetings
+    parent_filter = REGISTRATION_ON
+    primary_key = "meeting_id"
+    stamp_from_parent = {"meeting_id": "id"}
+
+
+class MeetingPolls(ZoomStream):
+    """GET /meetings/{meetingId}/polls"""
+
+    path_template = "meetings/{id}/polls"
+    parent = Meetings
+    records_key = "polls"
+    primary_key = ["id", "meeting_id"]
+    stamp_from_parent = {"meeting_id": "id"}
+
+
+class ReportMeetings(ZoomStream):
+    """GET /report/users/{userId}/meetings: every past meeting instance with two or more participants."""
+
+    path_template = "report/users/{id}/meetings"
+    parent = Users
+    dates = REPORT_LISTING
+    records_key = "meetings"
+    paging = Paging.NEXT_PAGE_TOKEN
+    extra_params = {"type": "past"}
+    primary_key = "uuid"
+    stamp_from_self = {"meeting_id": "id"}
+    dedupe_by_primary_key = True
+    cursor_field = "start_time"

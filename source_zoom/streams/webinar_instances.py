@@ -1,0 +1,111 @@
+"""Past webinar instances and what hangs off one: the report, participants, absentees, poll
+results, Q&A, in-webinar files. Each child stamps the instance's keys and start time (its cursor)."""
+
+from typing import Any, Dict, Mapping, Optional
+
+from source_zoom.errors import FILES_GONE_ERRORS
+from source_zoom.paging import Paging
+from source_zoom.parents import has_registration
+from source_zoom.slicing import REGISTRATION_ON
+from source_zoom.streams.webinars import Webinars
+from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE
+from source_zoom.zoom_stream import ZoomStream
+
+
+class WebinarInstances(ZoomStream):
+    """GET /past_webinars/{webinarId}/instances: each past occurrence, with its own UUID."""
+
+    hidden = True
+    path_template = "past_webinars/{id}/instances"
+    parent = Webinars
+    dates = PAST_INSTANCES
+    records_key = "webinars"
+    primary_key = "uuid"
+    stamp_from_parent = {"webinar_id": "id"}
+    dedupe_by_primary_key = True
+
+    def build_record(self, record: Dict[str, Any], parent: Mapping[str, Any], position: int) -> Optional[Dict[str, Any]]:
+        record["registration_required"] = has_registration(parent)
+        return super().build_record(record, parent, position)
+
+
+class ReportWebinars(ZoomStream):
+    """GET /report/webinars/{webinarUUID}"""
+
+    path_template = "report/webinars/{uuid}"
+    parent = WebinarInstances
+    primary_key = "uuid"
+    stamp_from_self = {"webinar_id": "id"}
+    dedupe_by_primary_key = True
+    cursor_field = "start_time"
+    dates = UNDER_AN_INSTANCE
+
+
+WEBINAR_INSTANCE_KEYS = {"webinar_id": "webinar_id", "webinar_uuid": "uuid", "webinar_start_time": "start_time"}
+
+
+class ReportWebinarParticipants(ZoomStream):
+    """GET /report/webinars/{webinarUUID}/participants"""
+
+    path_template = "report/webinars/{uuid}/participants"
+    parent = WebinarInstances
+    dates = UNDER_AN_INSTANCE
+    records_key = "participants"
+    paging = Paging.NEXT_PAGE_TOKEN
+    primary_key = ["id", "webinar_id", "webinar_uuid", "user_id", "join_time"]
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
+
+
+class WebinarAbsentees(ZoomStream):
+    """GET /past_webinars/{webinarUUID}/absentees"""
+
+    path_template = "past_webinars/{uuid}/absentees"
+    parent = WebinarInstances
+    parent_filter = REGISTRATION_ON
+    dates = UNDER_AN_INSTANCE
+    records_key = "registrants"
+    paging = Paging.NEXT_PAGE_TOKEN
+    primary_key = ["id", "webinar_uuid"]
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
+
+
+class WebinarPollResults(ZoomStream):
+    """GET /past_webinars/{webinarUUID}/polls"""
+
+    path_template = "past_webinars/{uuid}/polls"
+    parent = WebinarInstances
+    dates = UNDER_AN_INSTANCE
+    records_key = "questions"
+    primary_key = ["webinar_uuid", "email", "respondent_index"]
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
+    position_field = "respondent_index"
+
+
+class WebinarQnaResults(ZoomStream):
+    """GET /past_webinars/{webinarUUID}/qa"""
+
+    path_template = "past_webinars/{uuid}/qa"
+    parent = WebinarInstances
+    dates = UNDER_AN_INSTANCE
+    records_key = "questions"
+    primary_key = ["webinar_uuid", "email", "respondent_index"]
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
+    position_field = "respondent_index"
+
+
+class WebinarFiles(ZoomStream):
+    """GET /past_webinars/{webinarUUID}/files (removed by Zoom in 2024: ends empty with one warning)"""
+
+    path_template = "past_webinars/{uuid}/files"
+    parent = WebinarInstances
+    dates = UNDER_AN_INSTANCE
+    records_key = "in_meeting_files"
+    primary_key = ["webinar_uuid", "file_name"]
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
+    extra_errors = FILES_GONE_ERRORS
+    probe_before_fanning_out = True

@@ -1,0 +1,105 @@
+"""Date windows and horizons: how a table meets time.
+
+Zoom lists reports and recordings by `from`/`to` windows of at most one month; its reports reach
+back six months only. Tables under a past instance are not listed by date, but their slices are
+grouped by the month window their instance started in, so that state can move window by window.
+Each table declares one `DatePolicy`; this module turns it into windows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from enum import Enum
+from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple
+
+from source_zoom.incremental import parse_zoom_time
+
+# Zoom's report endpoints serve the last six months only (and want `from` inside that range).
+REPORT_HORIZON_DAYS = 6 * 30
+# Per-instance lookups (participants, polls, Q&A) answer 12702 for anything older than a year.
+INSTANCE_LOOKUP_DAYS = 365
+
+Window = Tuple[date, date]
+
+
+class Windows(Enum):
+    NONE = "not sliced by date"
+    REQUESTED = "each request asks for one window (from/to)"
+    BY_PARENT_START = "slices grouped by the window their parent instance started in"
+
+
+@dataclass(frozen=True)
+class DatePolicy:
+    """windows: how the table's slices meet date windows.
+    within_report_horizon: the windows start no earlier than Zoom's report horizon.
+    since_start_date: past instances that started before start_date (or the state's floor) are dropped.
+    within_lookup_limit: past instances Zoom no longer serves lookups for are dropped, said once."""
+
+    windows: Windows = Windows.NONE
+    within_report_horizon: bool = False
+    since_start_date: bool = False
+    within_lookup_limit: bool = False
+
+    @property
+    def keeps_only_recent_instances(self) -> bool:
+        return self.since_start_date or self.windows == Windows.REQUESTED
+
+
+NOT_DATED = DatePolicy()
+REPORT_LISTING = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True)
+RECORDING_LISTING = DatePolicy(windows=Windows.REQUESTED)
+PAST_INSTANCES = DatePolicy(since_start_date=True, within_lookup_limit=True)
+UNDER_AN_INSTANCE = DatePolicy(windows=Windows.BY_PARENT_START)
+
+
+def month_windows(start: date, end: date) -> Iterable[Window]:
+    """Consecutive, non-overlapping inclusive windows of at most one month, as Zoom's reports want."""
+    window_start = start
+    while window_start <= end:
+        next_start = (window_start.replace(day=1) + timedelta(days=32)).replace(day=min(window_start.day, 28))
+        window_end = min(end, next_start - timedelta(days=1))
+        yield window_start, window_end
+        window_start = window_end + timedelta(days=1)
+
+
+def starts_before(record: Mapping[str, Any], floor: Optional[datetime]) -> bool:
+    started = parse_zoom_time(record.get("start_time")) if floor is not None else None
+    return started is not None and started < floor  # type: ignore[operator]
+
+
+def table_windows(
+    name: str,
+    policy: DatePolicy,
+    start_date: datetime,
+    today: datetime,
+    floor: Optional[datetime],
+    log_once: Callable[[str, str], None],
+) -> List[Window]:
+    """The month windows a table reads, from start_date (or the state's floor) to today."""
+    start = start_date.date()
+    if floor is not None:
+        start = max(start, floor.date())
+    if policy.within_report_horizon:
+        horizon = today.date() - timedelta(days=REPORT_HORIZON_DAYS - 1)
+        if start < horizon:
+            log_once(
+                f"horizon:{name}",
+                f"{name}: Zoom's reports reach back six months only, so {start.isoformat()} to "
+                f"{(horizon - timedelta(days=1)).isoformat()} cannot be listed here; instances in that range still "
+                "reach the participant and poll tables through /past_meetings/{id}/instances, up to a year back.",
+            )
+            start = horizon
+    return list(month_windows(start, today.date())) or [(today.date(), today.date())]
+
+
+def window_of(started: Optional[datetime], windows: List[Window]) -> date:
+    """The end of the window a start time falls in (the last window when it has none)."""
+    day = started.date() if started is not None else windows[-1][1]
+    return next((end for start, end in windows if day <= end), windows[-1][1])
+
+
+def lookup_limit(today: datetime) -> datetime:
+    """The earliest instance start Zoom still serves per-instance lookups for."""
+    horizon = today - timedelta(days=INSTANCE_LOOKUP_DAYS)
+    return datetime.combine(horizon.date(), datetime.min.time(), tzinfo=timezone.utc)

@@ -1,0 +1,327 @@
+"""`ZoomStream`: what every Zoom table is, so that a table only declares what differs.
+
+A table sets class attributes (its endpoint, parent, keys, stamps, slice dimensions and date
+policy); this class turns them into the CDK's hooks: path, query, paging, parsing and the record
+as emitted. How a table is read (slices -> fan-out -> records -> state) is in read_path.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from abc import ABC
+from datetime import datetime
+from typing import Any, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence, Tuple
+
+import requests
+
+from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.sources.streams.core import StreamData
+from airbyte_cdk.sources.streams.http import HttpStream
+from airbyte_cdk.sources.types import Record
+from airbyte_cdk.utils import AirbyteTracedException
+
+from source_zoom import read_path
+from source_zoom.errors import (
+    Outcome,
+    ZoomBackoffStrategy,
+    ZoomError,
+    ZoomErrorHandler,
+    classify,
+    resource_of,
+    response_json,
+    zoom_error_body,
+)
+from source_zoom.incremental import CompletedWindowsCursor
+from source_zoom.paging import PAGE_SIZE, PageGuard, Paging, PagingProblem, next_page
+from source_zoom.parents import SyncContext
+from source_zoom.paths import endpoint_shape, zoom_uuid_path_segment
+from source_zoom.rate_limits import ENDPOINT_CATEGORIES
+from source_zoom.slicing import EachValue, ParentFilter
+from source_zoom.windows import NOT_DATED, DatePolicy, Window, lookup_limit, starts_before, table_windows
+
+logger = logging.getLogger("airbyte")
+
+REQUEST_TIMEOUT = (10, 60)
+
+
+class ZoomStream(HttpStream, ABC):
+    """One Zoom table (or a hidden parent). Subclasses set class attributes only:
+
+    path_template     endpoint under /v2; `{id}` and `{uuid}` are the parent record's (the UUID
+                      encoded by zoom_uuid_path_segment)
+    parent            the stream class sliced over; `parent_filter` which of its records
+    each_value        query parameters with one slice per value (e.g. registrant status)
+    dates             how the table meets date windows and which past instances it keeps
+    records_key       where the list sits in the response; None when the response is the record
+    paging            Zoom's paging style for the endpoint
+    stamp_from_parent child field -> parent field, so a record names what it belongs to
+    stamp_from_self   field -> field of the record itself (e.g. meeting_id <- id)
+    position_field    the record's position in its response (tells anonymous answers apart)
+    joins             also emit the records of this stream's memo (another endpoint listing the same things)
+    """
+
+    path_template: ClassVar[str]
+    parent: ClassVar[Optional[type]] = None
+    parent_filter: ClassVar[Optional[ParentFilter]] = None
+    each_value: ClassVar[Sequence[EachValue]] = ()
+    dates: ClassVar[DatePolicy] = NOT_DATED
+    records_key: ClassVar[Optional[str]] = None
+    paging: ClassVar[Paging] = Paging.NONE
+    extra_params: ClassVar[Mapping[str, Any]] = {}
+    stamp_from_parent: ClassVar[Mapping[str, str]] = {}
+    stamp_from_self: ClassVar[Mapping[str, str]] = {}
+    position_field: ClassVar[Optional[str]] = None
+    # The same record can come in two slices (a meeting across midnight of a month's end).
+    dedupe_by_primary_key: ClassVar[bool] = False
+    extra_errors: ClassVar[Mapping[Tuple[int, Optional[int]], ZoomError]] = {}
+    # Read one slice before the rest, for endpoints Zoom may have removed.
+    probe_before_fanning_out: ClassVar[bool] = False
+    # Stitch's schema spells it `occurences`: keep those columns filled for migrated users.
+    copies_occurrences_for_stitch: ClassVar[bool] = False
+    hidden: ClassVar[bool] = False
+    # Incremental tables: the instance's start time; a table under a past instance stamps it
+    # from the parent (e.g. meeting_start_time).
+    cursor_field: ClassVar[Any] = ""  # HttpStream's "no cursor" is an empty value
+    joins: ClassVar[Optional[type]] = None
+
+    def __init__(self, context: SyncContext, parent: Optional["ZoomStream"] = None, joined: Optional["ZoomStream"] = None):
+        self.context = context
+        self.parent_stream = parent
+        self.joined_stream = joined
+        super().__init__(authenticator=context.authenticator, api_budget=context.api_budget)
+        # Whole listings are read per slice; per-page resumable full refresh would read one page.
+        self.cursor = None
+        # Set by the source when the catalog asks for this table incrementally.
+        self.window_cursor: Optional[CompletedWindowsCursor] = None
+        self._http_client._session.hooks["response"].append(self._count_request)
+        self._seen_keys: set = set()
+        self._seen_lock = threading.Lock()
+        # One paging guard per listing attempt, set by the thread that fetches a slice.
+        self._attempt = threading.local()
+
+    # --- wiring -----------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.stream_name()
+
+    @classmethod
+    def stream_name(cls) -> str:
+        return "".join(f"_{c.lower()}" if c.isupper() else c for c in cls.__name__).lstrip("_")
+
+    @property
+    def url_base(self) -> str:
+        return self.context.config.api_base_url + "/"
+
+    def get_json_schema(self) -> Mapping[str, Any]:
+        if self.hidden:
+            return {"type": "object", "additionalProperties": True, "properties": {}}
+        return super().get_json_schema()
+
+    def get_error_handler(self) -> ZoomErrorHandler:
+        return ZoomErrorHandler(self.name, self.extra_errors, self.context.authenticator.mark_rejected)
+
+    def get_backoff_strategy(self) -> ZoomBackoffStrategy:
+        return ZoomBackoffStrategy()
+
+    def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
+        return {"timeout": REQUEST_TIMEOUT}
+
+    @property
+    def category(self) -> str:
+        """Zoom's rate-limit category of this stream's endpoint."""
+        shape = endpoint_shape(self.path_template)
+        return next(category for endpoint, category in ENDPOINT_CATEGORIES.items() if endpoint_shape(endpoint) == shape)
+
+    def _count_request(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self.context.report.count_request(self.name)
+
+    # --- the graph around this stream -------------------------------------------------------
+
+    @property
+    def has_children(self) -> bool:
+        return self.name in self.context.readers
+
+    @property
+    def is_selected_table(self) -> bool:
+        return not self.hidden and self.context.selected is not None and self.name in self.context.selected
+
+    def parent_records(self) -> Iterable[Mapping[str, Any]]:
+        return self.context.memo(self.parent_stream).records()
+
+    @property
+    def record_floor(self) -> Optional[datetime]:
+        """The earliest instance start this table still needs (from its state); None = since start_date."""
+        return self.context.record_floors.get(self.name)
+
+    def fetch_floor(self) -> Optional[datetime]:
+        """The earliest instance start any selected table reading this stream needs."""
+        floors = [stream.record_floor for stream in self.interested_tables()]
+        if not floors or any(floor is None for floor in floors):
+            return None
+        return min(floors)  # type: ignore[type-var]
+
+    def interested_tables(self) -> List["ZoomStream"]:
+        selected = self.context.selected
+        own = [self] if not self.hidden and (selected is None or self.name in selected) else []
+        return own + [table for reader in self.context.readers.get(self.name, []) for table in reader.interested_tables()]
+
+    def windows(self) -> List[Window]:
+        config = self.context.config
+        return table_windows(self.name, self.dates, config.start_date, config.today, self.fetch_floor(), self.context.log_once)
+
+    # --- the CDK's hooks ----------------------------------------------------------------------
+
+    def stream_slices(self, *, sync_mode: SyncMode = SyncMode.full_refresh, cursor_field: Any = None, stream_state: Any = None) -> Iterable[Optional[Mapping[str, Any]]]:
+        # One partition per table: its requests fan out on the pool of its rate category, so all
+        # tables run at once and no table's queue of requests waits behind another's.
+        yield {}
+
+    def read_records(self, sync_mode: SyncMode, cursor_field: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, stream_state: Any = None) -> Iterable[StreamData]:
+        return read_path.read_table(self)
+
+    def fetch_all_records(self, failures: List[str]) -> Iterable[Mapping[str, Any]]:
+        return read_path.fetch_all_records(self, failures)
+
+    def fetch_slice(self, stream_slice: Mapping[str, Any]) -> List[Mapping[str, Any]]:
+        """Every page of one slice, as one listing attempt."""
+        self._attempt.guard = PageGuard()
+        return [
+            record.data if isinstance(record, Record) else record  # type: ignore[misc]
+            for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)
+        ]
+
+    def path(self, *, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Any = None) -> str:
+        parent = (stream_slice or {}).get("parent") or {}
+        values = {"id": parent.get("id")}
+        if parent.get("uuid"):
+            values["uuid"] = zoom_uuid_path_segment(parent["uuid"])
+        return self.path_template.format(**values)
+
+    def request_params(self, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Optional[Mapping[str, Any]] = None) -> MutableMapping[str, Any]:
+        params: Dict[str, Any] = dict(self.extra_params)
+        if self.paging != Paging.NONE:
+            params["page_size"] = PAGE_SIZE
+        stream_slice = stream_slice or {}
+        params.update(stream_slice.get("params") or {})
+        if "from" in stream_slice:
+            params["from"], params["to"] = stream_slice["from"], stream_slice["to"]
+        params.update(next_page_token or {})
+        return params
+
+    def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
+        if not response.ok or self.paging == Paging.NONE:
+            return None
+        body = response_json(response)  # a page that is not an object: parse_response warned
+        guard = getattr(self._attempt, "guard", None)
+        if guard is None:
+            guard = self._attempt.guard = PageGuard()
+        try:
+            return next_page(self.paging, body, response.request.url, guard)
+        except PagingProblem as problem:
+            raise AirbyteTracedException(
+                message=f"{self.name}: Zoom {problem} for {resource_of(response.request.url)}. Run the sync again; report this to Zoom if it repeats.",
+                failure_type=FailureType.system_error,
+            )
+
+    def parse_response(self, response: requests.Response, *, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Any = None) -> Iterable[Mapping[str, Any]]:
+        if not response.ok:
+            self._account_for_skip(response)
+            return
+        body = response_json(response)
+        items = body.get(self.records_key) if self.records_key and isinstance(body, Mapping) else body
+        if items is None:
+            return
+        if isinstance(items, Mapping):
+            items = [items]
+        if not isinstance(items, list) or (self.records_key and not isinstance(body, Mapping)):
+            self.logger.warning(f"{self.name}: Zoom answered {resource_of(response.url)} with {type(items).__name__} where records were expected; nothing taken from it.")
+            return
+        parent = (stream_slice or {}).get("parent") or {}
+        for position, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                continue
+            record = self.build_record(dict(item), parent, position)
+            if record is not None:
+                yield record
+
+    # --- records ------------------------------------------------------------------------------
+
+    def build_record(self, record: Dict[str, Any], parent: Mapping[str, Any], position: int) -> Optional[Dict[str, Any]]:
+        for field, parent_field in self.stamp_from_parent.items():
+            record[field] = parent.get(parent_field)
+        for field, own_field in self.stamp_from_self.items():
+            record[field] = record.get(own_field)
+        if self.position_field:
+            record[self.position_field] = position
+        if self.copies_occurrences_for_stitch and isinstance(record.get("occurrences"), list):
+            record["occurences"] = [
+                {**occurrence, "occurence_id": occurrence.get("occurrence_id")}
+                for occurrence in record["occurrences"]
+                if isinstance(occurrence, Mapping)
+            ]
+        for key_field in self.primary_key_fields():
+            if record.get(key_field) is None:
+                record[key_field] = ""
+        if not self.keeps_instance(record):
+            return None
+        if self.dedupe_by_primary_key and not self._first_time_seen(record):
+            return None
+        return record
+
+    def keeps_instance(self, record: Mapping[str, Any]) -> bool:
+        """Past instances before the start (start_date, or the earliest a reader's state needs)
+        are dropped; so are those Zoom's per-instance lookups no longer serve."""
+        if not self.dates.keeps_only_recent_instances:
+            return True
+        floor = self.fetch_floor()
+        if self.dates.since_start_date:
+            floor = max(floor or self.context.config.start_date, self.context.config.start_date)
+        if starts_before(record, floor):
+            return False
+        if self.dates.within_lookup_limit:
+            limit = lookup_limit(self.context.config.today)
+            if starts_before(record, limit):
+                self.context.log_once(
+                    f"lookup-horizon:{self.name}",
+                    f"{self.name}: Zoom no longer serves participants, polls or Q&A of instances that started before "
+                    f"{limit.date().isoformat()} (code 12702 after a year); those instances are left out.",
+                )
+                return False
+        return True
+
+    def primary_key_fields(self) -> List[str]:
+        key = self.primary_key
+        if key is None:
+            return []
+        return [key] if isinstance(key, str) else [k if isinstance(k, str) else k[0] for k in key]
+
+    def _first_time_seen(self, record: Mapping[str, Any]) -> bool:
+        key: Any = tuple(record.get(field) for field in self.primary_key_fields())
+        try:
+            hash(key)
+        except TypeError:  # a key Zoom sent as an object or list
+            key = repr(key)
+        with self._seen_lock:
+            if key in self._seen_keys:
+                return False
+            self._seen_keys.add(key)
+            return True
+
+    def forget_seen_keys(self) -> None:
+        """A listing attempt starts: dedupe holds what this attempt has emitted, not an earlier one's."""
+        with self._seen_lock:
+            self._seen_keys = set()
+
+    def _account_for_skip(self, response: requests.Response) -> None:
+        code, message = zoom_error_body(response)
+        error = classify(response.status_code, code, self.extra_errors)
+        self.context.report.record_skip(self.name, code)
+        if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
+            reason = f"Zoom code {code}: {message or error.meaning}"
+            if self.context.report.mark_unavailable(self.name, reason):
+                self.logger.warning(
+                    f"{self.name}: not available on this Zoom account ({error.meaning}; {reason}); "
+                    "this table ends here, empty or partial, and the rest of the sync goes on."
+                )
