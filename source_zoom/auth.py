@@ -70,6 +70,8 @@ class ZoomAuthenticator(AuthBase):
         self._access_token: Optional[str] = None
         self._expires_at = 0.0
         self.token_requests = 0
+        # The scopes Zoom says the current token carries (None: it did not say, or a JWT).
+        self.granted_scopes: Optional[set] = None
         if self._auth_type == JWT:
             self._access_token = self._credentials["jwt_token"]
             self._expires_at = float("inf")
@@ -120,6 +122,8 @@ class ZoomAuthenticator(AuthBase):
         add_to_secrets(token)
         expires_in = float(response_json.get("expires_in") or 3600)
         self._access_token = token
+        if isinstance(response_json.get("scope"), str):
+            self.granted_scopes = set(response_json["scope"].replace(",", " ").split())
         self._expires_at = time.monotonic() + max(expires_in - EXPIRY_MARGIN_SECONDS, expires_in / 2)
         new_refresh_token = response_json.get("refresh_token")
         if self._auth_type == REFRESH_TOKEN and new_refresh_token:

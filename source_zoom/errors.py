@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Any, Callable, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, List, Mapping, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -69,6 +70,13 @@ ZOOM_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
     (400, 4700): ZoomError("the app lacks a scope this table needs", Outcome.STREAM_UNAVAILABLE),
     (401, 4700): ZoomError("the app lacks a scope this table needs", Outcome.STREAM_UNAVAILABLE),
     (403, 4700): ZoomError("the app lacks a scope this table needs", Outcome.STREAM_UNAVAILABLE),
+    # Apps made since 2024 have granular scopes only; a call without one is answered 4711 (or 104).
+    (400, 4711): ZoomError("the app lacks a granular scope this table needs", Outcome.STREAM_UNAVAILABLE),
+    (401, 4711): ZoomError("the app lacks a granular scope this table needs", Outcome.STREAM_UNAVAILABLE),
+    (403, 4711): ZoomError("the app lacks a granular scope this table needs", Outcome.STREAM_UNAVAILABLE),
+    (400, 104): ZoomError("the app lacks a granular scope this table needs", Outcome.STREAM_UNAVAILABLE),
+    (401, 104): ZoomError("the app lacks a granular scope this table needs", Outcome.STREAM_UNAVAILABLE),
+    (403, 104): ZoomError("the app lacks a granular scope this table needs", Outcome.STREAM_UNAVAILABLE),
     (429, None): ZoomError("rate limited", Outcome.RATE_LIMITED),
     (408, None): ZoomError("request timeout", Outcome.RETRY),
     (500, None): ZoomError("Zoom server error", Outcome.RETRY),
@@ -77,6 +85,9 @@ ZOOM_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
     (504, None): ZoomError("gateway timeout", Outcome.RETRY),
 }
 
+
+# "older than Zoom keeps it": an instance answered this is skipped for every table under it.
+TOO_OLD_CODE = 12702
 
 # The in-meeting files endpoints Zoom removed in 2024 ("GCM encryption updates") answer these.
 FILES_GONE_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
@@ -112,6 +123,35 @@ def classify(status: int, code: Optional[int], extra_errors: Optional[Mapping[Tu
         if error is not None:
             return error
     return None
+
+
+def missing_scopes(message: str) -> List[str]:
+    """The scopes Zoom names in "Invalid access token, does not contain scopes:[a, b]"."""
+    found = re.search(r"scopes?\s*:\s*\[([^\]]*)\]", message or "")
+    return [scope.strip() for scope in found.group(1).split(",") if scope.strip()] if found else []
+
+
+def daily_limit_resets_at(response: requests.Response, now: Optional[datetime] = None) -> Optional[datetime]:
+    """When a 429 is Zoom's daily cap, the time it resets; None for a per-second limit.
+
+    Zoom documents `X-RateLimit-Type: Daily-limit` and an ISO Retry-After, but real answers have
+    come with lowercase headers and neither: then the body ("daily rate limit") or
+    `X-RateLimit-Remaining: 0` tells, and the cap resets at 00:00 UTC."""
+    if response.status_code != 429:
+        return None
+    now = now or datetime.now(timezone.utc)
+    kind = response.headers.get("X-RateLimit-Type", "").lower()
+    _, message = zoom_error_body(response)
+    message = message.lower()
+    remaining = response.headers.get("X-RateLimit-Remaining", "").strip()
+    daily = kind == "daily-limit" or "daily" in message or (not kind and remaining == "0" and "per-second" not in message)
+    if not daily:
+        return None
+    wait = retry_after_seconds(response)
+    if wait is not None and wait > LONGEST_HONOURED_WAIT_SECONDS:
+        # Zoom's Retry-After is a whole second; the microseconds are our own clock's.
+        return datetime.fromtimestamp(round(now.timestamp() + wait), timezone.utc)
+    return datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
 
 
 def resource_of(url: str) -> str:
@@ -226,12 +266,14 @@ class ZoomErrorHandler(ErrorHandler):
                 return ErrorResolution(ResponseAction.FAIL, FailureType.config_error, JWT_REJECTED)
             return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
         if error.outcome == Outcome.RATE_LIMITED:
-            if response.headers.get("X-RateLimit-Type", "").lower() == "daily-limit" and (retry_after_seconds(response) or 0) > LONGEST_HONOURED_WAIT_SECONDS:
+            resets_at = daily_limit_resets_at(response)
+            if resets_at is not None:
+                category = response.headers.get("X-RateLimit-Category", "")
                 return ErrorResolution(
                     ResponseAction.FAIL,
                     FailureType.transient_error,
-                    f"{self._stream_name}: Zoom's daily {response.headers.get('X-RateLimit-Category', '')} rate limit is used up "
-                    f"({resource}); it resets at {response.headers.get('Retry-After')}. Run the sync again after that time.",
+                    f"{self._stream_name}: Zoom's daily {category + ' ' if category else ''}rate limit is used up ({resource}); "
+                    f"it resets at {resets_at:%Y-%m-%dT%H:%M:%SZ}. Run the sync again after that time: it continues from the saved state.",
                 )
             return ErrorResolution(ResponseAction.RATE_LIMITED, FailureType.transient_error, f"{self._stream_name}: {detail}")
         if error.outcome == Outcome.RETRY:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Iterable, Iterator, List
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
+from source_zoom.errors import TOO_OLD_CODE
+
 if TYPE_CHECKING:
     from source_zoom.zoom_stream import ZoomStream
 
@@ -56,12 +58,16 @@ def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], 
 
 
 def stops_asking(stream: "ZoomStream", failures: List[str]) -> bool:
-    return bool(stream.context.report.unavailable.get(stream.name)) or len(failures) >= FAILED_SLICES_BEFORE_GIVING_UP
+    context = stream.context
+    return context.stopped.is_set() or bool(context.report.unavailable.get(stream.name)) or len(failures) >= FAILED_SLICES_BEFORE_GIVING_UP
 
 
 def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], failures: List[str]) -> List[Mapping[str, Any]]:
     if stops_asking(stream, failures):
         return []  # no request that cannot succeed
+    if stream.context.is_too_old((stream_slice.get("parent") or {}).get("uuid")):
+        stream.context.report.record_skip(stream.name, TOO_OLD_CODE)
+        return []  # another table under this instance was told it is too old (12702)
     try:
         return stream.fetch_slice(stream_slice)
     except AirbyteTracedException as error:

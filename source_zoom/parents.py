@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Set
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from source_zoom.zoom_stream import ZoomStream
 
 logger = logging.getLogger("airbyte")
+
+# What every memo keeps of a parent record: keys, the start time (windows), the type (meeting or
+# webinar rows of a listing), the status (users) and the registration setting (set below).
+SLIM_FIELDS = ("id", "uuid", "start_time", "type", "status")
 
 
 def has_registration(record: Mapping[str, Any]) -> bool:
@@ -60,6 +65,17 @@ class SyncContext:
             for category in sorted(set(ENDPOINT_CATEGORIES.values()))
         }
         self._logged_once: Set[str] = set()
+        # Instances Zoom answered "too old" (12702): no table asks about them again.
+        self._too_old: Set[str] = set()
+        # Set when the read stops (its consumer is gone, or a signal): pool tasks stop asking.
+        self.stopped = threading.Event()
+
+    def mark_too_old(self, instance_uuid: str) -> None:
+        with self._memos_lock:
+            self._too_old.add(instance_uuid)
+
+    def is_too_old(self, instance_uuid: Optional[str]) -> bool:
+        return instance_uuid is not None and instance_uuid in self._too_old
 
     def memo(self, stream: "ZoomStream") -> "RecordMemo":
         with self._memos_lock:
@@ -73,66 +89,129 @@ class SyncContext:
         logger.warning(message)
 
     def close(self) -> None:
+        self.stopped.set()
         for pool in self.pools.values():
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-class RecordMemo:
-    """A parent's listing, fetched once per sync, and the requests of it that failed beyond
-    retries (its readers are incomplete then).
+@dataclass(frozen=True)
+class Join:
+    """Another listing of the same things whose records this stream also takes (where `keeps`
+    holds), renamed to this stream's fields (`renamed`: our field -> its field)."""
 
-    Readers (children, joins) get slim records: the fields they use. When the parent is itself a
-    table of the catalog, that table fills the memo while it emits the full records, so a sync
-    never holds every full parent record at once: memory grows with the slim records only."""
+    stream: type
+    keeps: Callable[[Mapping[str, Any]], bool] = lambda record: True
+    renamed: Mapping[str, str] = field(default_factory=dict)
+
+    def as_record(self, record: Mapping[str, Any]) -> Dict[str, Any]:
+        joined = dict(record)
+        for ours, theirs in self.renamed.items():
+            joined[ours] = record.get(theirs)
+        return joined
+
+
+@dataclass(frozen=True)
+class Enrich:
+    """Fields a listing leaves out, taken from another listing of the same things matched on
+    `key`; for a record that listing lacks, from one detail request (`detail_path`)."""
+
+    stream: type
+    key: str
+    fields: Mapping[str, str]  # our field -> its field
+    detail_path: str
+    detail_fields: Mapping[str, str]  # our field -> the detail's field
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Records a listing may be missing: from `from_day` on (None: from any day), because of
+    `message`; `requests` failed beyond retries (0 when the listing was unavailable)."""
+
+    message: str
+    from_day: Optional[date]
+    requests: int
+    unavailable: bool = False
+
+    def through(self, name: str) -> "Gap":
+        return replace(self, message=f"{name}: {self.message}")
+
+    def reaches(self, window: Optional[Tuple[date, date]]) -> bool:
+        return self.from_day is None or window is None or window[1] >= self.from_day
+
+
+class RecordMemo:
+    """A parent's listing, fetched once per sync, the gaps it has, and who still reads it.
+
+    Readers (children, joins, enrichments) get slim records: the fields they use. When the parent
+    is itself a table of the catalog, that table fills the memo while it emits the full records,
+    window by window, so a sync never holds every full parent record at once. The memo is freed
+    once every reader that some selected table depends on is done with it."""
 
     def __init__(self, stream: "ZoomStream"):
         self._stream = stream
         self._lock = threading.Lock()
         self._filled = threading.Event()
         self._records: Optional[List[Mapping[str, Any]]] = None
-        self.failures: List[str] = []
-        self._owner_fills = stream.is_selected_table
+        self._kept: List[Mapping[str, Any]] = []
+        self.gaps: List["Gap"] = []
+        readers = [reader for reader in stream.context.readers.get(stream.name, []) if reader.interested_tables()]
+        self._pending_readers: Set[str] = {reader.name for reader in readers}
+        self._released = False
+        # The owner fills the memo only when some selected table reads it.
+        self.filled_by_owner = stream.is_selected_table and bool(readers)
         # Outside a read (no catalog) every reader gets whole records.
         self._fields: Optional[Set[str]] = None
         if stream.context.selected is not None:
-            self._fields = {"id", "uuid", "start_time"}
-            for reader in stream.context.readers.get(stream.name, []):
-                self._fields.update(reader.stamp_from_parent.values())
+            self._fields = set(SLIM_FIELDS)
+            for reader in readers:
+                self._fields.update(reader.fields_read_from(stream))
 
     def _as_parent(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
-        """What readers use: the keys in their paths and stamps, the start time for windows,
-        and whether registration is on."""
+        """What readers use: keys in their paths and stamps, the start time for windows, the
+        user's status, and the registration setting."""
         if self._fields is None:
             return record
         slim = {field: record[field] for field in self._fields if field in record}
         slim["registration_required"] = has_registration(record)
+        settings = record.get("settings")
+        if isinstance(settings, Mapping) and "approval_type" in settings:
+            slim["approval_type"] = settings["approval_type"]
         return slim
 
     def records(self) -> List[Mapping[str, Any]]:
-        if self._owner_fills:
+        if self.filled_by_owner:
             self._filled.wait()
             if self._records is not None:
                 return self._records
             # The owner's read ended before its listing did: list it here.
         with self._lock:
             if self._records is None:
-                failures: List[str] = []
-                self._records = [self._as_parent(record) for record in self._stream.fetch_all_records(failures)]
-                self.failures = failures
+                gaps: List[Gap] = []
+                # A new listing attempt: nothing an earlier, failed attempt saw is taken as a duplicate.
+                self._stream.forget_seen_keys()
+                self._records = [self._as_parent(record) for record in self._stream.fetch_all_records(gaps)]
+                self.gaps = gaps
             return self._records
 
-    def fill_emitting(self) -> Iterator[Mapping[str, Any]]:
-        """The owner table's read: yields the full records and keeps the slim ones."""
-        if not self._owner_fills:
-            yield from self.records()  # outside a read (no catalog) every reader gets full records
-            return
-        failures: List[str] = []
-        kept: List[Mapping[str, Any]] = []
-        try:
-            for record in self._stream.fetch_all_records(failures):
-                kept.append(self._as_parent(record))
-                yield record
-            self.failures = failures
-            self._records = kept
-        finally:
+    # --- the owner table fills it while it emits ---
+
+    def keep(self, record: Mapping[str, Any]) -> None:
+        self._kept.append(self._as_parent(record))
+
+    def finish(self, gaps: List["Gap"]) -> None:
+        self.gaps = list(gaps)
+        self._records, self._kept = self._kept, []
+        self._filled.set()
+
+    def abandon(self) -> None:
+        """The owner stopped before its listing ended: readers list it themselves."""
+        if not self._filled.is_set():
+            self._kept = []
             self._filled.set()
+
+    def release(self, reader: "ZoomStream") -> None:
+        with self._lock:
+            self._pending_readers.discard(reader.name)
+            if not self._pending_readers and self._records is not None:
+                self._records = []  # every reader is done: free the memory
+                self._released = True

@@ -1,77 +1,151 @@
 """How a table is read, top to bottom: its slices (slicing.py), grouped by date window, go out on
 its category's pool (fanout.py); the records come back in slice order; after each window read
-whole, the table's state moves (incremental.py). A parent table also keeps its records in its
-memo (parents.py) for the tables that read it.
+whole, the table's state moves (incremental.py). A table that others read through also keeps its
+records in its memo (parents.py), window by window as it emits them.
 
 The rule that keeps state honest: a window counts as read only if every slice of it was read and
-nothing the table reads through (its parent listings, their parents) failed.
+nothing the table reads through (its parents, the listings it joins, their parents) has a gap
+reaching into that window, and none of them was unavailable. A gap found in a parent's window W
+leaves every earlier window of its readers intact: their state moves up to W, not beyond.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, List, Mapping
+import logging
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_zoom.fanout import read_in_parallel
+from source_zoom.fanout import read_in_parallel, stops_asking
+from source_zoom.parents import Gap
 from source_zoom.slicing import slice_groups
-from source_zoom.windows import starts_before
+from source_zoom.windows import Window, starts_before
 
 if TYPE_CHECKING:
     from source_zoom.zoom_stream import ZoomStream
 
+logger = logging.getLogger("airbyte")
+
 
 def read_table(stream: "ZoomStream") -> Iterable[Mapping]:
-    """The records of one table of the catalog, and its state window by window."""
-    if stream.has_children:
-        memo = stream.context.memo(stream)
-        # The memo reaches back as far as the neediest reader; this table only to its own floor.
-        yield from (record for record in memo.fill_emitting() if not starts_before(record, stream.record_floor))
-        end_of_table(stream, [])
-        if stream.window_cursor is not None:
-            stream.window_cursor.window_read(stream.windows()[-1][1])
-        return
+    """The records of one table of the catalog, its memo if others read it, and its state window by window."""
+    memo = stream.context.memo(stream) if stream.has_children else None
+    owner = memo is not None and memo.filled_by_owner
+    gaps: List[Gap] = []
+    state_can_move = True
+    stream.prepare()
+    try:
+        for window, records in listing(stream, gaps):
+            for record in records:
+                if owner:
+                    memo.keep(record)  # type: ignore[union-attr]
+                # A memo reaches back as far as its neediest reader; the table only to its own floor.
+                if not starts_before(record, stream.record_floor):
+                    yield record
+            state_can_move = state_can_move and not gaps and not blocked(stream, window)
+            if state_can_move and stream.window_cursor is not None and window is not None:
+                # Queued by this thread behind the window's records: no state overtakes its records.
+                stream.window_cursor.window_read(window[1])
+        if owner:
+            memo.finish(gaps)  # type: ignore[union-attr]
+    finally:
+        if owner:
+            memo.abandon()  # type: ignore[union-attr]  # no-op once finished
+        release_sources(stream)
+    end_of_table(stream, gaps)
+
+
+def listing(stream: "ZoomStream", gaps: List[Gap]) -> Iterator[Tuple[Optional[Window], Iterable[Mapping]]]:
+    """The stream's records straight from Zoom, grouped by date window (None: not dated): the
+    joined listings' records first, then its own slices. A window whose slices failed adds a gap."""
+    joined = joined_records(stream)
+    if joined is not None:
+        yield None, joined
     failures: List[str] = []
-    for window_end, slices in slice_groups(stream):
-        yield from read_in_parallel(stream, slices, failures)
-        if failures or upstream_failures(stream) or stream.context.report.unavailable.get(stream.name):
-            break  # the state must not move past a window that was not read whole
-        if stream.window_cursor is not None and window_end is not None:
-            # Queued by this thread behind the window's records: no state overtakes its records.
-            stream.window_cursor.window_read(window_end)
-    end_of_table(stream, failures)
+    for window, slices in slice_groups(stream):
+        yield window, window_records(stream, window, slices, failures, gaps)
+        if stops_asking(stream, failures):
+            break
 
 
-def fetch_all_records(stream: "ZoomStream", failures: List[str]) -> Iterable[Mapping]:
-    """Every record over every slice, straight from Zoom (used to fill the stream's memo)."""
-    if stream.joined_stream is not None:
-        for record in stream.context.memo(stream.joined_stream).records():
-            if stream._first_time_seen(record):
-                yield record
-    for _, slices in slice_groups(stream):
-        yield from read_in_parallel(stream, slices, failures)
+def window_records(stream: "ZoomStream", window: Optional[Window], slices: Iterable[Mapping], failures: List[str], gaps: List[Gap]) -> Iterator[Mapping]:
+    """One window's records; once they are all out, the window's failed slices are a gap."""
+    before = len(failures)
+    yield from read_in_parallel(stream, slices, failures)
+    if len(failures) > before:
+        gaps.append(Gap(failures[before], window[0] if window else None, len(failures) - before))
 
 
-def upstream_failures(stream: "ZoomStream") -> List[str]:
-    """Failures of the parent listings this stream reads: its own list of parents is short then."""
-    found: List[str] = []
-    for source in (stream.parent_stream, stream.joined_stream):
-        if source is not None:
-            found += [f"{source.name}: {failure}" for failure in stream.context.memo(source).failures] + upstream_failures(source)
+def joined_records(stream: "ZoomStream") -> Optional[Iterable[Mapping]]:
+    if not stream.joins:
+        return None
+
+    def records() -> Iterator[Mapping]:
+        for join, source in zip(stream.joins, stream.joined_streams):
+            for record in stream.context.memo(source).records():
+                if join.keeps(record):
+                    record = join.as_record(record)
+                    if stream.keeps_instance(record) and stream._first_time_seen(record):
+                        yield record
+
+    return records()
+
+
+def fetch_all_records(stream: "ZoomStream", gaps: List[Gap]) -> Iterable[Mapping]:
+    """Every record of the stream, for a memo a reader fills (the stream is not a table of the catalog)."""
+    try:
+        for _, records in listing(stream, gaps):
+            yield from records
+    finally:
+        release_sources(stream)
+
+
+def release_sources(stream: "ZoomStream") -> None:
+    """This stream is done with the memos it read: the last reader of a memo frees it."""
+    for source in stream.sources:
+        stream.context.memo(source).release(stream)
+
+
+def upstream_gaps(stream: "ZoomStream") -> List[Gap]:
+    """What the stream reads through that is short: gaps of its sources' listings (and theirs),
+    and sources Zoom would not serve at all (unavailable: a gap from the beginning)."""
+    found: List[Gap] = []
+    for source in stream.sources:
+        unavailable = stream.context.report.unavailable.get(source.name)
+        if unavailable:
+            found.append(Gap(f"{source.name} is unavailable ({unavailable})", None, 0, unavailable=True))
+        found += [gap.through(source.name) for gap in stream.context.memo(source).gaps] + upstream_gaps(source)
     return found
 
 
-def end_of_table(stream: "ZoomStream", failures: List[str]) -> None:
-    own = failures + (stream.context.memo(stream).failures if stream.has_children else [])
-    upstream = upstream_failures(stream)
-    if not own and not upstream:
+def blocked(stream: "ZoomStream", window: Optional[Window]) -> bool:
+    """Whether an upstream gap or the stream's own unavailability keeps this window from counting as read."""
+    if stream.context.report.unavailable.get(stream.name):
+        return True
+    return any(gap.reaches(window) for gap in upstream_gaps(stream))
+
+
+def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
+    """A table that read everything ends quietly; one whose parents were unavailable ends with a
+    warning (it is not this sync's fault, and the state waits for the data); any other gap ends it
+    incomplete, with the first failure named."""
+    upstream = upstream_gaps(stream)
+    failed = [gap for gap in gaps + upstream if not gap.unavailable]
+    if not failed:
+        if upstream:
+            stream.logger.warning(
+                f"{stream.name}: not read, because {upstream[0].message}; its state stays where it was, so the next "
+                "sync after Zoom serves it reads this table's whole history."
+            )
         return
     problems = []
+    own = sum(gap.requests for gap in gaps)
     if own:
-        problems.append(f"{len(own)} request(s) failed after every retry (first: {own[0]})")
-    if upstream:
-        problems.append(f"a parent listing is incomplete ({upstream[0]})")
+        problems.append(f"{own} request(s) failed after every retry (first: {gaps[0].message})")
+    upstream_failed = [gap for gap in upstream if not gap.unavailable]
+    if upstream_failed:
+        problems.append(f"a parent listing is incomplete ({upstream_failed[0].message})")
     raise AirbyteTracedException(
         message=f"{stream.name} is incomplete: {'; '.join(problems)}. Its state did not move past the gap; run the sync again.",
         failure_type=FailureType.transient_error,

@@ -98,3 +98,14 @@ def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[date], Iterabl
             yield window_end, slices
     else:
         yield None, (make_slice(parent, params) for parent in parents for params in value_combinations(stream, parent or {}))
+
+
+def registrant_statuses(meeting: Mapping[str, Any]) -> Sequence[str]:
+    """The statuses a meeting's or webinar's registrants can have. Zoom lists `approved` ones only
+    unless asked. Manual approval (approval_type 1) leaves registrants pending until the host
+    decides; with automatic approval (0) nobody is ever pending, but the host can still cancel
+    (deny) a registration."""
+    return ("approved", "pending", "denied") if meeting.get("approval_type") == 1 else ("approved", "denied")
+
+
+EACH_REGISTRANT_STATUS = EachValue("status", registrant_statuses)

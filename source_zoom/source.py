@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import Counter
-from queue import Queue
+from queue import Full, Queue
 from datetime import timedelta
 from typing import Any, Iterator, List, Mapping, Optional, Tuple
 
@@ -42,11 +43,31 @@ from source_zoom.config import parse_config
 from source_zoom.errors import response_json, zoom_error_body
 from source_zoom.incremental import CompletedWindowsCursor, parse_zoom_time, state_floor
 from source_zoom.rate_limits import build_api_budget
+from source_zoom.scopes import missing_for
 from source_zoom.parents import SyncContext
 from source_zoom.streams import ALL_STREAMS, TABLES, build_streams
 from source_zoom.zoom_stream import ZoomStream
 
 logger = logging.getLogger("airbyte")
+
+
+class RecordQueue(Queue):
+    """The queue records and states travel in. Once the read is over (its consumer gone: a broken
+    pipe, Ctrl-C, the CDK's memory fail-fast), a worker's put gives up instead of blocking for
+    ever, so the interpreter, which joins every worker at exit, can end."""
+
+    def __init__(self, maxsize: int):
+        super().__init__(maxsize=maxsize)
+        self.stopped = threading.Event()
+
+    def put(self, item: Any, block: bool = True, timeout: Optional[float] = None) -> None:
+        while not self.stopped.is_set():
+            try:
+                return super().put(item, timeout=0.5)
+            except Full:
+                continue
+
+
 HIDDEN_LISTINGS = tuple(stream.stream_name() for stream in ALL_STREAMS if stream.hidden)
 
 
@@ -57,7 +78,7 @@ class SourceZoom(ConcurrentSourceAdapter):
         # `config` is accepted as Airbyte's Python sources accept it; each command parses the
         # config it is given (sync_context).
         # Records and incremental states share this queue, so a state never overtakes its records.
-        self._queue: Queue = Queue(maxsize=10_000)
+        self._queue = RecordQueue(maxsize=10_000)
         # Every table is one partition that fans its requests out on the category pools
         # (num_workers each): one CDK worker per table lets all tables read at once.
         concurrent_source = ConcurrentSource.create(
@@ -128,8 +149,25 @@ class SourceZoom(ConcurrentSourceAdapter):
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         succeeded, message = self.check_connection(logger, config)
         if succeeded:
-            return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+            return AirbyteConnectionStatus(status=Status.SUCCEEDED, message=self._scope_warning(logger))
         return AirbyteConnectionStatus(status=Status.FAILED, message=message)
+
+    def _scope_warning(self, logger: logging.Logger) -> Optional[str]:
+        """The tables the app's token has no scope for (they will end unavailable), when Zoom says
+        which scopes the token carries; the connection itself works."""
+        granted = self._context.authenticator.granted_scopes if self._context is not None else None
+        if not granted:
+            return None
+        lacking = {table.stream_name(): missing_for(table, granted) for table in TABLES}
+        lacking = {table: scopes for table, scopes in lacking.items() if scopes}
+        if not lacking:
+            return None
+        message = (
+            "Connected, but the Zoom app lacks scopes for some tables, which will end empty with a warning until the "
+            "scopes are added: " + "; ".join(f"{table} needs {', '.join(sorted(set(scopes)))}" for table, scopes in sorted(lacking.items())) + "."
+        )
+        logger.warning(message)
+        return message
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> Tuple[bool, Optional[str]]:
         try:
@@ -202,6 +240,7 @@ class SourceZoom(ConcurrentSourceAdapter):
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
         context = self.sync_context(config)
+        self._queue.stopped.clear()
         self._catalog = catalog
         self._state_manager = ConnectorStateManager(state=state)
         context.selected = {configured.stream.name for configured in catalog.streams}
@@ -224,6 +263,8 @@ class SourceZoom(ConcurrentSourceAdapter):
                 yield message
         finally:
             self._log_summary(logger, time.monotonic() - started, records)
+            # Whatever still runs stops asking Zoom and stops queueing: nothing reads it any more.
+            self._queue.stopped.set()
             # A later read on this instance starts from a fresh context (pool, memos, counters).
             context.close()
             self._context = None

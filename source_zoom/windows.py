@@ -9,7 +9,7 @@ Each table declares one `DatePolicy`; this module turns it into windows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple
 
@@ -17,8 +17,6 @@ from source_zoom.incremental import parse_zoom_time
 
 # Zoom's report endpoints serve the last six months only (and want `from` inside that range).
 REPORT_HORIZON_DAYS = 6 * 30
-# Per-instance lookups (participants, polls, Q&A) answer 12702 for anything older than a year.
-INSTANCE_LOOKUP_DAYS = 365
 
 Window = Tuple[date, date]
 
@@ -33,13 +31,11 @@ class Windows(Enum):
 class DatePolicy:
     """windows: how the table's slices meet date windows.
     within_report_horizon: the windows start no earlier than Zoom's report horizon.
-    since_start_date: past instances that started before start_date (or the state's floor) are dropped.
-    within_lookup_limit: past instances Zoom no longer serves lookups for are dropped, said once."""
+    since_start_date: past instances that started before start_date (or the state's floor) are dropped."""
 
     windows: Windows = Windows.NONE
     within_report_horizon: bool = False
     since_start_date: bool = False
-    within_lookup_limit: bool = False
 
     @property
     def keeps_only_recent_instances(self) -> bool:
@@ -49,7 +45,7 @@ class DatePolicy:
 NOT_DATED = DatePolicy()
 REPORT_LISTING = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True)
 RECORDING_LISTING = DatePolicy(windows=Windows.REQUESTED)
-PAST_INSTANCES = DatePolicy(since_start_date=True, within_lookup_limit=True)
+PAST_INSTANCES = DatePolicy(since_start_date=True)
 UNDER_AN_INSTANCE = DatePolicy(windows=Windows.BY_PARENT_START)
 
 
@@ -97,9 +93,3 @@ def window_of(started: Optional[datetime], windows: List[Window]) -> date:
     """The end of the window a start time falls in (the last window when it has none)."""
     day = started.date() if started is not None else windows[-1][1]
     return next((end for start, end in windows if day <= end), windows[-1][1])
-
-
-def lookup_limit(today: datetime) -> datetime:
-    """The earliest instance start Zoom still serves per-instance lookups for."""
-    horizon = today - timedelta(days=INSTANCE_LOOKUP_DAYS)
-    return datetime.combine(horizon.date(), datetime.min.time(), tzinfo=timezone.utc)

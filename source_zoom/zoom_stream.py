@@ -23,22 +23,24 @@ from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom import read_path
 from source_zoom.errors import (
+    TOO_OLD_CODE,
     Outcome,
     ZoomBackoffStrategy,
     ZoomError,
     ZoomErrorHandler,
     classify,
+    missing_scopes,
     resource_of,
     response_json,
     zoom_error_body,
 )
 from source_zoom.incremental import CompletedWindowsCursor
 from source_zoom.paging import PAGE_SIZE, PageGuard, Paging, PagingProblem, next_page
-from source_zoom.parents import SyncContext
+from source_zoom.parents import Enrich, Join, SyncContext
 from source_zoom.paths import endpoint_shape, zoom_uuid_path_segment
 from source_zoom.rate_limits import ENDPOINT_CATEGORIES
 from source_zoom.slicing import EachValue, ParentFilter
-from source_zoom.windows import NOT_DATED, DatePolicy, Window, lookup_limit, starts_before, table_windows
+from source_zoom.windows import NOT_DATED, DatePolicy, Window, starts_before, table_windows
 
 logger = logging.getLogger("airbyte")
 
@@ -58,7 +60,8 @@ class ZoomStream(HttpStream, ABC):
     stamp_from_parent child field -> parent field, so a record names what it belongs to
     stamp_from_self   field -> field of the record itself (e.g. meeting_id <- id)
     position_field    the record's position in its response (tells anonymous answers apart)
-    joins             also emit the records of this stream's memo (another endpoint listing the same things)
+    joins             other listings of the same things whose records this stream also takes
+    enriched_by       fields the endpoint leaves out, taken from another listing (or a detail request)
     """
 
     path_template: ClassVar[str]
@@ -83,12 +86,15 @@ class ZoomStream(HttpStream, ABC):
     # Incremental tables: the instance's start time; a table under a past instance stamps it
     # from the parent (e.g. meeting_start_time).
     cursor_field: ClassVar[Any] = ""  # HttpStream's "no cursor" is an empty value
-    joins: ClassVar[Optional[type]] = None
+    joins: ClassVar[Sequence[Join]] = ()
+    enriched_by: ClassVar[Optional[Enrich]] = None
 
-    def __init__(self, context: SyncContext, parent: Optional["ZoomStream"] = None, joined: Optional["ZoomStream"] = None):
+    def __init__(self, context: SyncContext, parent: Optional["ZoomStream"] = None, joined: Sequence["ZoomStream"] = (), enriching: Optional["ZoomStream"] = None):
         self.context = context
         self.parent_stream = parent
-        self.joined_stream = joined
+        self.joined_streams = list(joined)
+        self.enriching_stream = enriching
+        self._enrichment: Optional[Mapping[str, Mapping[str, Any]]] = None
         super().__init__(authenticator=context.authenticator, api_budget=context.api_budget)
         # Whole listings are read per slice; per-page resumable full refresh would read one page.
         self.cursor = None
@@ -147,6 +153,25 @@ class ZoomStream(HttpStream, ABC):
     def is_selected_table(self) -> bool:
         return not self.hidden and self.context.selected is not None and self.name in self.context.selected
 
+    @property
+    def sources(self) -> List["ZoomStream"]:
+        """The streams whose memos this stream reads."""
+        found = [self.parent_stream] if self.parent_stream is not None else []
+        found += self.joined_streams
+        return found + ([self.enriching_stream] if self.enriching_stream is not None else [])
+
+    def fields_read_from(self, source: "ZoomStream") -> List[str]:
+        """The fields of `source`'s records this stream uses (what its memo must keep)."""
+        used: List[str] = []
+        if source is self.parent_stream:
+            used += list(self.stamp_from_parent.values())
+        for join, joined in zip(self.joins, self.joined_streams):
+            if joined is source:
+                used += list(join.renamed.values())
+        if source is self.enriching_stream and self.enriched_by is not None:
+            used += [self.enriched_by.key, *self.enriched_by.fields.values()]
+        return used
+
     def parent_records(self) -> Iterable[Mapping[str, Any]]:
         return self.context.memo(self.parent_stream).records()
 
@@ -181,8 +206,30 @@ class ZoomStream(HttpStream, ABC):
     def read_records(self, sync_mode: SyncMode, cursor_field: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, stream_state: Any = None) -> Iterable[StreamData]:
         return read_path.read_table(self)
 
-    def fetch_all_records(self, failures: List[str]) -> Iterable[Mapping[str, Any]]:
-        return read_path.fetch_all_records(self, failures)
+    def fetch_all_records(self, gaps: List[Any]) -> Iterable[Mapping[str, Any]]:
+        return read_path.fetch_all_records(self, gaps)
+
+    def prepare(self) -> None:
+        """Before the fan-out, in the table's own thread (a memo is never filled from a pool
+        thread, which could wait on itself): the index of the listing that enriches this one."""
+        if self.enriched_by is not None and self.enriching_stream is not None:
+            key = self.enriched_by.key
+            self._enrichment = {r[key]: r for r in self.context.memo(self.enriching_stream).records() if r.get(key)}
+
+    def enrich(self, record: Dict[str, Any]) -> None:
+        spec = self.enriched_by
+        if spec is None or self._enrichment is None or not record.get(spec.key):
+            return
+        match = self._enrichment.get(record[spec.key])
+        if match is not None:
+            record.update({ours: match.get(theirs) for ours, theirs in spec.fields.items()})
+            return
+        # The enriching listing lacks this one: its detail, one request (failures beyond retries fail the slice).
+        path = spec.detail_path.format(uuid=zoom_uuid_path_segment(record[spec.key]))
+        _, response = self._http_client.send_request("GET", self.url_base + path, request_kwargs=self.request_kwargs())
+        if response.ok and isinstance(response_json(response), Mapping):
+            detail = response_json(response)
+            record.update({ours: detail.get(theirs) for ours, theirs in spec.detail_fields.items()})
 
     def fetch_slice(self, stream_slice: Mapping[str, Any]) -> List[Mapping[str, Any]]:
         """Every page of one slice, as one listing attempt."""
@@ -227,7 +274,7 @@ class ZoomStream(HttpStream, ABC):
 
     def parse_response(self, response: requests.Response, *, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Any = None) -> Iterable[Mapping[str, Any]]:
         if not response.ok:
-            self._account_for_skip(response)
+            self._account_for_skip(response, stream_slice or {})
             return
         body = response_json(response)
         items = body.get(self.records_key) if self.records_key and isinstance(body, Mapping) else body
@@ -268,28 +315,19 @@ class ZoomStream(HttpStream, ABC):
             return None
         if self.dedupe_by_primary_key and not self._first_time_seen(record):
             return None
+        self.enrich(record)
         return record
 
     def keeps_instance(self, record: Mapping[str, Any]) -> bool:
         """Past instances before the start (start_date, or the earliest a reader's state needs)
-        are dropped; so are those Zoom's per-instance lookups no longer serve."""
+        are dropped. Zoom states no age limit for its per-instance lookups: they are asked, and an
+        instance Zoom calls too old (12702) is skipped once, for every table under it."""
         if not self.dates.keeps_only_recent_instances:
             return True
         floor = self.fetch_floor()
         if self.dates.since_start_date:
             floor = max(floor or self.context.config.start_date, self.context.config.start_date)
-        if starts_before(record, floor):
-            return False
-        if self.dates.within_lookup_limit:
-            limit = lookup_limit(self.context.config.today)
-            if starts_before(record, limit):
-                self.context.log_once(
-                    f"lookup-horizon:{self.name}",
-                    f"{self.name}: Zoom no longer serves participants, polls or Q&A of instances that started before "
-                    f"{limit.date().isoformat()} (code 12702 after a year); those instances are left out.",
-                )
-                return False
-        return True
+        return not starts_before(record, floor)
 
     def primary_key_fields(self) -> List[str]:
         key = self.primary_key
@@ -314,14 +352,19 @@ class ZoomStream(HttpStream, ABC):
         with self._seen_lock:
             self._seen_keys = set()
 
-    def _account_for_skip(self, response: requests.Response) -> None:
+    def _account_for_skip(self, response: requests.Response, stream_slice: Mapping[str, Any]) -> None:
         code, message = zoom_error_body(response)
         error = classify(response.status_code, code, self.extra_errors)
         self.context.report.record_skip(self.name, code)
+        instance = (stream_slice.get("parent") or {}).get("uuid")
+        if code == TOO_OLD_CODE and instance:
+            self.context.mark_too_old(instance)
         if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
             reason = f"Zoom code {code}: {message or error.meaning}"
             if self.context.report.mark_unavailable(self.name, reason):
+                missing = missing_scopes(message)
+                advice = f" Add {', '.join(missing)} to the Zoom app's scopes; the next sync then reads this table's whole history." if missing else ""
                 self.logger.warning(
                     f"{self.name}: not available on this Zoom account ({error.meaning}; {reason}); "
-                    "this table ends here, empty or partial, and the rest of the sync goes on."
+                    f"this table ends here, empty or partial, and the rest of the sync goes on.{advice}"
                 )

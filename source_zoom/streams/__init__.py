@@ -1,7 +1,7 @@
 """The registry: every Zoom stream, parents before children, and the one way they are built.
 
 Tables are declared in files by what they hang off: users.py (users and per-user listings),
-meetings.py, meeting_instances.py, webinars.py, webinar_instances.py, recordings.py. Hidden
+history.py (the account's history listing), meetings.py, meeting_instances.py, webinars.py, webinar_instances.py, recordings.py. Hidden
 streams are parents only (not in the catalog). unit_tests/test_stream_graph.py checks this graph
 as data: parents exist and come first, no cycles, a schema per table, a rate category per endpoint.
 """
@@ -9,6 +9,7 @@ as data: parents exist and come first, no cycles, a schema per table, a rate cat
 from typing import Dict, List, Tuple
 
 from source_zoom.parents import SyncContext
+from source_zoom.streams.history import HistoryMeetings
 from source_zoom.streams.meeting_instances import MeetingFiles, MeetingInstances, MeetingPollResults, ReportMeetingParticipants
 from source_zoom.streams.meetings import MeetingPolls, MeetingQuestions, MeetingRegistrants, Meetings, ReportMeetings
 from source_zoom.streams.recordings import CloudRecordings
@@ -27,6 +28,7 @@ from source_zoom.zoom_stream import ZoomStream
 
 ALL_STREAMS: Tuple[type, ...] = (
     Users,
+    HistoryMeetings,
     UserMeetings,
     Meetings,
     MeetingRegistrants,
@@ -63,11 +65,11 @@ def build_streams(context: SyncContext) -> List[ZoomStream]:
     def build(stream_class: type) -> ZoomStream:
         if stream_class not in built:
             parent = build(stream_class.parent) if stream_class.parent else None
-            joined = build(stream_class.joins) if stream_class.joins else None
-            stream = built[stream_class] = stream_class(context, parent, joined)
-            for source in (parent, joined):
-                if source is not None:
-                    context.readers.setdefault(source.name, []).append(stream)
+            joined = [build(join.stream) for join in stream_class.joins]
+            enriching = build(stream_class.enriched_by.stream) if stream_class.enriched_by else None
+            stream = built[stream_class] = stream_class(context, parent, joined, enriching)
+            for source in stream.sources:
+                context.readers.setdefault(source.name, []).append(stream)
         return built[stream_class]
 
     return [build(stream_class) for stream_class in ALL_STREAMS]

@@ -3,19 +3,23 @@ Each child stamps the instance's keys and start time (its cursor)."""
 
 from source_zoom.errors import FILES_GONE_ERRORS
 from source_zoom.paging import Paging
+from source_zoom.parents import Join
+from source_zoom.streams.history import HistoryMeetings, is_meeting_row
 from source_zoom.streams.meetings import Meetings, ReportMeetings
 from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE
 from source_zoom.zoom_stream import ZoomStream
 
 
 class MeetingInstances(ZoomStream):
-    """GET /past_meetings/{meetingId}/instances joined with the report listing: every past instance
-    once, including those the report leaves out (under two participants, or over six months old)."""
+    """Every past meeting instance Zoom still lists, once: the report listing's, the account's
+    history listing's (meetings that dropped out of `type=scheduled`: expired one-time, instant
+    and PMI meetings, and instances under two participants), and
+    GET /past_meetings/{meetingId}/instances of each listed meeting (older than the reports reach)."""
 
     hidden = True
     path_template = "past_meetings/{id}/instances"
     parent = Meetings
-    joins = ReportMeetings
+    joins = (Join(ReportMeetings, is_meeting_row), Join(HistoryMeetings, is_meeting_row))
     dates = PAST_INSTANCES
     records_key = "meetings"
     primary_key = "uuid"

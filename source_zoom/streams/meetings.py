@@ -2,8 +2,10 @@
 report listing of its past instances."""
 
 from source_zoom.paging import Paging
-from source_zoom.slicing import REGISTRATION_ON
-from source_zoom.streams.users import UserMeetings, Users
+from source_zoom.parents import Enrich
+from source_zoom.slicing import EACH_REGISTRANT_STATUS, REGISTRATION_ON
+from source_zoom.streams.history import HistoryMeetings
+from source_zoom.streams.users import HOSTS, UserMeetings, Users
 from source_zoom.windows import REPORT_LISTING
 from source_zoom.zoom_stream import ZoomStream
 
@@ -20,11 +22,12 @@ class Meetings(ZoomStream):
 
 
 class MeetingRegistrants(ZoomStream):
-    """GET /meetings/{meetingId}/registrants"""
+    """GET /meetings/{meetingId}/registrants?status=approved|pending|denied"""
 
     path_template = "meetings/{id}/registrants"
     parent = Meetings
     parent_filter = REGISTRATION_ON
+    each_value = (EACH_REGISTRANT_STATUS,)
     records_key = "registrants"
     paging = Paging.NEXT_PAGE_TOKEN
     primary_key = ["id", "meeting_id"]
@@ -52,10 +55,22 @@ class MeetingPolls(ZoomStream):
 
 
 class ReportMeetings(ZoomStream):
-    """GET /report/users/{userId}/meetings: every past meeting instance with two or more participants."""
+    """GET /report/users/{userId}/meetings: every past meeting instance with two or more participants.
+    The listing leaves out the host's department and the tracking fields: the account's history
+    listing has them (one request per month window), and the instance's report detail
+    (GET /report/meetings/{uuid}) for a row the history lacks."""
 
     path_template = "report/users/{id}/meetings"
     parent = Users
+    parent_filter = HOSTS
+    stamp_from_parent = {"host_id": "id"}  # the listing is of the meetings this user hosted
+    enriched_by = Enrich(
+        HistoryMeetings,
+        key="uuid",
+        fields={"dept": "department", "tracking_fields": "tracking_fields"},
+        detail_path="report/meetings/{uuid}",
+        detail_fields={"dept": "dept", "tracking_fields": "tracking_fields"},
+    )
     dates = REPORT_LISTING
     records_key = "meetings"
     paging = Paging.NEXT_PAGE_TOKEN

@@ -1,7 +1,7 @@
 """Cloud recordings, listed per user by month window."""
 
 from source_zoom.paging import Paging
-from source_zoom.streams.users import Users
+from source_zoom.streams.users import HOSTS, Users
 from source_zoom.windows import RECORDING_LISTING
 from source_zoom.zoom_stream import ZoomStream
 
@@ -11,6 +11,7 @@ class CloudRecordings(ZoomStream):
 
     path_template = "users/{id}/recordings"
     parent = Users
+    parent_filter = HOSTS
     dates = RECORDING_LISTING
     records_key = "meetings"
     paging = Paging.NEXT_PAGE_TOKEN

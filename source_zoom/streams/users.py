@@ -1,17 +1,36 @@
-"""Users, and what Zoom lists per user: their meetings and webinars (hidden parents of the detail
-tables). Reports and recordings, also listed per user, are with meetings and in recordings.py."""
+"""Users of every status, and what Zoom lists per user: their meetings and webinars (hidden
+parents of the detail tables). Reports and recordings, also listed per user, are in meetings.py
+and recordings.py; the account-wide history listing is in history.py."""
+
+from typing import Any, Mapping
 
 from source_zoom.paging import Paging
+from source_zoom.slicing import EachValue, ParentFilter
 from source_zoom.zoom_stream import ZoomStream
+
+# GET /users lists `active` users unless asked: deactivated users keep their history, pending
+# users (invited, not yet joined) are people of the account too.
+USER_STATUSES = ("active", "inactive", "pending")
+
+
+def hosted_something(user: Mapping[str, Any]) -> bool:
+    return user.get("status", "active") in ("active", "inactive")
+
+
+# Every per-user listing runs over active and deactivated users; a pending user has hosted nothing.
+HOSTS = ParentFilter("a pending user has hosted nothing", hosted_something)
 
 
 class Users(ZoomStream):
-    """GET /users"""
+    """GET /users?status=active|inactive|pending"""
 
     path_template = "users"
+    each_value = (EachValue("status", lambda _: USER_STATUSES),)
     records_key = "users"
     paging = Paging.NEXT_PAGE_TOKEN
     primary_key = "id"
+    # A user whose status changes between the status listings comes twice.
+    dedupe_by_primary_key = True
 
 
 class UserMeetings(ZoomStream):
@@ -20,6 +39,7 @@ class UserMeetings(ZoomStream):
     hidden = True
     path_template = "users/{id}/meetings"
     parent = Users
+    parent_filter = HOSTS
     records_key = "meetings"
     paging = Paging.NEXT_PAGE_TOKEN
     extra_params = {"type": "scheduled"}
@@ -33,6 +53,7 @@ class UserWebinars(ZoomStream):
     hidden = True
     path_template = "users/{id}/webinars"
     parent = Users
+    parent_filter = HOSTS
     records_key = "webinars"
     paging = Paging.PAGE_NUMBER
     primary_key = "id"

@@ -5,19 +5,23 @@ from typing import Any, Dict, Mapping, Optional
 
 from source_zoom.errors import FILES_GONE_ERRORS
 from source_zoom.paging import Paging
-from source_zoom.parents import has_registration
+from source_zoom.parents import Join, has_registration
 from source_zoom.slicing import REGISTRATION_ON
+from source_zoom.streams.history import HistoryMeetings, is_webinar_row
 from source_zoom.streams.webinars import Webinars
 from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE
 from source_zoom.zoom_stream import ZoomStream
 
 
 class WebinarInstances(ZoomStream):
-    """GET /past_webinars/{webinarId}/instances: each past occurrence, with its own UUID."""
+    """Every past webinar instance Zoom still lists, once: GET /past_webinars/{webinarId}/instances
+    of each listed webinar, and the account's history listing's webinars (deleted webinars too:
+    Zoom deletes a webinar 90 days after it ends, and still serves its instances' reports)."""
 
     hidden = True
     path_template = "past_webinars/{id}/instances"
     parent = Webinars
+    joins = (Join(HistoryMeetings, is_webinar_row, renamed={"webinar_id": "id"}),)
     dates = PAST_INSTANCES
     records_key = "webinars"
     primary_key = "uuid"
@@ -52,6 +56,7 @@ class ReportWebinarParticipants(ZoomStream):
     dates = UNDER_AN_INSTANCE
     records_key = "participants"
     paging = Paging.NEXT_PAGE_TOKEN
+    extra_params = {"include_fields": "registrant_id"}
     primary_key = ["id", "webinar_id", "webinar_uuid", "user_id", "join_time"]
     stamp_from_parent = WEBINAR_INSTANCE_KEYS
     cursor_field = "webinar_start_time"

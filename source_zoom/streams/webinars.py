@@ -2,7 +2,7 @@
 tracking sources, polls."""
 
 from source_zoom.paging import Paging
-from source_zoom.slicing import REGISTRATION_ON
+from source_zoom.slicing import EACH_REGISTRANT_STATUS, REGISTRATION_ON
 from source_zoom.streams.users import UserWebinars
 from source_zoom.zoom_stream import ZoomStream
 
@@ -29,11 +29,12 @@ class WebinarPanelists(ZoomStream):
 
 
 class WebinarRegistrants(ZoomStream):
-    """GET /webinars/{webinarId}/registrants"""
+    """GET /webinars/{webinarId}/registrants?status=approved|pending|denied"""
 
     path_template = "webinars/{id}/registrants"
     parent = Webinars
     parent_filter = REGISTRATION_ON
+    each_value = (EACH_REGISTRANT_STATUS,)
     records_key = "registrants"
     paging = Paging.NEXT_PAGE_TOKEN
     primary_key = ["webinar_id", "id"]
