@@ -2,9 +2,9 @@
 
 Apps made since 2024 have granular scopes only. A call whose token lacks the endpoint's scope is
 answered HTTP 400 {"code": 4711, "message": "Invalid access token, does not contain scopes:[...]"}.
-Names follow Zoom's granular-scope pattern `<product>:read:<resource>:admin`; the ones listed in
-/work/shared/zoom-api.md are Zoom's documented names, the rest are the fake's reading of the same
-pattern for endpoints whose page was not checked (see docs/contract.md).
+Names are the granular scopes Zoom's API reference gives per endpoint, as found in
+/work/shared/zoom-api.md and in public copies of Zoom's reference pages; the two removed files
+endpoints' names only follow the `<product>:read:<resource>:admin` pattern (unconfirmed).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ SCOPE_BY_ROUTE = {
     "/v2/webinars/{webinarId}/polls": "webinar:read:list_polls:admin",
     "/v2/past_webinars/{webinarId}/instances": "webinar:read:list_past_instances:admin",
     "/v2/past_webinars/{webinarId}/absentees": "webinar:read:list_absentees:admin",
-    "/v2/past_webinars/{webinarId}/polls": "webinar:read:list_past_poll_results:admin",
+    "/v2/past_webinars/{webinarId}/polls": "webinar:read:list_past_polls:admin",
     "/v2/past_webinars/{webinarId}/qa": "webinar:read:list_past_qa:admin",
     "/v2/past_webinars/{webinarId}/files": "webinar:read:list_past_files:admin",
     "/v2/report/webinars/{webinarId}": "report:read:webinar:admin",

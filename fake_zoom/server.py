@@ -283,15 +283,21 @@ def get_past_meeting_files(ctx: Ctx):
     return _files(ctx, ctx.meeting_instance)
 
 
+REPORT_TYPES = ("past", "pastOne", "pastJoined")
+
+
 def list_report_meetings(ctx: Ctx):
     """Every instance the user hosted (listed meeting or not) with two or more participants that
     was running at some time during [from 00:00, to 23:59:59]: an instance that runs past midnight
     at a window's edge is listed by both windows."""
     user = ctx.user()
     start, end = _date_range(ctx, reports=True)
+    # type=past (Zoom's default): two or more participants; pastOne: a single one. pastJoined
+    # (meetings the user joined) is answered like past: the fake keeps no one's attendance elsewhere.
+    single = _choice(ctx, "type", REPORT_TYPES, "past") == "pastOne"
     listed = sorted(
         (i for m in user.meetings for i in m.instances
-         if len(i.participants) >= 2 and i.start.date() <= end and i.end.date() >= start),
+         if (len(i.participants) == 1) == single and i.start.date() <= end and i.end.date() >= start),
         key=lambda i: i.start,
     )
     extra = {"from": start.isoformat(), "to": end.isoformat()}

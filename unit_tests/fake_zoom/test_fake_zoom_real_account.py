@@ -390,3 +390,14 @@ def test_given_daily_cap_used_up_when_heavy_request_then_real_429_without_type_o
     assert "X-RateLimit-Category" not in names
     assert "x-ratelimit-type" not in {n.lower() for n in names} and "retry-after" not in {n.lower() for n in names}
     assert next_day.status_code == 200 and capped_again == [200, 429] and after_http_reset.status_code == 200
+
+
+def test_given_report_type_past_one_when_listing_then_only_single_participant_instances(api, dataset):
+    lonely = next(i for m in dataset.all_meetings() for i in m.instances if len(i.participants) == 1)
+    host = dataset.parent_of(lonely).host_id
+    day = lonely.start.date().isoformat()
+    past = api.pages(f"/report/users/{host}/meetings", "meetings", type="past", **{"from": day, "to": day})
+    one = api.pages(f"/report/users/{host}/meetings", "meetings", type="pastOne", **{"from": day, "to": day})
+    assert lonely.uuid not in {r["uuid"] for r in past}
+    assert [r["uuid"] for r in one] == [lonely.uuid] and one[0]["participants_count"] == 1
+    assert api.get(f"/report/users/{host}/meetings", type="all", **{"from": day, "to": day}).json()["code"] == 300
