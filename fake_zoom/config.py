@@ -82,6 +82,10 @@ class FakeZoomConfig:
             raise ValueError(f"persistent_fault must be one of {PERSISTENT_FAULTS}")
         if self.daily_limit_headers not in DAILY_LIMIT_HEADERS:
             raise ValueError(f"daily_limit_headers must be one of {DAILY_LIMIT_HEADERS}")
+        if self.missing_scopes is None:
+            self.missing_scopes = ()
+        elif isinstance(self.missing_scopes, str):  # the CLI's --set missing_scopes=a,b ("" = none)
+            self.missing_scopes = tuple(s.strip() for s in self.missing_scopes.split(",") if s.strip())
         self.missing_scopes = tuple(self.missing_scopes)
 
     @property

@@ -210,7 +210,12 @@ def list_users(ctx: Ctx):
 
 
 def get_user(ctx: Ctx):
-    return ctx.user().record
+    # Any user of the account, pending ones included (by email when Zoom gave them no id).
+    raw = unquote(ctx.params["userId"])
+    user = ctx.dataset.find_user(raw)
+    if user is None:
+        raise ZoomError(404, 1001, f"User does not exist: {raw}.")
+    return user.record
 
 
 def list_user_meetings(ctx: Ctx):

@@ -72,6 +72,11 @@ def test_given_pending_users_when_listing_then_one_has_no_id_and_their_endpoints
                                 **{"from": "2025-06-01", "to": "2025-06-15"}))[:2] == (404, 1001)
 
 
+def test_given_pending_user_when_getting_by_email_then_its_record_with_status_pending(api):
+    for user in api.pages("/users", "users", status="pending"):
+        assert api.json(f"/users/{user['email']}") == user
+
+
 def test_given_inactive_user_when_reading_per_user_endpoints_then_they_still_hold_history(api):
     user = api.pages("/users", "users", status="inactive")[0]
     assert api.pages(f"/users/{user['id']}/meetings", "meetings", type="scheduled")
