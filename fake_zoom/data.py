@@ -938,7 +938,8 @@ def _apply_quirks(dataset_users: list[User], generator: _Generator) -> None:
         _add_rejoin_and_guests(crowded, generator)
         _add_anonymous_respondents(crowded, first_user.meetings, generator)
 
-    # A past instance with a single participant: not listed by the report endpoint.
+    # A past instance with a single participant: the report listing shows it under type=pastOne only
+    # (type=past needs two); the history listing and its meeting's instance list show it.
     lonely_user = dataset_users[2] if len(dataset_users) > 2 else None
     if lonely_user is not None and lonely_user.meetings and lonely_user.meetings[-1].instances:
         lonely = lonely_user.meetings[-1].instances[-1]
@@ -959,10 +960,6 @@ def _apply_quirks(dataset_users: list[User], generator: _Generator) -> None:
                                       webinar.has_registration)
         webinar.instances.append(old)
         attach_registrants(webinar)
-
-
-def _meeting_of(user: User, instance: PastInstance) -> Meeting:
-    return next(m for m in user.meetings if instance in m.instances)
 
 
 def _sync_uuid(instance: PastInstance) -> None:

@@ -11,7 +11,7 @@ fields the connector stamps (the stream graph's last column).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from .data import (
     Dataset,
@@ -279,9 +279,3 @@ def _children(pairs: list[tuple[Any, PastInstance]], kind: str, items: Callable[
             rows.append(row)
     return rows
 
-
-def truth_instances(dataset: Dataset, start_date: Optional[str] = None) -> Iterator[PastInstance]:
-    """Every past instance (meetings and webinars) the contract says a sync can find."""
-    contract = _SyncContract(dataset, parse_ts(start_date or default_start_date(dataset.today)))
-    yield from (i for _, i in contract.meeting_instances())
-    yield from (i for _, i in contract.webinar_instances())
