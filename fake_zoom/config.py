@@ -35,7 +35,7 @@ class FakeZoomConfig:
     files_endpoints_removed: bool = True
     quirks: bool = True
     # --- a real company's account (docs/contract.md, "What a sync returns") ---
-    inactive_users: int = 1  # deactivated users, hosting like active ones
+    inactive_users: int = 2  # deactivated users, hosting like active ones
     pending_users: int = 2  # invited users who never hosted; the first has no `id`
     # Meetings/webinars Zoom no longer lists (instant, PMI, expired, deleted) and the instances on
     # both sides of every horizon and window edge.
