@@ -412,3 +412,11 @@ def test_given_report_type_past_one_when_listing_then_only_single_participant_in
     assert lonely.uuid not in {r["uuid"] for r in past}
     assert [r["uuid"] for r in one] == [lonely.uuid] and one[0]["participants_count"] == 1
     assert api.get(f"/report/users/{host}/meetings", type="all", **{"from": day, "to": day}).json()["code"] == 300
+
+
+def test_given_date_type_end_time_when_listing_history_then_an_instance_past_midnight_is_on_its_end_day(api, dataset):
+    last_minute = instance_at(dataset, boundary_starts(TODAY_DATE)["example_window_last_minute"])
+    by_start = {r["meeting_uuid"] for r in history(api, "2025-06-01", "2025-06-01", date_type="start_time")}
+    by_end = {r["meeting_uuid"] for r in history(api, "2025-06-01", "2025-06-01", date_type="end_time")}
+    assert last_minute.end.date() == dt.date(2025, 6, 1)
+    assert last_minute.uuid in by_end and last_minute.uuid not in by_start
