@@ -65,6 +65,7 @@ ENDPOINT_CATEGORIES: Mapping[str, str] = {
     "report/users/{userId}/meetings": "Heavy",
     "report/meetings/{meetingId}": "Heavy",
     "report/meetings/{meetingId}/participants": "Heavy",
+    "report/history_meetings": "Heavy",
     "webinars/{webinarId}": "Light",
     "webinars/{webinarId}/panelists": "Medium",
     "webinars/{webinarId}/registrants": "Medium",
