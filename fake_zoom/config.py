@@ -9,6 +9,9 @@ from typing import Any, Optional
 
 RATE_LIMIT_PLANS = (None, "free", "pro", "business")
 PERSISTENT_FAULTS = ("5xx", "drop")
+DAILY_LIMIT_HEADERS = ("real", "documented")
+# The granular scope the default app lacks, so one table of the default sync is unavailable.
+DEFAULT_MISSING_SCOPES = ("webinar:read:list_tracking_sources:admin",)
 
 
 @dataclass
@@ -31,6 +34,12 @@ class FakeZoomConfig:
     recordings: float = 0.5  # share of past meeting instances that have a cloud recording
     files_endpoints_removed: bool = True
     quirks: bool = True
+    # --- a real company's account (docs/contract.md, "What a sync returns") ---
+    inactive_users: int = 2  # deactivated users, hosting like active ones
+    pending_users: int = 2  # invited users who never hosted; the first has no `id`
+    # Meetings/webinars Zoom no longer lists (instant, PMI, expired, deleted) and the instances on
+    # both sides of every horizon and window edge.
+    real_account: bool = True
     today: Optional[dt.date] = None  # date anchor of every generated date; None = today (UTC)
 
     # --- auth ---
@@ -43,7 +52,11 @@ class FakeZoomConfig:
 
     # --- serving ---
     rate_limit_plan: Optional[str] = None  # None | "free" | "pro" | "business"
-    heavy_daily_limit: Optional[int] = None  # None = the plan's figure (30,000 / 60,000)
+    heavy_daily_limit: Optional[int] = None  # None = the plan's figure (30,000 / 60,000); counted without a plan too
+    # "real": the used-up daily cap answers with lowercase x-ratelimit-category / -remaining only, as
+    # seen from Zoom; "documented": the documented headers incl. X-RateLimit-Type and Retry-After.
+    daily_limit_headers: str = "real"
+    missing_scopes: tuple[str, ...] = DEFAULT_MISSING_SCOPES  # granular scopes the app lacks (code 4711)
     latency_ms: float = 0
 
     # --- faults (drawn per API request from random.Random(fault_seed)) ---
@@ -67,6 +80,13 @@ class FakeZoomConfig:
             raise ValueError(f"rate_limit_plan must be one of {RATE_LIMIT_PLANS}")
         if self.persistent_fault not in PERSISTENT_FAULTS:
             raise ValueError(f"persistent_fault must be one of {PERSISTENT_FAULTS}")
+        if self.daily_limit_headers not in DAILY_LIMIT_HEADERS:
+            raise ValueError(f"daily_limit_headers must be one of {DAILY_LIMIT_HEADERS}")
+        if self.missing_scopes is None:
+            self.missing_scopes = ()
+        elif isinstance(self.missing_scopes, str):  # the CLI's --set missing_scopes=a,b ("" = none)
+            self.missing_scopes = tuple(s.strip() for s in self.missing_scopes.split(",") if s.strip())
+        self.missing_scopes = tuple(self.missing_scopes)
 
     @property
     def anchor_date(self) -> dt.date:
@@ -80,10 +100,13 @@ class FakeZoomConfig:
 
     @classmethod
     def benchmark(cls, scale: int = 1, **overrides: Any) -> "FakeZoomConfig":
-        """50*scale users, 10 meetings each (2 recurring with 3 past instances), 2 webinars,
-        20 registrants, 30 participants, 2 polls per meeting/webinar."""
+        """50*scale active users, 10 meetings each (2 recurring with 3 past instances), 2 webinars,
+        20 registrants (approved, pending, denied), 30 participants, 2 polls per meeting/webinar;
+        5*scale inactive and 3*scale pending users; every host's unlisted meetings in proportion."""
         values: dict[str, Any] = dict(
             users=50 * scale,
+            inactive_users=5 * scale,
+            pending_users=3 * scale,
             meetings_per_user=10,
             recurring_per_user=2,
             past_instances=3,

@@ -8,13 +8,21 @@ same config gives byte-identical data. The HTTP handlers (server.py) and the gro
 from __future__ import annotations
 
 import base64
-import calendar
 import datetime as dt
 import random
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
 from .config import FakeZoomConfig
+from .horizons import (
+    ONE_TIME_MEETING_EXPIRY_DAYS,
+    WEBINAR_DELETION_DAYS,
+    add_months,
+    beyond_lookup_limit,
+    example_start_date,
+    lookup_limit,
+    report_horizon,
+)
 
 FIRST_NAMES = ["Ada", "Bo", "Chen", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lea"]
 LAST_NAMES = ["Ito", "Meyer", "Okafor", "Novak", "Silva", "Larsen", "Haddad", "Kim", "Rossi", "Dubois"]
@@ -22,9 +30,10 @@ TOPICS = ["Weekly sync", "Design review", "Customer call", "Planning", "Retro", 
 TIMEZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Tokyo"]
 DEPARTMENTS = ["Sales", "Engineering", "Support", "Marketing"]
 
-REPORT_MAX_AGE_DAYS = 365  # past/report lookups of anything older answer 400 code 12702
-OLD_WEBINAR_INSTANCE_DAYS = 400
-RECENT_PAST_DAYS = 150  # every past instance lies within this many days, unless a quirk says otherwise
+RECENT_PAST_DAYS = 150  # the generated (non-boundary) past instances lie within this many days
+USER_STATUSES = ("active", "inactive", "pending")
+REGISTRANT_STATUSES = ("approved", "pending", "denied")
+UNLISTED_MEETING_TYPES = (1, 4)  # instant and PMI meetings are never in `type=scheduled`
 
 
 # ----------------------------------------------------------------------------- date helpers
@@ -42,21 +51,18 @@ def parse_ts(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text[:19])
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar month arithmetic, clamping the day to the target month's length (Mar 31 - 1 = Feb 28)."""
-    month_index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def six_months_before(today: dt.date) -> dt.date:
-    return add_months(today, -6)
+    return report_horizon(today)
 
 
 def default_start_date(today: dt.date) -> str:
-    """The ground truth's default start date: 6 months back from today, inclusive."""
-    return six_months_before(today).strftime("%Y-%m-%dT00:00:00Z")
+    """The start date a connector config gets when a test gives none: the report horizon's day."""
+    return report_horizon(today).strftime("%Y-%m-%dT00:00:00Z")
+
+
+def documented_start_date(today: dt.date) -> str:
+    """The documented example start date inside the data (horizons.example_start_date)."""
+    return fmt_ts(example_start_date(today))
 
 
 def needs_double_encoding(uuid: str) -> bool:
@@ -75,20 +81,24 @@ class PastInstance:
     kind: str  # "meeting" | "webinar"
     start: dt.datetime
     end: dt.datetime
-    participants: list[dict[str, Any]] = field(default_factory=list)
+    participants: list[dict[str, Any]] = field(default_factory=list)  # each with its registrant_id
     poll_results: list[dict[str, Any]] = field(default_factory=list)  # the "questions" array
     qa: list[dict[str, Any]] = field(default_factory=list)  # webinars only
     absentees: list[dict[str, Any]] = field(default_factory=list)  # webinars with registration only
     files: list[dict[str, Any]] = field(default_factory=list)
     recording: Optional[dict[str, Any]] = None  # cloud recording list item (meetings only)
-    report: dict[str, Any] = field(default_factory=dict)  # report list item / report detail
 
     @property
     def start_time(self) -> str:
         return fmt_ts(self.start)
 
+    @property
+    def end_time(self) -> str:
+        return fmt_ts(self.end)
+
     def too_old(self, today: dt.date) -> bool:
-        return self.start.date() < today - dt.timedelta(days=REPORT_MAX_AGE_DAYS)
+        """Beyond Zoom's per-instance lookup limit: every lookup of it answers 400 code 12702."""
+        return beyond_lookup_limit(self.start, today)
 
 
 @dataclass
@@ -97,16 +107,27 @@ class Meeting:
     host_id: str
     list_item: dict[str, Any]  # the short form /users/{id}/meetings returns
     detail: dict[str, Any]  # /meetings/{id}
-    registrants: list[dict[str, Any]]
+    registrants: list[dict[str, Any]]  # every status; each carries its "status"
     questions: dict[str, Any]
     polls: list[dict[str, Any]]
     instances: list[PastInstance]
     deleted: bool = False  # listed, but /meetings/{id} and its children answer 404 code 3001
     polls_disabled: bool = False  # /meetings/{id}/polls answers 400 code 4400
+    expired: bool = False  # a one-time meeting more than 30 days past its date
 
     @property
     def has_registration(self) -> bool:
         return self.detail["settings"]["approval_type"] in (0, 1)
+
+    @property
+    def listed(self) -> bool:
+        """In /users/{id}/meetings?type=scheduled: not expired, not instant, not the PMI."""
+        return not self.expired and self.detail["type"] not in UNLISTED_MEETING_TYPES
+
+    @property
+    def served(self) -> bool:
+        """/meetings/{id} and its registrants, questions and polls answer (else 404 code 3001)."""
+        return self.listed and not self.deleted
 
 
 @dataclass
@@ -116,15 +137,23 @@ class Webinar:
     list_item: dict[str, Any]
     detail: dict[str, Any]
     panelists: list[dict[str, Any]]
-    registrants: list[dict[str, Any]]
+    registrants: list[dict[str, Any]]  # every status; each carries its "status"
     questions: dict[str, Any]
     tracking_sources: list[dict[str, Any]]
     polls: list[dict[str, Any]]
     instances: list[PastInstance]
+    expired: bool = False  # deleted by Zoom 90 days after it ended; its instances are still served
 
     @property
     def has_registration(self) -> bool:
         return self.detail["settings"]["approval_type"] in (0, 1)
+
+    @property
+    def listed(self) -> bool:
+        """In /users/{id}/webinars, and /webinars/{id} and its children answer."""
+        return not self.expired
+
+    served = listed
 
 
 @dataclass
@@ -136,7 +165,17 @@ class User:
 
     @property
     def id(self) -> str:
-        return self.record["id"]
+        """The user's id; "" for a pending user Zoom lists without one."""
+        return self.record.get("id", "")
+
+    @property
+    def status(self) -> str:
+        return self.record["status"]
+
+    @property
+    def hosts(self) -> bool:
+        """Active and inactive users have hosted; a pending user has not (its per-user endpoints 404)."""
+        return self.status != "pending"
 
 
 @dataclass
@@ -145,12 +184,15 @@ class Dataset:
     today: dt.date
     users: list[User]
     added_batches: int = 0
+    missing_scopes: set[str] = field(default_factory=set)  # granular scopes the app lacks right now
 
     def __post_init__(self) -> None:
+        if not self.missing_scopes:
+            self.missing_scopes = set(self.config.missing_scopes)
         self.reindex()
 
     def reindex(self) -> None:
-        self.users_by_id = {user.id: user for user in self.users}
+        self.users_by_id = {user.id: user for user in self.users if user.id}
         self.users_by_email = {user.record["email"].lower(): user for user in self.users}
         self.meetings_by_id = {m.id: m for m in self.all_meetings()}
         self.webinars_by_id = {w.id: w for w in self.all_webinars()}
@@ -165,8 +207,18 @@ class Dataset:
         for user in self.users:
             yield from user.webinars
 
+    def hosting_users(self) -> list[User]:
+        return [user for user in self.users if user.hosts]
+
     def find_user(self, user_id_or_email: str) -> Optional[User]:
         return self.users_by_id.get(user_id_or_email) or self.users_by_email.get(user_id_or_email.lower())
+
+    def parent_of(self, instance: PastInstance) -> "Meeting | Webinar":
+        by_id = self.meetings_by_id if instance.kind == "meeting" else self.webinars_by_id
+        return by_id[instance.parent_id]
+
+    def host_of(self, instance: PastInstance) -> User:
+        return self.users_by_id[self.parent_of(instance).host_id]
 
     def add_past_meetings(self, meetings_per_user: int, started_at: Optional[dt.datetime] = None) -> int:
         """Append `meetings_per_user` one-off meetings per user, held today (or from `started_at`,
@@ -176,7 +228,7 @@ class Dataset:
         generator = _Generator(self.config, self.today, rng_seed=f"{self.config.seed}:add:{self.added_batches}")
         generator.ids.reserve_existing(self)
         added = 0
-        for user in self.users:
+        for user in (u for u in self.users if u.status == "active"):  # only active users can host today
             for slot in range(meetings_per_user):
                 meeting = generator.meeting(user, index=len(user.meetings), recurring=False, held_today=slot,
                                             held_at=started_at)
@@ -309,8 +361,15 @@ class _Generator:
             "join_url": f"https://example.zoom.us/w/{self.rng.randint(10**9, 10**10)}?tk=fake",
         }
 
-    def registrants(self, count: int, base_time: dt.datetime) -> list[dict[str, Any]]:
-        return [self.registrant(base_time) for _ in range(count)]
+    def registrants(self, count: int, base_time: dt.datetime, approval_type: Optional[int] = None
+                    ) -> list[dict[str, Any]]:
+        """`count` registrants; of a meeting/webinar with `approval_type` 0 or 1 they come in the
+        statuses Zoom gives them (see registrant_status). Absentees (no approval_type) are approved."""
+        registrants = [self.registrant(base_time) for _ in range(count)]
+        if approval_type is not None:
+            for index, registrant in enumerate(registrants):
+                registrant["status"] = registrant_status(index, approval_type)
+        return registrants
 
     # --- meetings and webinars ---
 
@@ -480,16 +539,20 @@ class _Generator:
             self.past_instance("meeting", user, detail, start, polls)
             for start in self.past_starts(instance_count, held_today, held_at)
         ]
-        return Meeting(
+        registrants = self.registrants(self.config.registrants, start_of(detail), approval_type) \
+            if has_registration else []
+        meeting = Meeting(
             id=meeting_id,
             host_id=user.id,
             list_item=self.short_form(detail),
             detail=detail,
-            registrants=self.registrants(self.config.registrants, start_of(detail)) if has_registration else [],
+            registrants=registrants,
             questions=self.registration_questions() if has_registration else {},
             polls=polls,
             instances=instances,
         )
+        attach_registrants(meeting)
+        return meeting
 
     def webinar(self, user: User, index: int) -> Webinar:
         webinar_id = self.ids.meeting_id()
@@ -500,13 +563,14 @@ class _Generator:
         detail = self.schedule_detail(user, "webinar", webinar_id, self.ids.uuid(), recurring, approval_type, topic)
         has_registration = approval_type in (0, 1)
         polls = self.polls(self.config.polls)
-        registrants = self.registrants(self.config.registrants, start_of(detail)) if has_registration else []
+        registrants = self.registrants(self.config.registrants, start_of(detail), approval_type) \
+            if has_registration else []
         instance_count = self.config.past_instances if recurring else 1
         instances = [
             self.past_instance("webinar", user, detail, start, polls, has_registration)
             for start in self.past_starts(instance_count, None)
         ]
-        return Webinar(
+        webinar = Webinar(
             id=webinar_id,
             host_id=user.id,
             list_item=self.short_form(detail),
@@ -518,6 +582,64 @@ class _Generator:
             polls=polls,
             instances=instances,
         )
+        attach_registrants(webinar)
+        return webinar
+
+    def hosted_content(self, user: User) -> None:
+        """A host's scheduled meetings (the first ones recurring) and webinars."""
+        for index in range(self.config.meetings_per_user):
+            user.meetings.append(self.meeting(user, index, recurring=index < self.config.recurring_per_user))
+        for index in range(self.config.webinars_per_user):
+            user.webinars.append(self.webinar(user, index))
+
+    def days_ago(self, days: int) -> dt.datetime:
+        return self.midnight - dt.timedelta(days=days, hours=-self.rng.randint(7, 18))
+
+    def at(self, day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime(day.year, day.month, day.day, hour)
+
+    def dropped_meeting(self, user: User, meeting_type: int, starts: list[dt.datetime],
+                        minutes: Optional[int] = None, topic: Optional[str] = None) -> Meeting:
+        """A meeting `type=scheduled` no longer lists (instant 1, PMI 4, or one-time 2 past its
+        30 days), held at `starts`; its past instances are still served. Appended to the user."""
+        meeting = self.meeting(user, index=len(user.meetings), recurring=False)
+        detail = meeting.detail
+        if meeting_type == 4:  # the personal meeting room's id is the user's PMI
+            self.ids.used.add(user.record["pmi"])
+            meeting.id = detail["id"] = user.record["pmi"]
+            detail["join_url"] = f"https://example.zoom.us/j/{meeting.id}"
+        detail.update(type=meeting_type, start_time=fmt_ts(starts[0]))
+        if topic:
+            detail["topic"] = topic
+        if meeting_type in UNLISTED_MEETING_TYPES:  # instant meetings and the PMI take no registration
+            detail["settings"]["approval_type"] = 2
+            meeting.registrants, meeting.questions = [], {}
+        meeting.list_item = self.short_form(detail)
+        meeting.expired = meeting_type == 2
+        meeting.instances = [self.past_instance("meeting", user, detail, start, meeting.polls, minutes=minutes)
+                             for start in starts]
+        if any(m.polls_disabled for m in user.meetings):  # polls are a per-user setting
+            meeting.polls_disabled = True
+            for instance in meeting.instances:
+                instance.poll_results = []
+        attach_registrants(meeting)
+        user.meetings.append(meeting)
+        return meeting
+
+    def deleted_webinar(self, user: User, start: dt.datetime) -> Webinar:
+        """A one-time webinar that ended more than 90 days ago: Zoom deleted it, but still serves
+        its instance's reports, polls, Q&A and absentees. Appended to the user."""
+        webinar = self.webinar(user, index=max(1, len(user.webinars)))
+        webinar.detail.update(type=5, start_time=fmt_ts(start), topic=f"Webinar: archived #{len(user.webinars) + 1}")
+        webinar.detail.pop("recurrence", None)
+        webinar.detail.pop("occurrences", None)
+        webinar.list_item = self.short_form(webinar.detail)
+        webinar.expired = True
+        webinar.instances = [self.past_instance("webinar", user, webinar.detail, start, webinar.polls,
+                                                webinar.has_registration)]
+        attach_registrants(webinar)
+        user.webinars.append(webinar)
+        return webinar
 
     def panelists(self, webinar_id: int) -> list[dict[str, Any]]:
         panelists = []
@@ -553,8 +675,9 @@ class _Generator:
         start: dt.datetime,
         polls: list[dict[str, Any]],
         has_registration: bool = False,
+        minutes: Optional[int] = None,
     ) -> PastInstance:
-        end = start + dt.timedelta(minutes=self.rng.randint(20, 90))
+        end = start + dt.timedelta(minutes=minutes or self.rng.randint(20, 90))
         instance = PastInstance(uuid=self.ids.uuid(), parent_id=detail["id"], kind=kind, start=start, end=end)
         instance.participants = [self.participant(instance) for _ in range(self.config.participants)]
         instance.poll_results = self.poll_results(instance, polls, self.config.poll_respondents)
@@ -565,7 +688,6 @@ class _Generator:
                 instance.absentees = self.registrants(self.config.absentees, start)
         elif self.rng.random() < self.config.recordings:
             instance.recording = self.recording(user, detail, instance)
-        instance.report = report_record(user, detail, instance)
         return instance
 
     def participant(self, instance: PastInstance, guest: bool = False) -> dict[str, Any]:
@@ -667,24 +789,117 @@ def start_of(detail: dict[str, Any]) -> dt.datetime:
     return parse_ts(detail["start_time"])
 
 
-def report_record(user: User, detail: dict[str, Any], instance: PastInstance) -> dict[str, Any]:
-    """Report list item (meetings) / report detail (webinars); recomputed when participants change."""
+def registrant_status(index: int, approval_type: int) -> str:
+    """Manual approval (1) leaves registrants approved, pending or denied; automatic approval (0)
+    approves everyone, but the host can still deny (cancel) one, so it has no pending ones."""
+    if approval_type == 1:
+        return ("approved", "pending", "denied", "approved", "approved")[index % 5]
+    return "denied" if index % 5 == 2 else "approved"
+
+
+def attach_registrants(parent: "Meeting | Webinar") -> None:
+    """Participants of a meeting/webinar with registration joined as one of its approved
+    registrants: the report's `registrant_id` (served only with include_fields=registrant_id)."""
+    approved = [r["id"] for r in parent.registrants if r["status"] == "approved"]
+    for instance in parent.instances:
+        for position, participant in enumerate(instance.participants):
+            participant["registrant_id"] = approved[position % len(approved)] if approved else ""
+
+
+# ----------------------------------------------------------------------------- served records
+
+
+def _minutes(instance: PastInstance) -> int:
+    return int((instance.end - instance.start).total_seconds() // 60)
+
+
+def _participant_minutes(instance: PastInstance) -> int:
+    return sum(p["duration"] for p in instance.participants) // 60
+
+
+def report_listing_row(dataset: Dataset, instance: PastInstance) -> dict[str, Any]:
+    """One row of GET /report/users/{id}/meetings (rivet's ReportsGetMeetingReportsResponse.meetings):
+    no dept, host_id or tracking_fields; those are only in the instance's detail report."""
+    host, parent = dataset.host_of(instance), dataset.parent_of(instance)
+    name = f"{host.record['first_name']} {host.record['last_name']}"
     return {
         "uuid": instance.uuid,
-        "id": detail["id"],
-        "host_id": user.id,
-        "type": detail["type"],
-        "topic": detail["topic"],
-        "user_name": f"{user.record['first_name']} {user.record['last_name']}",
-        "user_email": user.record["email"],
-        "start_time": fmt_ts(instance.start),
-        "end_time": fmt_ts(instance.end),
-        "duration": int((instance.end - instance.start).total_seconds() // 60),
-        "total_minutes": sum(p["duration"] for p in instance.participants) // 60,
+        "id": parent.id,
+        "type": parent.detail["type"],
+        "topic": parent.detail["topic"],
+        "user_name": name,
+        "user_email": host.record["email"],
+        "start_time": instance.start_time,
+        "end_time": instance.end_time,
+        "duration": _minutes(instance),
+        "total_minutes": _participant_minutes(instance),
         "participants_count": len(instance.participants),
-        "dept": user.record["dept"],
         "source": "Zoom",
-        "tracking_fields": detail.get("tracking_fields", []),
+        "session_key": "",
+        "custom_keys": [],
+        "has_recording": instance.recording is not None,
+        "has_screen_share": len(instance.participants) >= 3,
+        "has_chat": bool(instance.poll_results),
+        "schedule_time": parent.detail["start_time"],
+        "host_name": name,
+        "host_organization": "Example Corp",
+        "meeting_encryption_status": 1,
+    }
+
+
+def report_detail(dataset: Dataset, instance: PastInstance) -> dict[str, Any]:
+    """GET /report/meetings/{uuid} and /report/webinars/{uuid} (rivet's
+    ReportsGetMeetingDetailReportsResponse / ReportsGetWebinarDetailReportsResponse)."""
+    host, parent = dataset.host_of(instance), dataset.parent_of(instance)
+    return {
+        "uuid": instance.uuid,
+        "id": parent.id,
+        "type": parent.detail["type"],
+        "topic": parent.detail["topic"],
+        "user_name": f"{host.record['first_name']} {host.record['last_name']}",
+        "user_email": host.record["email"],
+        "start_time": instance.start_time,
+        "end_time": instance.end_time,
+        "duration": _minutes(instance),
+        "total_minutes": _participant_minutes(instance),
+        "participants_count": len(instance.participants),
+        "dept": host.record["dept"],
+        "custom_keys": [],
+        "tracking_fields": parent.detail.get("tracking_fields", []),
+    }
+
+
+def history_row(dataset: Dataset, instance: PastInstance) -> dict[str, Any]:
+    """One row of GET /report/history_meetings (rivet's ReportsGetHistoryMeetingAndWebinarListResponse)."""
+    host, parent = dataset.host_of(instance), dataset.parent_of(instance)
+    settings = parent.detail["settings"]
+    return {
+        "meeting_uuid": instance.uuid,
+        "meeting_id": parent.id,
+        "type": "Meeting" if instance.kind == "meeting" else "Webinar",
+        "host_display_name": host.record["display_name"],
+        "host_email": host.record["email"],
+        "start_time": instance.start_time,
+        "end_time": instance.end_time,
+        "topic": parent.detail["topic"],
+        "participants": len(instance.participants),
+        "duration": _minutes(instance),
+        "total_participant_minutes": _participant_minutes(instance),
+        "department": host.record["dept"],
+        "group": [],
+        "source": "Zoom",
+        "create_time": parent.detail["created_at"],
+        "custom_fields": [],
+        "tracking_fields": parent.detail.get("tracking_fields", []),
+        "feature_used": {
+            "screen_sharing": len(instance.participants) >= 3,
+            "video_on": bool(settings.get("host_video")),
+            "in_meeting_chat": bool(instance.poll_results),
+            "poll": bool(parent.polls),
+            "waiting_room": bool(settings.get("waiting_room")),
+            "record_to_cloud": instance.recording is not None,
+            "registration": parent.has_registration,
+        },
     }
 
 
@@ -722,14 +937,13 @@ def _apply_quirks(dataset_users: list[User], generator: _Generator) -> None:
     if crowded is not None:
         _add_rejoin_and_guests(crowded, generator)
         _add_anonymous_respondents(crowded, first_user.meetings, generator)
-        crowded.report = report_record(first_user, _meeting_of(first_user, crowded).detail, crowded)
 
-    # A past instance with a single participant: not listed by the report endpoint.
+    # A past instance with a single participant: the report listing shows it under type=pastOne only
+    # (type=past needs two); the history listing and its meeting's instance list show it.
     lonely_user = dataset_users[2] if len(dataset_users) > 2 else None
     if lonely_user is not None and lonely_user.meetings and lonely_user.meetings[-1].instances:
         lonely = lonely_user.meetings[-1].instances[-1]
         lonely.participants = lonely.participants[:1]
-        lonely.report = report_record(lonely_user, lonely_user.meetings[-1].detail, lonely)
 
     # A meeting listed by /users/{id}/meetings but deleted before its detail is fetched.
     deleted = generator.meeting(first_user, index=len(first_user.meetings), recurring=False)
@@ -737,23 +951,19 @@ def _apply_quirks(dataset_users: list[User], generator: _Generator) -> None:
     deleted.instances = []
     first_user.meetings.append(deleted)
 
-    # A webinar instance older than a year (its report/past lookups answer 12702).
+    # A webinar instance beyond the lookup limit (its report/past lookups answer 12702).
     licensed = [user for user in dataset_users if user.webinars]
     if licensed:
         webinar = licensed[0].webinars[0]
-        old_start = generator.midnight - dt.timedelta(days=OLD_WEBINAR_INSTANCE_DAYS, hours=-10)
+        old_start = generator.at(lookup_limit(generator.today) - dt.timedelta(days=5), 10)
         old = generator.past_instance("webinar", licensed[0], webinar.detail, old_start, webinar.polls,
                                       webinar.has_registration)
         webinar.instances.append(old)
-
-
-def _meeting_of(user: User, instance: PastInstance) -> Meeting:
-    return next(m for m in user.meetings if instance in m.instances)
+        attach_registrants(webinar)
 
 
 def _sync_uuid(instance: PastInstance) -> None:
     """Propagate a changed instance uuid to the records that carry it."""
-    instance.report["uuid"] = instance.uuid
     if instance.recording is not None:
         instance.recording["uuid"] = instance.uuid
         for recording_file in instance.recording["recording_files"]:
@@ -790,6 +1000,103 @@ def _add_anonymous_respondents(instance: PastInstance, meetings: list[Meeting], 
         })
 
 
+# ----------------------------------------------------------------------------- real accounts
+
+
+def _add_people_of_every_status(users: list[User], generator: _Generator) -> list[User]:
+    """Deactivated users (they host like active ones) and pending users (invited, never hosted;
+    the first one comes without an `id`, which Zoom's type allows)."""
+    inactive = []
+    for index in range(generator.config.inactive_users):
+        user = generator.user(len(users) + index)
+        user.record["status"] = "inactive"
+        generator.hosted_content(user)
+        inactive.append(user)
+    pending = []
+    for index in range(generator.config.pending_users):
+        user = generator.user(len(users) + len(inactive) + index)
+        user.record["status"] = "pending"
+        user.webinar_licence = False
+        if index == 0:
+            del user.record["id"]
+        pending.append(user)
+    return inactive + pending
+
+
+def _add_history_beyond_listings(hosts: list[User], generator: _Generator) -> None:
+    """Meetings and webinars Zoom no longer lists whose past instances it still serves: per host an
+    instant or PMI meeting and an expired one-time meeting within the report horizon; every third
+    host a webinar deleted 90+ days after it ended; every fifth host the same kinds older than
+    the report horizon (still served, but nothing lists them any more)."""
+    today = generator.today
+    horizon_days = (today - report_horizon(today)).days
+    for index, user in enumerate(hosts):
+        meeting_type = 1 if index % 2 == 0 else 4
+        generator.dropped_meeting(user, meeting_type, [generator.days_ago(generator.rng.randint(3, 120))])
+        expired_day = generator.rng.randint(ONE_TIME_MEETING_EXPIRY_DAYS + 1, horizon_days - 5)
+        generator.dropped_meeting(user, 2, [generator.days_ago(expired_day)])
+        if index % 3 == 0 and user.webinar_licence:
+            ended_day = generator.rng.randint(WEBINAR_DELETION_DAYS + 1, horizon_days - 5)
+            generator.deleted_webinar(user, generator.days_ago(ended_day))
+        if index % 5 == 0:
+            out_of_reach = generator.rng.randint(horizon_days + 5, (today - lookup_limit(today)).days - 5)
+            generator.dropped_meeting(user, 2, [generator.days_ago(out_of_reach)])
+            if user.webinar_licence:
+                generator.deleted_webinar(user, generator.days_ago(out_of_reach + 3))
+
+
+def window_last_day(first_day: dt.date) -> dt.date:
+    """The last day of a one-month listing window starting on `first_day` ([d, d + 1 month - 1 day])."""
+    return add_months(first_day, 1) - dt.timedelta(days=1)
+
+
+def boundary_starts(today: dt.date) -> dict[str, dt.datetime]:
+    """The start of each instance that sits on one side of a boundary (naive UTC), by name."""
+    example = example_start_date(today)
+    horizon = report_horizon(today)
+    limit = lookup_limit(today)
+    midnight = dt.datetime.combine
+    starts = {
+        "before_example_start": example - dt.timedelta(minutes=1),
+        "at_example_start": example,
+        "at_report_horizon": midnight(horizon, dt.time(0, 0)),
+        "before_report_horizon": midnight(horizon - dt.timedelta(days=1), dt.time(22, 0)),
+        "at_lookup_limit": midnight(limit, dt.time(0, 0)),
+        "before_lookup_limit": midnight(limit - dt.timedelta(days=1), dt.time(23, 0)),
+    }
+    for name, first_day in (("example_window", example.date()), ("horizon_window", horizon)):
+        last = window_last_day(first_day)
+        starts[f"{name}_last_minute"] = midnight(last, dt.time(23, 59))  # runs past midnight: two windows
+        starts[f"{name}_next_day"] = midnight(last + dt.timedelta(days=1), dt.time(0, 0))
+    return starts
+
+
+# How long each boundary instance runs: the ones just before the horizon and the start date end
+# before midnight, so no window from the next day overlaps them; the last-minute ones run past it.
+BOUNDARY_MINUTES = {"before_report_horizon": 30, "example_window_last_minute": 40, "horizon_window_last_minute": 40}
+
+
+def _add_boundary_instances(host: User, generator: _Generator) -> None:
+    """Instances on both sides of every boundary the sync's contract names (docs/contract.md,
+    "What a sync returns"). All but the lookup-limit pair belong to meetings Zoom no longer lists
+    (found only through the date-windowed listings); the lookup-limit pair belongs to a listed
+    recurring meeting, whose /past_meetings/{id}/instances still lists them."""
+    starts = boundary_starts(generator.today)
+    for name, start in starts.items():
+        if name in ("at_lookup_limit", "before_lookup_limit"):
+            continue
+        meeting_type = 2 if (generator.today - start.date()).days > ONE_TIME_MEETING_EXPIRY_DAYS else 1
+        generator.dropped_meeting(host, meeting_type, [start], minutes=BOUNDARY_MINUTES.get(name, 30),
+                                  topic=f"Boundary: {name}")
+    recurring = generator.meeting(host, index=len(host.meetings), recurring=True)
+    recurring.detail["topic"] = recurring.list_item["topic"] = "Boundary: lookup limit"
+    for name in ("at_lookup_limit", "before_lookup_limit"):
+        recurring.instances.append(generator.past_instance("meeting", host, recurring.detail, starts[name],
+                                                           recurring.polls, minutes=30))
+    attach_registrants(recurring)
+    host.meetings.append(recurring)
+
+
 # ----------------------------------------------------------------------------- entry point
 
 
@@ -798,10 +1105,12 @@ def build_dataset(config: FakeZoomConfig) -> Dataset:
     generator = _Generator(config, today, rng_seed=config.seed)
     users = [generator.user(index) for index in range(config.users)]
     for user in users:
-        for index in range(config.meetings_per_user):
-            user.meetings.append(generator.meeting(user, index, recurring=index < config.recurring_per_user))
-        for index in range(config.webinars_per_user):
-            user.webinars.append(generator.webinar(user, index))
+        generator.hosted_content(user)
     if config.quirks and users:
         _apply_quirks(users, generator)
-    return Dataset(config=config, today=today, users=users)
+    others = _add_people_of_every_status(users, generator)
+    hosts = users + [u for u in others if u.hosts]
+    if config.real_account and hosts:
+        _add_history_beyond_listings(hosts, generator)
+        _add_boundary_instances(hosts[0], generator)
+    return Dataset(config=config, today=today, users=users + others)

@@ -1,17 +1,32 @@
-"""The records a correct connector emits for a full sync, computed from the data model.
+"""What a correct sync returns, computed from the data model by the contract's statement alone.
 
-Follows docs/contract.md: which parents are sliced, which children are skipped (deleted meetings,
-registration disabled, polls disabled, webinar licence missing, instances older than a year),
-report/recording date windows, and primary-key tuples in the contract's field order, with "" for a
-missing key string and ints for meeting_id / webinar_id.
+docs/contract.md, "What a sync returns", states in Zoom's terms which records a sync with a given
+start_date and today must return; this module implements that statement and nothing else (it
+never follows the connector's code). Every horizon comes from horizons.py, the module the fake's
+handlers use too. Each table holds the FULL expected record per primary key: the fields the
+endpoint the table reads serves (built by the same record builders the handlers serve) plus the
+fields the connector stamps (the stream graph's last column).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterable, Optional
 
-from .data import Dataset, Meeting, PastInstance, Webinar, default_start_date, fmt_ts, parse_ts, six_months_before
+from .data import (
+    Dataset,
+    Meeting,
+    PastInstance,
+    User,
+    Webinar,
+    default_start_date,
+    fmt_ts,
+    parse_ts,
+    report_detail,
+    report_listing_row,
+)
+from .horizons import report_horizon
+from .scopes import scope_of
 
 TABLES = (
     "users",
@@ -38,7 +53,60 @@ TABLES = (
     "cloud_recordings",
 )
 
-Key = tuple[Any, ...]
+# Primary-key fields per table, in the contract's order.
+PRIMARY_KEYS = {
+    "users": ("id",),
+    "meetings": ("uuid",),
+    "meeting_registrants": ("id", "meeting_id"),
+    "meeting_questions": ("meeting_id",),
+    "meeting_polls": ("id", "meeting_id"),
+    "report_meetings": ("uuid",),
+    "report_meeting_participants": ("id", "meeting_id", "meeting_uuid", "user_id", "join_time"),
+    "meeting_poll_results": ("meeting_uuid", "email", "respondent_index"),
+    "meeting_files": ("meeting_uuid", "file_name"),
+    "webinars": ("uuid",),
+    "webinar_panelists": ("id", "webinar_id"),
+    "webinar_registrants": ("webinar_id", "id"),
+    "webinar_questions": ("webinar_id",),
+    "webinar_tracking_sources": ("id", "webinar_id"),
+    "webinar_polls": ("id", "webinar_id"),
+    "report_webinars": ("uuid",),
+    "report_webinar_participants": ("id", "webinar_id", "webinar_uuid", "user_id", "join_time"),
+    "webinar_absentees": ("id", "webinar_uuid"),
+    "webinar_poll_results": ("webinar_uuid", "email", "respondent_index"),
+    "webinar_qna_results": ("webinar_uuid", "email", "respondent_index"),
+    "webinar_files": ("webinar_uuid", "file_name"),
+    "cloud_recordings": ("uuid",),
+}
+
+# The endpoint(s) each table's records come from: a table whose endpoint's granular scope the app
+# lacks is empty (its calls answer 4711). report_meetings also reads the instance's detail report.
+TABLE_ENDPOINTS = {
+    "users": ("/v2/users",),
+    "meetings": ("/v2/meetings/{meetingId}",),
+    "meeting_registrants": ("/v2/meetings/{meetingId}/registrants",),
+    "meeting_questions": ("/v2/meetings/{meetingId}/registrants/questions",),
+    "meeting_polls": ("/v2/meetings/{meetingId}/polls",),
+    "report_meetings": ("/v2/report/users/{userId}/meetings", "/v2/report/meetings/{meetingId}"),
+    "report_meeting_participants": ("/v2/report/meetings/{meetingId}/participants",),
+    "meeting_poll_results": ("/v2/past_meetings/{meetingId}/polls",),
+    "meeting_files": ("/v2/past_meetings/{meetingId}/files",),
+    "webinars": ("/v2/webinars/{webinarId}",),
+    "webinar_panelists": ("/v2/webinars/{webinarId}/panelists",),
+    "webinar_registrants": ("/v2/webinars/{webinarId}/registrants",),
+    "webinar_questions": ("/v2/webinars/{webinarId}/registrants/questions",),
+    "webinar_tracking_sources": ("/v2/webinars/{webinarId}/tracking_sources",),
+    "webinar_polls": ("/v2/webinars/{webinarId}/polls",),
+    "report_webinars": ("/v2/report/webinars/{webinarId}",),
+    "report_webinar_participants": ("/v2/report/webinars/{webinarId}/participants",),
+    "webinar_absentees": ("/v2/past_webinars/{webinarId}/absentees",),
+    "webinar_poll_results": ("/v2/past_webinars/{webinarId}/polls",),
+    "webinar_qna_results": ("/v2/past_webinars/{webinarId}/qa",),
+    "webinar_files": ("/v2/past_webinars/{webinarId}/files",),
+    "cloud_recordings": ("/v2/users/{userId}/recordings",),
+}
+
+Record = dict[str, Any]
 
 
 def key_str(value: Any) -> Any:
@@ -47,129 +115,167 @@ def key_str(value: Any) -> Any:
 
 
 def compute_ground_truth(dataset: Dataset, start_date: Optional[str] = None) -> dict[str, Any]:
-    start_text = fmt_ts(parse_ts(start_date or default_start_date(dataset.today)))
-    tables = {name: [list(key) for key in keys] for name, keys in _tables(dataset, start_text).items()}
-    return {
-        "start_date": start_text,
-        "today": dataset.today.isoformat(),
-        "tables": {name: {"count": len(keys), "primary_keys": keys} for name, keys in tables.items()},
-    }
+    start = parse_ts(start_date or default_start_date(dataset.today))
+    records = _SyncContract(dataset, start).tables()
+    assert tuple(records) == TABLES
+    tables = {}
+    for name, rows in records.items():
+        if any(scope_of(endpoint) in dataset.missing_scopes for endpoint in TABLE_ENDPOINTS[name]):
+            rows = []
+        rows = _unique_by_key(name, rows)
+        tables[name] = {
+            "count": len(rows),
+            "primary_keys": [[row[field] for field in PRIMARY_KEYS[name]] for row in rows],
+            "records": rows,
+        }
+    return {"start_date": fmt_ts(start), "today": dataset.today.isoformat(), "tables": tables}
 
 
-def _tables(dataset: Dataset, start_text: str) -> dict[str, list[Key]]:
-    files_served = not dataset.config.files_endpoints_removed
-    meetings = list(_fetchable_meetings(dataset))
-    report_instances = list(_report_meeting_instances(dataset, parse_ts(start_text).date()))
-    meeting_instances = list(_every_meeting_instance(dataset, meetings, report_instances, start_text))
-    webinars = list(_listed_webinars(dataset))
-    webinar_instances = list(_webinar_instances(dataset, webinars, start_text))
-    tables: dict[str, list[Key]] = {
-        "users": [(u.id,) for u in dataset.users],
-        "meetings": [(m.detail["uuid"],) for m in meetings],
-        "meeting_registrants": [(r["id"], m.id) for m in meetings if m.has_registration for r in m.registrants],
-        "meeting_questions": [(m.id,) for m in meetings if m.has_registration],
-        "meeting_polls": [(p["id"], m.id) for m in meetings if not m.polls_disabled for p in m.polls],
-        "report_meetings": [(i.uuid,) for _, i in report_instances],
-        "report_meeting_participants": [
-            (key_str(p.get("id")), m.id, i.uuid, key_str(p.get("user_id")), key_str(p.get("join_time")))
-            for m, i in meeting_instances
-            for p in i.participants
-        ],
-        "meeting_poll_results": [_respondent_key(i, index, r) for _, i in meeting_instances
-                                 for index, r in enumerate(i.poll_results)],
-        "meeting_files": [(i.uuid, f["file_name"]) for _, i in meeting_instances if files_served for f in i.files],
-        "webinars": [(w.detail["uuid"],) for w in webinars],
-        "webinar_panelists": [(p["id"], w.id) for w in webinars for p in w.panelists],
-        "webinar_registrants": [(w.id, r["id"]) for w in webinars if w.has_registration for r in w.registrants],
-        "webinar_questions": [(w.id,) for w in webinars if w.has_registration],
-        "webinar_tracking_sources": [(s["id"], w.id) for w in webinars if w.has_registration
-                                     for s in w.tracking_sources],
-        "webinar_polls": [(p["id"], w.id) for w in webinars for p in w.polls],
-        "report_webinars": [(i.uuid,) for _, i in webinar_instances],
-        "report_webinar_participants": [
-            (key_str(p.get("id")), w.id, i.uuid, key_str(p.get("user_id")), key_str(p.get("join_time")))
-            for w, i in webinar_instances
-            for p in i.participants
-        ],
-        "webinar_absentees": [(r["id"], i.uuid) for w, i in webinar_instances if w.has_registration
-                              for r in i.absentees],
-        "webinar_poll_results": [_respondent_key(i, index, r) for _, i in webinar_instances
-                                 for index, r in enumerate(i.poll_results)],
-        "webinar_qna_results": [_respondent_key(i, index, r) for _, i in webinar_instances
-                                for index, r in enumerate(i.qa)],
-        "webinar_files": [(i.uuid, f["file_name"]) for _, i in webinar_instances if files_served for f in i.files],
-        "cloud_recordings": [(i.uuid,) for i in _recorded_instances(dataset, parse_ts(start_text).date())],
-    }
-    assert tuple(tables) == TABLES
-    return tables
+def _unique_by_key(name: str, rows: list[Record]) -> list[Record]:
+    """Keys are made "" where Zoom omits them; a key met twice is one record (the first)."""
+    seen: set[tuple] = set()
+    unique = []
+    for row in rows:
+        for field in PRIMARY_KEYS[name]:
+            row[field] = key_str(row.get(field))
+        key = tuple(repr(row[field]) for field in PRIMARY_KEYS[name])
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    return unique
 
 
-def _respondent_key(instance: PastInstance, index: int, respondent: dict[str, Any]) -> Key:
-    return (instance.uuid, key_str(respondent.get("email")), index)
+class _SyncContract:
+    """docs/contract.md "What a sync returns", one method per rule."""
+
+    def __init__(self, dataset: Dataset, start: dt.datetime) -> None:
+        self.dataset = dataset
+        self.today = dataset.today
+        self.start = start
+        self.horizon = report_horizon(dataset.today)
+        self.hosts: list[User] = dataset.hosting_users()  # active and inactive users
+
+    # --- which parents and instances Zoom still lists ---
+
+    def listed_meetings(self) -> list[Meeting]:
+        """What /users/{id}/meetings?type=scheduled lists for each host."""
+        return [m for u in self.hosts for m in u.meetings if m.listed]
+
+    def served_meetings(self) -> list[Meeting]:
+        """Listed meetings whose /meetings/{id} answers."""
+        return [m for m in self.listed_meetings() if m.served]
+
+    def listed_webinars(self) -> list[Webinar]:
+        """What /users/{id}/webinars lists for each host with a webinar licence."""
+        return [w for u in self.hosts if u.webinar_licence for w in u.webinars if w.listed]
+
+    def in_report_listing(self, instance: PastInstance) -> bool:
+        """The report listing shows an instance with two or more participants in every window it
+        runs in; a window starts no earlier than the report horizon and ends no later than today."""
+        return (len(instance.participants) >= 2 and instance.start.date() <= self.today
+                and instance.end.date() >= max(self.horizon, self.start.date()))
+
+    def in_history_listing(self, instance: PastInstance) -> bool:
+        """/report/history_meetings lists every instance whose start date is in [horizon, today]."""
+        return self.horizon <= instance.start.date() <= self.today
+
+    def reachable(self, instance: PastInstance, parent_listed: bool) -> bool:
+        """An instance a sync can find, starting at or after start_date."""
+        if instance.start < self.start:
+            return False
+        listed_somewhere = parent_listed or self.in_history_listing(instance)
+        return listed_somewhere or (instance.kind == "meeting" and self.in_report_listing(instance))
+
+    def meeting_instances(self) -> list[tuple[Meeting, PastInstance]]:
+        listed = {m.id for m in self.listed_meetings()}
+        return sorted(((m, i) for u in self.hosts for m in u.meetings for i in m.instances
+                       if self.reachable(i, m.id in listed)), key=lambda pair: (pair[1].start, pair[1].uuid))
+
+    def webinar_instances(self) -> list[tuple[Webinar, PastInstance]]:
+        listed = {w.id for w in self.listed_webinars()}
+        return sorted(((w, i) for u in self.hosts for w in u.webinars for i in w.instances
+                       if self.reachable(i, w.id in listed)), key=lambda pair: (pair[1].start, pair[1].uuid))
+
+    def looked_up(self, pairs: Iterable[tuple[Any, PastInstance]]) -> list[tuple[Any, PastInstance]]:
+        """Instances whose per-instance lookups answer (not beyond the lookup limit, code 12702)."""
+        return [(parent, i) for parent, i in pairs if not i.too_old(self.today)]
+
+    # --- the tables ---
+
+    def tables(self) -> dict[str, list[Record]]:
+        meetings = self.served_meetings()
+        registered_meetings = [m for m in meetings if m.has_registration]
+        meeting_instances = self.looked_up(self.meeting_instances())
+        webinars = self.listed_webinars()
+        registered_webinars = [w for w in webinars if w.has_registration]
+        webinar_instances = self.looked_up(self.webinar_instances())
+        files_served = not self.dataset.config.files_endpoints_removed
+        return {
+            "users": [dict(u.record) for u in self.dataset.users],
+            "meetings": [_with_occurences({**m.detail, "meeting_id": m.id}) for m in meetings],
+            "meeting_registrants": [{**r, "meeting_id": m.id} for m in registered_meetings for r in m.registrants],
+            "meeting_questions": [{**m.questions, "meeting_id": m.id} for m in registered_meetings],
+            "meeting_polls": [{**p, "meeting_id": m.id} for m in meetings if not m.polls_disabled for p in m.polls],
+            "report_meetings": self.report_meetings(),
+            "report_meeting_participants": _children(meeting_instances, "meeting", lambda i: i.participants),
+            "meeting_poll_results": _children(meeting_instances, "meeting", lambda i: i.poll_results, indexed=True),
+            "meeting_files": _children(meeting_instances, "meeting", lambda i: i.files) if files_served else [],
+            "webinars": [_with_occurences({**w.detail, "webinar_id": w.id}) for w in webinars],
+            "webinar_panelists": [{**p, "webinar_id": w.id} for w in webinars for p in w.panelists],
+            "webinar_registrants": [{**r, "webinar_id": w.id} for w in registered_webinars for r in w.registrants],
+            "webinar_questions": [{**w.questions, "webinar_id": w.id} for w in registered_webinars],
+            "webinar_tracking_sources": [{**s, "webinar_id": w.id} for w in registered_webinars
+                                         for s in w.tracking_sources],
+            "webinar_polls": [{**p, "webinar_id": w.id} for w in webinars for p in w.polls],
+            "report_webinars": [{**report_detail(self.dataset, i), "webinar_id": w.id} for w, i in webinar_instances],
+            "report_webinar_participants": _children(webinar_instances, "webinar", lambda i: i.participants),
+            "webinar_absentees": _children([(w, i) for w, i in webinar_instances if w.has_registration], "webinar",
+                                           lambda i: i.absentees),
+            "webinar_poll_results": _children(webinar_instances, "webinar", lambda i: i.poll_results, indexed=True),
+            "webinar_qna_results": _children(webinar_instances, "webinar", lambda i: i.qa, indexed=True),
+            "webinar_files": _children(webinar_instances, "webinar", lambda i: i.files) if files_served else [],
+            "cloud_recordings": self.cloud_recordings(),
+        }
+
+    def report_meetings(self) -> list[Record]:
+        """Report listing rows of every host, each joined with its instance's detail report (dept,
+        tracking_fields) and stamped with the listing's user as host_id; one row per uuid."""
+        rows = []
+        for user in self.hosts:
+            instances = [i for m in user.meetings for i in m.instances
+                         if i.start >= self.start and self.in_report_listing(i)]
+            for instance in sorted(instances, key=lambda i: (i.start, i.uuid)):
+                row = report_listing_row(self.dataset, instance)
+                detail = report_detail(self.dataset, instance)
+                rows.append({**row, "meeting_id": row["id"], "dept": detail["dept"],
+                             "tracking_fields": detail["tracking_fields"], "host_id": user.id})
+        return rows
+
+    def cloud_recordings(self) -> list[Record]:
+        """Every recording of a host's meeting instance that started in [start_date, today]."""
+        instances = [i for u in self.hosts for m in u.meetings for i in m.instances
+                     if i.recording is not None and self.start <= i.start and i.start.date() <= self.today]
+        return [dict(i.recording) for i in sorted(instances, key=lambda i: (i.start, i.uuid))]
 
 
-def _fetchable_meetings(dataset: Dataset) -> Iterator[Meeting]:
-    """Meetings listed by /users/{id}/meetings whose detail does not answer 404."""
-    return (m for m in dataset.all_meetings() if not m.deleted)
+def _with_occurences(record: Record) -> Record:
+    """Stitch's misspelled `occurences` copy of Zoom's `occurrences` (with `occurence_id`)."""
+    if isinstance(record.get("occurrences"), list):
+        record["occurences"] = [{**o, "occurence_id": o.get("occurrence_id")} for o in record["occurrences"]]
+    return record
 
 
-def _every_meeting_instance(
-    dataset: Dataset, meetings: list[Meeting], report_instances: list[tuple[Meeting, PastInstance]], start_text: str
-) -> Iterator[tuple[Meeting, PastInstance]]:
-    """The instances the participant, poll and file tables hang off: the report listing's, plus
-    what /past_meetings/{id}/instances lists for each fetchable meeting (starting at or after the
-    start date, lookups not answering 12702), each uuid once."""
-    seen: set[str] = set()
-    for meeting, instance in report_instances:
-        seen.add(instance.uuid)
-        yield meeting, instance
-    for meeting in meetings:
-        for instance in meeting.instances:
-            if instance.uuid in seen or instance.start_time < start_text or instance.too_old(dataset.today):
-                continue
-            seen.add(instance.uuid)
-            yield meeting, instance
+def _children(pairs: list[tuple[Any, PastInstance]], kind: str, items: Callable[[PastInstance], list],
+              indexed: bool = False) -> list[Record]:
+    """Per-instance rows stamped with their instance's <kind>_id, _uuid and _start_time (and the
+    0-based respondent_index for poll results and Q&A)."""
+    rows = []
+    for parent, instance in pairs:
+        for position, item in enumerate(items(instance)):
+            row = {**item, f"{kind}_id": parent.id, f"{kind}_uuid": instance.uuid,
+                   f"{kind}_start_time": instance.start_time}
+            if indexed:
+                row["respondent_index"] = position
+            rows.append(row)
+    return rows
 
-
-def _listed_webinars(dataset: Dataset) -> Iterator[Webinar]:
-    """Webinars of licensed users (the others answer 400 code 200 and are skipped)."""
-    return (w for u in dataset.users if u.webinar_licence for w in u.webinars)
-
-
-def report_window_start(today: dt.date, start_day: dt.date) -> dt.date:
-    """Reports only reach back 6 months; the connector clamps its first window to the day after."""
-    return max(start_day, six_months_before(today) + dt.timedelta(days=1))
-
-
-def _report_meeting_instances(dataset: Dataset, start_day: dt.date) -> Iterator[tuple[Meeting, PastInstance]]:
-    """What /report/users/{id}/meetings lists over the sync's windows: instances with >= 2
-    participants whose start date lies in [clamped start, today]; a uuid is emitted once."""
-    first_day = report_window_start(dataset.today, start_day)
-    seen: set[str] = set()
-    for meeting in dataset.all_meetings():
-        for instance in meeting.instances:
-            listed = len(instance.participants) >= 2 and first_day <= instance.start.date() <= dataset.today
-            if listed and instance.uuid not in seen:
-                seen.add(instance.uuid)
-                yield meeting, instance
-
-
-def _webinar_instances(
-    dataset: Dataset, webinars: list[Webinar], start_text: str
-) -> Iterator[tuple[Webinar, PastInstance]]:
-    """Instances from /past_webinars/{id}/instances starting at or after the start date whose
-    lookups do not answer 12702 (older than a year)."""
-    for webinar in webinars:
-        for instance in webinar.instances:
-            if instance.start_time >= start_text and not instance.too_old(dataset.today):
-                yield webinar, instance
-
-
-def _recorded_instances(dataset: Dataset, start_day: dt.date) -> Iterator[PastInstance]:
-    seen: set[str] = set()
-    for meeting in dataset.all_meetings():
-        for instance in meeting.instances:
-            in_window = start_day <= instance.start.date() <= dataset.today
-            if instance.recording is not None and in_window and instance.uuid not in seen:
-                seen.add(instance.uuid)
-                yield instance

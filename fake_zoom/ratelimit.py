@@ -24,16 +24,25 @@ class RateLimited(Exception):
 
 
 class RateLimiter:
-    def __init__(self, plan: Optional[str], heavy_daily_limit: Optional[int] = None) -> None:
+    def __init__(self, plan: Optional[str], heavy_daily_limit: Optional[int] = None,
+                 daily_limit_headers: str = "real") -> None:
         self.plan = plan
+        # A daily cap applies with a plan (its figure, or the knob's) or with the knob alone.
         self.heavy_daily_limit = heavy_daily_limit or (HEAVY_DAILY[plan] if plan else 0)
+        self.daily_limit_headers = daily_limit_headers
         self._window: dict[str, tuple[int, int]] = {}  # category -> (second, count)
         self._heavy_day: Optional[dt.date] = None
+        self._heavy_today = 0
+
+    def reset_daily(self) -> None:
+        """The next day: Zoom resets the daily counters at 00:00 UTC."""
         self._heavy_today = 0
 
     def admit(self, category: str) -> None:
         """Count one request of `category`, or raise RateLimited (a rejected request uses no quota)."""
         if self.plan is None:
+            if category == "Heavy" and self.heavy_daily_limit:
+                self._admit_daily()
             return
         second = int(time.monotonic())
         window_second, count = self._window.get(category, (second, 0))
@@ -57,6 +66,9 @@ class RateLimiter:
             self._heavy_day, self._heavy_today = today, 0
         limit = self.heavy_daily_limit
         if self._heavy_today >= limit:
+            if self.daily_limit_headers == "real":
+                # As seen from Zoom: lowercase names, no X-RateLimit-Type, no Retry-After.
+                raise RateLimited(DAILY_MESSAGE, {"x-ratelimit-category": "Heavy", "x-ratelimit-remaining": "0"})
             reset = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
             raise RateLimited(DAILY_MESSAGE, {
                 "X-RateLimit-Category": "Heavy",

@@ -23,21 +23,27 @@ from aiohttp import web
 from .auth import SCOPES, TokenStore
 from .config import FakeZoomConfig
 from .data import (
+    REGISTRANT_STATUSES,
+    USER_STATUSES,
     Dataset,
     Meeting,
     PastInstance,
     User,
     Webinar,
-    add_months,
     build_dataset,
     default_start_date,
+    documented_start_date,
+    history_row,
     needs_double_encoding,
-    six_months_before,
+    report_detail,
+    report_listing_row,
 )
 from .faults import Fault, FaultInjector
 from .ground_truth import compute_ground_truth
+from .horizons import listing_span_ok, report_horizon
 from .paging import PagingError, number_page, token_page
 from .ratelimit import RateLimited, RateLimiter
+from .scopes import MISSING_SCOPE_CODE, missing_scope_message, scope_of
 
 API_PREFIX = "/v2"
 JSON = "application/json"
@@ -85,11 +91,20 @@ class Ctx:
     def user(self) -> User:
         raw = unquote(self.params["userId"])
         user = self.dataset.find_user(raw)
-        if user is None:
+        if user is None or not user.hosts:  # a pending user has no meetings, webinars or reports yet
             raise ZoomError(404, 1001, f"User does not exist: {raw}.")
         return user
 
     def meeting(self) -> Meeting:
+        raw = unquote(self.params["meetingId"])
+        meeting = self.dataset.meetings_by_id.get(_as_int(raw))
+        if meeting is None or not meeting.served:  # deleted, expired, instant or PMI
+            raise ZoomError(404, 3001, f"Meeting does not exist: {raw}.")
+        return meeting
+
+    def past_meeting(self) -> Meeting:
+        """The meeting whose past instances /past_meetings/{id}/instances lists: every meeting
+        Zoom still holds instances of, listed or not (the deleted-quirk meeting holds none)."""
         raw = unquote(self.params["meetingId"])
         meeting = self.dataset.meetings_by_id.get(_as_int(raw))
         if meeting is None or meeting.deleted:
@@ -97,6 +112,13 @@ class Ctx:
         return meeting
 
     def webinar(self) -> Webinar:
+        raw = unquote(self.params["webinarId"])
+        webinar = self.dataset.webinars_by_id.get(_as_int(raw))
+        if webinar is None or not webinar.served:  # deleted 90 days after it ended
+            raise ZoomError(404, 3001, f"Webinar does not exist: {raw}.")
+        return webinar
+
+    def past_webinar(self) -> Webinar:
         raw = unquote(self.params["webinarId"])
         webinar = self.dataset.webinars_by_id.get(_as_int(raw))
         if webinar is None:
@@ -158,32 +180,48 @@ def _date_param(query: Mapping[str, str], name: str) -> dt.date:
         raise ZoomError(400, 300, f"Invalid field: {name}. Expected yyyy-mm-dd, got {text!r}.") from None
 
 
+REPORT_HORIZON_MESSAGE = "The 'from' date cannot be earlier than 6 months before today."
+
+
 def _date_range(ctx: Ctx, reports: bool) -> tuple[dt.date, dt.date]:
-    """from/to of report and recording listings: required, to >= from, a span of at most one
-    month (one day of slack for inclusive windows), and for reports no older than 6 months."""
+    """from/to of report, history and recording listings: required, to >= from, a span of at most
+    one month (one day of slack for inclusive windows), and for reports no older than 6 months."""
     start, end = _date_param(ctx.query, "from"), _date_param(ctx.query, "to")
     if end < start:
         raise ZoomError(400, 300, "The 'to' date must not be before the 'from' date.")
-    if end > add_months(start, 1) + dt.timedelta(days=1):
+    if not listing_span_ok(start, end):
         raise ZoomError(400, 300, "The date range between 'from' and 'to' cannot exceed one month.")
-    if reports and start < six_months_before(ctx.dataset.today):
-        raise ZoomError(400, 300, "The 'from' date cannot be earlier than 6 months before today.")
+    if reports and start < report_horizon(ctx.dataset.today):
+        raise ZoomError(400, 300, REPORT_HORIZON_MESSAGE)
     return start, end
 
 
+def _choice(ctx: Ctx, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = ctx.query.get(name, "") or default
+    if value not in allowed:
+        raise ZoomError(400, 300, f"Invalid field: {name}. Expected one of {', '.join(allowed)}.")
+    return value
+
+
 def list_users(ctx: Ctx):
-    status = ctx.query.get("status", "active")
-    users = [u.record for u in ctx.dataset.users if u.record["status"] == status]
+    status = _choice(ctx, "status", USER_STATUSES, "active")
+    users = [u.record for u in ctx.dataset.users if u.status == status]
     return token_page(users, "users", ctx.path, ctx.query)
 
 
 def get_user(ctx: Ctx):
-    return ctx.user().record
+    # Any user of the account, pending ones included (by email when Zoom gave them no id).
+    raw = unquote(ctx.params["userId"])
+    user = ctx.dataset.find_user(raw)
+    if user is None:
+        raise ZoomError(404, 1001, f"User does not exist: {raw}.")
+    return user.record
 
 
 def list_user_meetings(ctx: Ctx):
-    # All meeting types list the same scheduled meetings: the connector only asks for "scheduled".
-    return token_page([m.list_item for m in ctx.user().meetings], "meetings", ctx.path, ctx.query)
+    # `type=scheduled` (Zoom's default): every type the fake is asked for lists the scheduled
+    # meetings, so expired one-time, instant and PMI meetings are never here.
+    return token_page([m.list_item for m in ctx.user().meetings if m.listed], "meetings", ctx.path, ctx.query)
 
 
 def get_meeting(ctx: Ctx):
@@ -204,12 +242,14 @@ def _registered_webinar(ctx: Ctx) -> Webinar:
     return webinar
 
 
-def _approved_only(ctx: Ctx, registrants: list) -> list:
-    return registrants if ctx.query.get("status", "approved") == "approved" else []
+def _of_status(ctx: Ctx, registrants: list) -> list:
+    """`status` = approved (Zoom's default) | pending | denied: only registrants of that status."""
+    status = _choice(ctx, "status", REGISTRANT_STATUSES, "approved")
+    return [r for r in registrants if r["status"] == status]
 
 
 def list_meeting_registrants(ctx: Ctx):
-    registrants = _approved_only(ctx, _registered_meeting(ctx).registrants)
+    registrants = _of_status(ctx, _registered_meeting(ctx).registrants)
     return token_page(registrants, "registrants", ctx.path, ctx.query)
 
 
@@ -225,7 +265,7 @@ def list_meeting_polls(ctx: Ctx):
 
 
 def list_past_meeting_instances(ctx: Ctx):
-    meeting = ctx.meeting()
+    meeting = ctx.past_meeting()
     return {"meetings": [{"uuid": i.uuid, "start_time": i.start_time} for i in meeting.instances]}
 
 
@@ -248,31 +288,74 @@ def get_past_meeting_files(ctx: Ctx):
     return _files(ctx, ctx.meeting_instance)
 
 
+REPORT_TYPES = ("past", "pastOne", "pastJoined")
+
+
 def list_report_meetings(ctx: Ctx):
+    """Every instance the user hosted (listed meeting or not) with two or more participants that
+    was running at some time during [from 00:00, to 23:59:59]: an instance that runs past midnight
+    at a window's edge is listed by both windows."""
     user = ctx.user()
     start, end = _date_range(ctx, reports=True)
+    # type=past (Zoom's default): two or more participants; pastOne: a single one. pastJoined
+    # (meetings the user joined) is answered like past: the fake keeps no one's attendance elsewhere.
+    single = _choice(ctx, "type", REPORT_TYPES, "past") == "pastOne"
     listed = sorted(
         (i for m in user.meetings for i in m.instances
-         if len(i.participants) >= 2 and start <= i.start.date() <= end),
+         if (len(i.participants) == 1) == single and i.start.date() <= end and i.end.date() >= start),
         key=lambda i: i.start,
     )
     extra = {"from": start.isoformat(), "to": end.isoformat()}
-    return token_page([i.report for i in listed], "meetings", ctx.path, ctx.query, extra)
+    rows = [report_listing_row(ctx.dataset, i) for i in listed]
+    return token_page(rows, "meetings", ctx.path, ctx.query, extra)
 
 
 def get_report_meeting(ctx: Ctx):
-    return ctx.meeting_instance().report
+    return report_detail(ctx.dataset, ctx.meeting_instance())
+
+
+def _participants(ctx: Ctx, instance: PastInstance):
+    """Participant report rows; `registrant_id` only when asked with include_fields=registrant_id."""
+    asked = {field.strip() for field in ctx.query.get("include_fields", "").split(",")}
+    rows = instance.participants
+    if "registrant_id" not in asked:
+        rows = [{k: v for k, v in row.items() if k != "registrant_id"} for row in rows]
+    return token_page(rows, "participants", ctx.path, ctx.query)
 
 
 def list_report_meeting_participants(ctx: Ctx):
-    return token_page(ctx.meeting_instance().participants, "participants", ctx.path, ctx.query)
+    return _participants(ctx, ctx.meeting_instance())
+
+
+HISTORY_MEETING_TYPES = ("meeting", "webinar", "all")
+
+
+def list_history_meetings(ctx: Ctx):
+    """GET /report/history_meetings: every past instance of every host of the account (active or
+    inactive, any participant count, listed or not, deleted webinars too) whose start (or end,
+    with date_type=end_time) date lies in [from, to]; the report listing's horizon applies."""
+    start, end = _date_range(ctx, reports=True)
+    date_type = _choice(ctx, "date_type", ("start_time", "end_time"), "start_time")
+    meeting_type = _choice(ctx, "meeting_type", HISTORY_MEETING_TYPES, "all")
+    kinds = ("meeting", "webinar") if meeting_type == "all" else (meeting_type,)
+    instances = []
+    for user in ctx.dataset.hosting_users():
+        parents = (user.meetings if "meeting" in kinds else []) + (user.webinars if "webinar" in kinds else [])
+        for parent in parents:
+            for instance in parent.instances:
+                day = (instance.start if date_type == "start_time" else instance.end).date()
+                if start <= day <= end:
+                    instances.append(instance)
+    instances.sort(key=lambda i: (i.start, i.uuid))
+    rows = [history_row(ctx.dataset, i) for i in instances]
+    return token_page(rows, "history_meetings", ctx.path, ctx.query, {"from": start.isoformat(), "to": end.isoformat()})
 
 
 def list_user_webinars(ctx: Ctx):
     user = ctx.user()
     if not user.webinar_licence:
         raise ZoomError(400, 200, WEBINAR_PLAN_MISSING)
-    return number_page([w.list_item for w in user.webinars], "webinars", ctx.query)
+    return number_page([w.list_item for w in user.webinars if w.listed], "webinars", ctx.query)
 
 
 def get_webinar(ctx: Ctx):
@@ -285,7 +368,7 @@ def list_webinar_panelists(ctx: Ctx):
 
 
 def list_webinar_registrants(ctx: Ctx):
-    registrants = _approved_only(ctx, _registered_webinar(ctx).registrants)
+    registrants = _of_status(ctx, _registered_webinar(ctx).registrants)
     return token_page(registrants, "registrants", ctx.path, ctx.query)
 
 
@@ -304,16 +387,16 @@ def list_webinar_polls(ctx: Ctx):
 
 
 def list_past_webinar_instances(ctx: Ctx):
-    webinar = ctx.webinar()
+    webinar = ctx.past_webinar()
     return {"webinars": [{"uuid": i.uuid, "start_time": i.start_time} for i in webinar.instances]}
 
 
 def get_report_webinar(ctx: Ctx):
-    return ctx.webinar_instance().report
+    return report_detail(ctx.dataset, ctx.webinar_instance())
 
 
 def list_report_webinar_participants(ctx: Ctx):
-    return token_page(ctx.webinar_instance().participants, "participants", ctx.path, ctx.query)
+    return _participants(ctx, ctx.webinar_instance())
 
 
 def list_past_webinar_absentees(ctx: Ctx):
@@ -383,6 +466,7 @@ ROUTES = [
     Route("/v2/report/users/{userId}/meetings", "Heavy", list_report_meetings),
     Route("/v2/report/meetings/{meetingId}", "Heavy", get_report_meeting),
     Route("/v2/report/meetings/{meetingId}/participants", "Heavy", list_report_meeting_participants),
+    Route("/v2/report/history_meetings", "Heavy", list_history_meetings),
     Route("/v2/users/{userId}/webinars", "Medium", list_user_webinars),
     Route("/v2/webinars/{webinarId}", "Light", get_webinar),
     Route("/v2/webinars/{webinarId}/panelists", "Medium", list_webinar_panelists),
@@ -455,7 +539,7 @@ class FakeZoom:
         self.config = config
         self.dataset = build_dataset(config)
         self.tokens = TokenStore(config)
-        self.limiter = RateLimiter(config.rate_limit_plan, config.heavy_daily_limit)
+        self.limiter = RateLimiter(config.rate_limit_plan, config.heavy_daily_limit, config.daily_limit_headers)
         self.faults = FaultInjector(config)
         self.router = Router(ROUTES)
         self.stats = Stats()
@@ -489,6 +573,9 @@ class FakeZoom:
             return error_response(401, 124, message)
         if route is None or request.method != "GET":
             return error_response(404, 404, "Not Found")
+        scope = scope_of(route.template)
+        if scope in self.dataset.missing_scopes:  # Zoom checks the token's scopes before any quota
+            return error_response(400, MISSING_SCOPE_CODE, missing_scope_message(scope))
         try:
             self.limiter.admit(route.category)
             body = route.handler(Ctx(self.dataset, params, request.query, raw_path))
@@ -563,9 +650,15 @@ class FakeZoom:
     def ground_truth(self, start_date: Optional[str] = None) -> dict[str, Any]:
         return compute_ground_truth(self.dataset, start_date)
 
+    def grant_scope(self, scope: str) -> None:
+        """The admin adds `scope` to the app: calls needing it answer from now on."""
+        self.dataset.missing_scopes.discard(scope)
+
     def effective_config(self) -> dict[str, Any]:
         return {**self.config.as_dict(), "current_refresh_token": self.tokens.current_refresh_token,
-                "default_start_date": default_start_date(self.dataset.today)}
+                "default_start_date": default_start_date(self.dataset.today),
+                "example_start_date": documented_start_date(self.dataset.today),
+                "missing_scopes_now": sorted(self.dataset.missing_scopes)}
 
     async def handle_ground_truth(self, request: web.Request) -> web.Response:
         try:
@@ -588,6 +681,18 @@ class FakeZoom:
         started_at = dt.datetime.fromisoformat(body["started_at"].replace("Z", "")) if body.get("started_at") else None
         added = self.dataset.add_past_meetings(int(body.get("meetings_per_user", 1)), started_at)
         return json_response({"added_meetings": added})
+
+    async def handle_grant_scope(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else {}
+        scope = body.get("scope") if isinstance(body, dict) else None
+        if not isinstance(scope, str) or not scope:
+            return json_response({"error": 'expected a JSON body {"scope": "<granular scope>"}'}, 400)
+        self.grant_scope(scope)
+        return json_response({"missing_scopes": sorted(self.dataset.missing_scopes)})
+
+    async def handle_reset_daily(self, request: web.Request) -> web.Response:
+        self.limiter.reset_daily()
+        return json_response({"ok": True})
 
 
 def _bearer(request: web.Request) -> Optional[str]:
@@ -626,6 +731,8 @@ def create_app(config: Optional[FakeZoomConfig] = None) -> web.Application:
     app.router.add_post("/_fake/reset_stats", fake.handle_reset_stats)
     app.router.add_get("/_fake/config", fake.handle_config)
     app.router.add_post("/_fake/add_data", fake.handle_add_data)
+    app.router.add_post("/_fake/grant_scope", fake.handle_grant_scope)
+    app.router.add_post("/_fake/reset_daily", fake.handle_reset_daily)
     app.router.add_post("/oauth/token", fake.handle_token)
     app.router.add_route("*", API_PREFIX + "/{tail:.*}", fake.handle_api)
     return app
@@ -729,6 +836,19 @@ class FakeZoomServer:
     def add_data(self, meetings_per_user: int = 1, started_at: Optional[dt.datetime] = None) -> int:
         """Adds one-off past meetings (see Dataset.add_past_meetings); started_at is naive UTC."""
         return self._in_loop(lambda: self.fake.dataset.add_past_meetings(meetings_per_user, started_at))
+
+    def grant_scope(self, scope: str) -> None:
+        """Grant the app a granular scope it lacked (config.missing_scopes)."""
+        self._in_loop(lambda: self.fake.grant_scope(scope))
+
+    def reset_daily_limits(self) -> None:
+        """Start the next "day": the Heavy daily counter starts again from zero."""
+        self._in_loop(self.fake.limiter.reset_daily)
+
+    @property
+    def example_start_date(self) -> str:
+        """The documented start_date inside the data (instances on both sides of it)."""
+        return documented_start_date(self.fake.dataset.today)
 
     def connector_config(self, auth_type: str = "server_to_server_oauth", start_date: Optional[str] = None) -> dict:
         cfg = self.config

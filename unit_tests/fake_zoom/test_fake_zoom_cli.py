@@ -24,3 +24,11 @@ def test_given_cli_when_started_on_port_0_then_first_line_is_url_and_sigterm_sto
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
+
+
+def test_given_set_missing_scopes_when_building_config_then_comma_separated_scopes_and_empty_means_none():
+    from fake_zoom.__main__ import build_config, parse_args
+    listed = build_config(parse_args(["--set", "missing_scopes=user:read:list_users:admin,report:read:user:admin"]))
+    assert listed.missing_scopes == ("user:read:list_users:admin", "report:read:user:admin")
+    assert build_config(parse_args(["--set", "missing_scopes="])).missing_scopes == ()
+    assert build_config(parse_args([])).missing_scopes == ("webinar:read:list_tracking_sources:admin",)

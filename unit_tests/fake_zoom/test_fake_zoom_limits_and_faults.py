@@ -104,8 +104,9 @@ def test_given_latency_when_requesting_then_answer_is_delayed():
     assert elapsed >= 0.2
 
 
-def test_given_heavy_daily_limit_when_exhausted_then_429_daily_limit_with_iso_retry_after():
-    with FakeZoomServer(make_config(rate_limit_plan="business", heavy_daily_limit=2)) as server:
+def test_given_documented_daily_headers_when_heavy_cap_exhausted_then_429_daily_limit_with_iso_retry_after():
+    config = make_config(rate_limit_plan="business", heavy_daily_limit=2, daily_limit_headers="documented")
+    with FakeZoomServer(config) as server:
         api = Api(server)
         user_id = server.fake.dataset.users[0].id
         window = {"from": "2025-06-01", "to": "2025-06-15"}
