@@ -250,3 +250,64 @@ def _typed(value: Any) -> Any:
     if isinstance(value, list):
         return [_typed(v) for v in value]
     return [type(value).__name__, value]
+
+
+# --- Non-ASCII data ------------------------------------------------------------------------------
+
+# Two-byte Latin letters, CJK, and a character outside the Basic Multilingual Plane (a JSON
+# surrogate pair when escaped): each breaks a different wrong assumption about encodings.
+NON_ASCII_FIRST_NAME = "Zoë"
+NON_ASCII_LAST_NAME = "Ødegård-Nuñez"
+NON_ASCII_TOPIC = "Réunion 東京 📅"
+NON_ASCII_PARTICIPANT = "Jürgen Groß 🎤"
+
+
+class PlantedValue(NamedTuple):
+    table: str
+    match: Dict[str, Any]  # fields that pick the record out
+    field: str
+    value: str
+
+
+def plant_non_ascii_names(server: Any, start_date: str) -> List[PlantedValue]:
+    """Rewrites, in the running fake's memory, one host's names, one of their meetings' topic
+    (wherever Zoom shows it) and one participant's name of an instance the sync reads; returns
+    where each value must arrive. The fake's generated data is ASCII only."""
+    dataset = server.fake.dataset
+    for user in dataset.users:
+        for meeting in user.meetings:
+            instances = [i for i in meeting.instances if i.start_time >= start_date and not i.too_old(dataset.today) and i.participants]
+            if not meeting.deleted and instances:
+                break
+        else:
+            continue
+        break
+    else:
+        raise AssertionError("the fake has no fetchable meeting with a past instance after the start date")
+    user.record["first_name"], user.record["last_name"] = NON_ASCII_FIRST_NAME, NON_ASCII_LAST_NAME
+    meeting.detail["topic"] = meeting.list_item["topic"] = NON_ASCII_TOPIC
+    for instance in meeting.instances:
+        instance.report["topic"] = NON_ASCII_TOPIC
+        if instance.recording is not None:
+            instance.recording["topic"] = NON_ASCII_TOPIC
+    participant = instances[0].participants[0]
+    participant["name"] = NON_ASCII_PARTICIPANT
+    return [
+        PlantedValue("users", {"id": user.id}, "first_name", NON_ASCII_FIRST_NAME),
+        PlantedValue("users", {"id": user.id}, "last_name", NON_ASCII_LAST_NAME),
+        PlantedValue("meetings", {"uuid": meeting.detail["uuid"]}, "topic", NON_ASCII_TOPIC),
+        PlantedValue("report_meeting_participants", {"meeting_uuid": instances[0].uuid, "join_time": participant.get("join_time")}, "name", NON_ASCII_PARTICIPANT),
+    ]
+
+
+def planted_values_found(records: Mapping[str, List[Mapping[str, Any]]], planted: Iterable[PlantedValue]) -> Dict[str, List[Any]]:
+    """Per planted value, what the records matching it hold in that field (one value when it arrived)."""
+    found = {}
+    for p in planted:
+        matching = [r for r in records.get(p.table, []) if all(r.get(k) == v for k, v in p.match.items())]
+        found[f"{p.table}.{p.field}"] = sorted({r.get(p.field) for r in matching}, key=str)
+    return found
+
+
+def planted_values_expected(planted: Iterable[PlantedValue]) -> Dict[str, List[Any]]:
+    return {f"{p.table}.{p.field}": [p.value] for p in planted}
