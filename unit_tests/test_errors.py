@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 import requests
@@ -103,8 +103,8 @@ def test_given_a_dropped_connection_when_interpreted_then_the_message_names_the_
     assert resolution.error_message == "meeting_polls: network error talking to Zoom on /meetings/7/polls (ConnectionError: Connection aborted.)."
 
 
-def test_given_a_daily_limit_with_a_far_retry_after_then_the_stream_fails_with_when_to_retry():
-    reset = (datetime.now(timezone.utc) + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def test_given_a_daily_limit_with_a_far_retry_after_then_the_stream_fails_with_when_to_retry(pinned_now):
+    reset = (pinned_now + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     answer = response(429, zoom_error(429, "daily"), {"X-RateLimit-Type": "Daily-limit", "X-RateLimit-Category": "Heavy", "Retry-After": reset})
 
     resolution = ZoomErrorHandler("report_meetings").interpret_response(answer)
@@ -113,15 +113,16 @@ def test_given_a_daily_limit_with_a_far_retry_after_then_the_stream_fails_with_w
     assert "daily" in resolution.error_message and reset in resolution.error_message
 
 
-@pytest.mark.parametrize("header, expected", [("3", 3.0), ("ISO+30s", 30.0), (None, None), ("nonsense", None)])
-def test_given_retry_after_in_seconds_or_iso_datetime_then_it_is_read(header, expected):
-    if header == "ISO+30s":
-        header = (datetime.now(timezone.utc) + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+@pytest.mark.parametrize(
+    "header, expected",
+    [("3", 3.0), ("2026-03-01T12:00:30Z", 30.0), ("2026-03-02T00:00:00Z", 43200.0), ("2026-03-01T11:59:00Z", 0.0), (None, None), ("nonsense", None)],
+)
+def test_given_retry_after_in_seconds_or_iso_datetime_then_it_is_read(pinned_now, header, expected):
     answer = response(429, {}, {"Retry-After": header} if header else {})
 
     seconds = retry_after_seconds(answer)
 
-    assert seconds == expected if expected is None else abs(seconds - expected) < 2
+    assert seconds == expected  # "now" is pinned at 2026-03-01T12:00:00Z
 
 
 def test_given_a_429_with_retry_after_then_backoff_waits_that_long():

@@ -221,8 +221,8 @@ def zoom_429(category: str, limit_type: str, retry_after: str = "") -> requests.
     return response
 
 
-def test_given_zoom_says_the_daily_cap_is_spent_when_more_heavy_requests_come_then_they_fail_at_once_and_others_go_on():
-    now = datetime.now(timezone.utc)  # Retry-After is read against the real time
+def test_given_zoom_says_the_daily_cap_is_spent_when_more_heavy_requests_come_then_they_fail_at_once_and_others_go_on(pinned_now):
+    now = pinned_now  # Retry-After is read against source_zoom.errors' "now", pinned to the fake clock's
     clock = FakeClock(now)
     budget = build_api_budget("pro", clock=clock)
     request = request_to("report/meetings/%252Fab%253D%253D/participants")
