@@ -3,9 +3,38 @@
 The CDK's standard-suite hooks add `--connector-image`, `--read-from-streams` and
 `--read-scenarios`, and parametrize the suite's tests with the scenarios of
 `acceptance-test-config.yml` (see integration_tests/test_standard_suite.py).
+
+No silent skip: where a Docker engine is required (`SOURCE_ZOOM_REQUIRE_DOCKER` or `CI` set, as
+scripts/test.sh and .ci/run do), an image test that skips, for whatever reason and however
+early it decided to, is reported as a failure; and every run ends with a section naming each
+skipped and deselected test and why.
 """
 
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from typing import Dict, List
+
+import pytest
+
 pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks"]
+
+# Either variable set to a true value means "this run must test the image".
+ENGINE_REQUIRED_BY = ("SOURCE_ZOOM_REQUIRE_DOCKER", "CI")
+DESELECTION_REASONS = pytest.StashKey[Dict[str, str]]()
+# Beyond this many tests deselected by the command line (-k, -m, --deselect), the summary gives
+# the count per reason instead of every name: the person who typed the filter asked for it.
+LISTED_COMMAND_LINE_DESELECTIONS = 20
+
+
+def engine_required_by() -> List[str]:
+    """The variables that make a Docker engine mandatory in this run (empty when none does)."""
+    return [name for name in ENGINE_REQUIRED_BY if os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[DESELECTION_REASONS] = {}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -21,5 +50,69 @@ def pytest_collection_modifyitems(config, items):
         and ("discover" in item.name or "read" in item.name)
     ]
     if impossible:
+        reasons = config.stash[DESELECTION_REASONS]
+        for item in impossible:
+            reasons[item.nodeid] = "a wrong-secret scenario cannot discover or read (acceptance-test-config.yml lists check only)"
         config.hook.pytest_deselected(items=impossible)
         items[:] = [item for item in items if item not in impossible]
+
+
+def pytest_deselected(items) -> None:
+    """Deselections by pytest itself (-k, -m, --deselect) get the command line as their reason."""
+    for item in items:
+        reasons = item.config.stash[DESELECTION_REASONS]
+        if item.nodeid not in reasons:
+            reasons[item.nodeid] = _command_line_filter(item.config)
+
+
+def _command_line_filter(config: pytest.Config) -> str:
+    parts = []
+    if config.option.markexpr:
+        parts.append(f"-m {config.option.markexpr!r}")
+    if config.option.keyword:
+        parts.append(f"-k {config.option.keyword!r}")
+    if getattr(config.option, "deselect", None):
+        parts.append("--deselect")
+    return "not selected by the command line" + (f" ({' '.join(parts)})" if parts else "")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    """A skipped image test fails where an engine is required: the CDK's own image tests decide
+    their skip (`docker` not on PATH) before any fixture could look at SOURCE_ZOOM_REQUIRE_DOCKER."""
+    report = yield
+    required_by = engine_required_by()
+    if report.skipped and not hasattr(report, "wasxfail") and item.get_closest_marker("image_tests") and required_by:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"image test SKIPPED where a Docker engine is required ({', '.join(required_by)} set), "
+            f"so it counts as a failure: {_skip_reason(report)}"
+        )
+    return report
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    """Every skipped and deselected test, with its reason, at the end of every run."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if not hasattr(r, "wasxfail")]
+    reasons = config.stash.get(DESELECTION_REASONS, {})
+    if not skipped and not reasons:
+        return
+    terminalreporter.section(f"not run: {len(skipped)} skipped, {len(reasons)} deselected (which and why)", sep="=")
+    for report in skipped:
+        terminalreporter.line(f"SKIPPED {report.nodeid}: {_skip_reason(report)}")
+    by_reason: Dict[str, List[str]] = defaultdict(list)
+    for nodeid, reason in reasons.items():
+        by_reason[reason].append(nodeid)
+    for reason, nodeids in by_reason.items():
+        if reason.startswith("not selected by the command line") and len(nodeids) > LISTED_COMMAND_LINE_DESELECTIONS:
+            terminalreporter.line(f"DESELECTED {len(nodeids)} tests: {reason}")
+            continue
+        for nodeid in nodeids:
+            terminalreporter.line(f"DESELECTED {nodeid}: {reason}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO_ROOT / "source_zoom" / "schemas"
@@ -85,3 +86,228 @@ def compare_with_ground_truth(records: Mapping[str, List[Dict[str, Any]]], truth
 
 def load_schema(table: str) -> Dict[str, Any]:
     return json.loads((SCHEMAS / f"{table}.json").read_text())
+
+
+# --- Whole-record comparison -------------------------------------------------------------------
+
+# Arrays whose order Zoom does not define (sets of ids, countries, numbers, files, key/value
+# pairs, a registrant's answers keyed by title): compared as multisets. Every other array is
+# compared in order, because its order carries meaning (a poll's questions and answer choices,
+# a registration form's questions, a recurring meeting's occurrences, a respondent's answers in
+# question order). Paths are dotted, "[]" stands for "each element of the array".
+ORDER_FREE_ARRAYS: Dict[str, frozenset] = {
+    "users": frozenset({"group_ids", "im_group_ids"}),
+    "meetings": frozenset({"settings.global_dial_in_countries", "settings.global_dial_in_numbers", "tracking_fields"}),
+    "webinars": frozenset({"settings.global_dial_in_countries", "settings.global_dial_in_numbers", "tracking_fields"}),
+    "report_meetings": frozenset({"tracking_fields", "custom_keys"}),
+    "report_webinars": frozenset({"tracking_fields", "custom_keys"}),
+    "meeting_registrants": frozenset({"custom_questions"}),
+    "webinar_registrants": frozenset({"custom_questions"}),
+    "webinar_absentees": frozenset({"custom_questions"}),
+    "cloud_recordings": frozenset({"recording_files"}),
+}
+
+MAX_DIFFERENCES_PER_TABLE = 5
+
+
+class _Missing:
+    """Stands for a field or record that is absent (distinct from a JSON null)."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING = _Missing()
+
+
+class Difference(NamedTuple):
+    key: Any  # the record's primary-key tuple, or None for a table-level problem
+    field: str  # dotted path inside the record; "(record)" for a whole record; "(table)" for the table
+    expected: Any
+    got: Any
+
+
+def record_key(record: Mapping[str, Any], key_fields: List[List[str]]) -> Tuple[Any, ...]:
+    values = []
+    for path in key_fields:
+        value: Any = record
+        for part in path:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        values.append(value)
+    return tuple(values)
+
+
+def compare_records(
+    records_by_table: Mapping[str, List[Dict[str, Any]]], truth: Mapping[str, Any], keys: Mapping[str, List[List[str]]]
+) -> Dict[str, List[Difference]]:
+    """Per table, the first differences between the emitted records and the truth's full records.
+
+    Records are matched by primary key; matched records are compared field by field (nested
+    objects recursively, ints and floats and bools never equal to one another, arrays in
+    ORDER_FREE_ARRAYS as multisets). A table whose truth holds no `records` is itself a
+    difference: a comparison that cannot be made must not read as a pass. Empty when equal.
+    """
+    problems: Dict[str, List[Difference]] = {}
+    for table in sorted(set(truth["tables"]) | set(records_by_table)):
+        differences = _compare_table(table, records_by_table.get(table, []), truth["tables"].get(table), keys.get(table))
+        if differences:
+            problems[table] = differences[:MAX_DIFFERENCES_PER_TABLE]
+    return problems
+
+
+def format_differences(problems: Mapping[str, List[Difference]]) -> str:
+    """One line per difference, grouped by table, for an assertion message."""
+    lines = []
+    for table, differences in problems.items():
+        for d in differences:
+            lines.append(f"{table} {d.key} {d.field}: expected {_short(d.expected)}, got {_short(d.got)}")
+    return "\n".join(lines)
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _compare_table(
+    table: str, emitted: List[Dict[str, Any]], expected_table: Optional[Mapping[str, Any]], key_fields: Optional[List[List[str]]]
+) -> List[Difference]:
+    if expected_table is None:
+        return [Difference(None, "(table)", "no such table in the ground truth", f"{len(emitted)} records")]
+    if "records" not in expected_table:
+        return [Difference(None, "(table)", "full records in the ground truth", "the ground truth of this table has no `records`: nothing was compared")]
+    if key_fields is None:
+        return [Difference(None, "(table)", "a primary key", "no primary key given for this table")]
+    expected_by_key: Dict[Tuple[Any, ...], Dict[str, Any]] = {}
+    for record in expected_table["records"]:
+        expected_by_key[_hashable(record_key(record, key_fields))] = record
+    differences: List[Difference] = []
+    seen: set = set()
+    for record in emitted:
+        key = _hashable(record_key(record, key_fields))
+        if key in seen:
+            differences.append(Difference(key, "(record)", "once", "emitted again"))
+            continue
+        seen.add(key)
+        if key not in expected_by_key:
+            differences.append(Difference(key, "(record)", MISSING, record))
+            continue
+        differences.extend(_compare_value(table, key, "", expected_by_key[key], record))
+    for key, record in expected_by_key.items():
+        if key not in seen:
+            differences.append(Difference(key, "(record)", record, MISSING))
+    return differences
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _compare_value(table: str, key: Any, path: str, expected: Any, got: Any) -> List[Difference]:
+    if isinstance(expected, Mapping) and isinstance(got, Mapping):
+        differences = []
+        for field in list(expected) + [f for f in got if f not in expected]:
+            child = f"{path}.{field}" if path else field
+            differences.extend(_compare_value(table, key, child, expected.get(field, MISSING), got.get(field, MISSING)))
+        return differences
+    if isinstance(expected, list) and isinstance(got, list):
+        if _element_path(path) in _order_free_paths(table):
+            if sorted(map(_canonical, expected)) != sorted(map(_canonical, got)):
+                return [Difference(key, path, expected, got)]
+            return []
+        if len(expected) != len(got):
+            return [Difference(key, path, expected, got)]
+        differences = []
+        for index, (e, g) in enumerate(zip(expected, got)):
+            differences.extend(_compare_value(table, key, f"{path}[{index}]", e, g))
+        return differences
+    if type(expected) is not type(got) or expected != got:
+        return [Difference(key, path, expected, got)]
+    return []
+
+
+def _order_free_paths(table: str) -> frozenset:
+    return ORDER_FREE_ARRAYS.get(table, frozenset())
+
+
+def _element_path(path: str) -> str:
+    """`questions[2].answers` -> `questions[].answers`: the path as ORDER_FREE_ARRAYS names it."""
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def _canonical(value: Any) -> str:
+    """A text that tells 1 from 1.0 from True and ignores key order: the multiset sort key."""
+    return json.dumps(_typed(value), sort_keys=True)
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return [type(value).__name__, value]
+
+
+# --- Non-ASCII data ------------------------------------------------------------------------------
+
+# Two-byte Latin letters, CJK, and a character outside the Basic Multilingual Plane (a JSON
+# surrogate pair when escaped): each breaks a different wrong assumption about encodings.
+NON_ASCII_FIRST_NAME = "Zoë"
+NON_ASCII_LAST_NAME = "Ødegård-Nuñez"
+NON_ASCII_TOPIC = "Réunion 東京 📅"
+NON_ASCII_PARTICIPANT = "Jürgen Groß 🎤"
+
+
+class PlantedValue(NamedTuple):
+    table: str
+    match: Dict[str, Any]  # fields that pick the record out
+    field: str
+    value: str
+
+
+def plant_non_ascii_names(server: Any, start_date: str) -> List[PlantedValue]:
+    """Rewrites, in the running fake's memory, one host's names, one of their meetings' topic
+    (wherever Zoom shows it) and one participant's name of an instance the sync reads; returns
+    where each value must arrive. The fake's generated data is ASCII only."""
+    dataset = server.fake.dataset
+    for user in dataset.users:
+        for meeting in user.meetings:
+            instances = [i for i in meeting.instances if i.start_time >= start_date and not i.too_old(dataset.today) and i.participants]
+            if not meeting.deleted and instances:
+                break
+        else:
+            continue
+        break
+    else:
+        raise AssertionError("the fake has no fetchable meeting with a past instance after the start date")
+    user.record["first_name"], user.record["last_name"] = NON_ASCII_FIRST_NAME, NON_ASCII_LAST_NAME
+    meeting.detail["topic"] = meeting.list_item["topic"] = NON_ASCII_TOPIC
+    for instance in meeting.instances:
+        instance.report["topic"] = NON_ASCII_TOPIC
+        if instance.recording is not None:
+            instance.recording["topic"] = NON_ASCII_TOPIC
+    participant = instances[0].participants[0]
+    participant["name"] = NON_ASCII_PARTICIPANT
+    return [
+        PlantedValue("users", {"id": user.id}, "first_name", NON_ASCII_FIRST_NAME),
+        PlantedValue("users", {"id": user.id}, "last_name", NON_ASCII_LAST_NAME),
+        PlantedValue("meetings", {"uuid": meeting.detail["uuid"]}, "topic", NON_ASCII_TOPIC),
+        PlantedValue("report_meeting_participants", {"meeting_uuid": instances[0].uuid, "join_time": participant.get("join_time")}, "name", NON_ASCII_PARTICIPANT),
+    ]
+
+
+def planted_values_found(records: Mapping[str, List[Mapping[str, Any]]], planted: Iterable[PlantedValue]) -> Dict[str, List[Any]]:
+    """Per planted value, what the records matching it hold in that field (one value when it arrived)."""
+    found = {}
+    for p in planted:
+        matching = [r for r in records.get(p.table, []) if all(r.get(k) == v for k, v in p.match.items())]
+        found[f"{p.table}.{p.field}"] = sorted({r.get(p.field) for r in matching}, key=str)
+    return found
+
+
+def planted_values_expected(planted: Iterable[PlantedValue]) -> Dict[str, List[Any]]:
+    return {f"{p.table}.{p.field}": [p.value] for p in planted}

@@ -27,9 +27,11 @@ import pytest
 
 try:  # integration_tests as a package, or as a plain directory on sys.path (pytest's rootdir mode)
     from integration_tests import docker_support as ds
+    from integration_tests import sync_support
 except ImportError:  # pragma: no cover - depends on how pytest was invoked
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import docker_support as ds  # type: ignore[no-redef]
+    import sync_support  # type: ignore[no-redef]
 
 pytestmark = pytest.mark.image_tests
 
@@ -234,6 +236,25 @@ def test_read_in_container_matches_read_outside(docker_client, image, secrets_di
         )
     configured = {entry["stream"]["name"] for entry in catalog["streams"]}
     assert set(inside_records) <= configured
+
+
+def test_given_non_ascii_names_and_topics_when_read_in_the_container_then_they_arrive_unchanged(docker_client, image, fake_zoom, config, secrets_dir, discovered_catalog):
+    """Last in this module: it rewrites names in the shared fake, which the comparison above must not see."""
+    planted = sync_support.plant_non_ascii_names(fake_zoom, config["start_date"])
+    tables = {p.table for p in planted}
+    catalog = ds.configured_catalog({"streams": [s for s in discovered_catalog["streams"] if s["name"] in tables]})
+    ds.write_secrets_dir(secrets_dir, {"catalog_non_ascii.json": catalog})
+
+    result = ds.run_in_container(
+        docker_client,
+        ["read", "--config", f"{ds.SECRETS_DIR_IN_CONTAINER}/config.json", "--catalog", f"{ds.SECRETS_DIR_IN_CONTAINER}/catalog_non_ascii.json"],
+        secrets_dir=secrets_dir,
+    )
+
+    assert result.exit_code == 0, result.describe()
+    # The container's stdout is decoded as UTF-8 with replacement: a wrong encoding shows as U+FFFD.
+    found = sync_support.planted_values_found(sync_support.records_by_table(result.messages), planted)
+    assert found == sync_support.planted_values_expected(planted)
 
 
 def _latest_control_config(messages: list[dict[str, Any]]) -> dict[str, Any] | None:

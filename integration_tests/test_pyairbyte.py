@@ -15,6 +15,7 @@ import pytest
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
+from integration_tests.sync_support import plant_non_ascii_names
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +57,13 @@ def fake():
 
 
 @pytest.fixture(scope="module")
-def read_into_default_cache(pyairbyte, fake):
+def planted(fake):
+    """Non-ASCII names and a topic planted in the fake before the read (its data is ASCII only)."""
+    return plant_non_ascii_names(fake, fake.connector_config()["start_date"])
+
+
+@pytest.fixture(scope="module")
+def read_into_default_cache(pyairbyte, fake, planted):
     ab, home = pyairbyte
     source = ab.get_source("source-zoom", config=fake.connector_config(), local_executable=installed_console_script())
     source.check()
@@ -90,3 +97,17 @@ def test_given_pyairbyte_when_reading_then_sql_row_counts_equal_the_ground_truth
 
     assert counted == {table: (expected["count"], expected["count"]) for table, expected in truth.items()}
     assert sum(expected["count"] for expected in truth.values()) > 500
+
+
+def test_given_non_ascii_names_and_topics_when_read_into_duckdb_then_the_sql_values_are_unchanged(planted, read_into_default_cache):
+    _, result, _ = read_into_default_cache
+    cache = result.cache
+
+    found, expected = {}, {}
+    for p in planted:
+        # Match on the string key fields only: DuckDB may type a join time as a TIMESTAMP.
+        where = " AND ".join(f"{field} = '{value}'" for field, value in p.match.items() if field != "join_time")
+        rows = cache.run_sql_query(f"SELECT {p.field} AS value FROM {cache.schema_name}.{p.table} WHERE {where}")
+        found[f"{p.table}.{p.field}"] = p.value in {row["value"] for row in rows}
+        expected[f"{p.table}.{p.field}"] = True
+    assert found == expected, [(p.table, p.field, p.value) for p in planted]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Mapping
 
 import pytest
@@ -92,3 +93,20 @@ def fast_backoff(monkeypatch):
     monkeypatch.setattr(errors, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr(errors, "BACKOFF_CAP_SECONDS", 0.05)
     monkeypatch.setattr(auth, "TOKEN_RETRY_BASE_SECONDS", 0.001)
+
+
+PINNED_NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def pinned_now(monkeypatch) -> datetime:
+    """Zoom's ISO Retry-After is read against `datetime.now` in source_zoom.errors: pin it, so a
+    test's verdict never depends on how long the machine took between two lines."""
+
+    class PinnedDateTime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return PINNED_NOW if tz is not None else PINNED_NOW.replace(tzinfo=None)
+
+    monkeypatch.setattr(errors, "datetime", PinnedDateTime)
+    return PINNED_NOW

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import threading
-import time
 from urllib.parse import parse_qs
 
 import pytest
@@ -98,18 +97,43 @@ def test_given_a_revoked_jwt_when_zoom_answers_124_then_the_sync_fails_with_a_co
     assert any("JWT" in m and "Server-to-Server" in m for m in messages), messages
 
 
+class ArrivalCountingLock:
+    """A lock that counts the threads that have come to wait for it, so a test can hold it until
+    a known number of them are queued."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.arrivals = threading.Semaphore(0)
+
+    def __enter__(self) -> "ArrivalCountingLock":
+        self.arrivals.release()
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._lock.release()
+
+    def held_by_the_test(self):
+        """The underlying lock, taken without counting an arrival."""
+        return self._lock
+
+
 def test_given_many_threads_when_the_token_expires_then_it_is_renewed_once(zoom_api):
     zoom_api.post(TOKEN_URL, [{"json": {"access_token": f"access-{n}", "expires_in": 3600}} for n in range(10)])
     authenticator = ZoomAuthenticator(config_with(S2S_CREDENTIALS), TOKEN_URL)
     authenticator.get_access_token()
     stale = authenticator._access_token  # noqa: SLF001
 
+    lock = ArrivalCountingLock()
+    authenticator._lock = lock  # noqa: SLF001
     threads = [threading.Thread(target=authenticator.refresh_and_set_access_token) for _ in range(8)]
-    # Every thread sees the expired token before any of them can renew it.
-    with authenticator._lock:  # noqa: SLF001
+    # Every thread sees the expired token before any of them can renew it: the lock is held until
+    # all eight have read the stale token and are waiting for it (event ordering, not a sleep).
+    with lock.held_by_the_test():
         for thread in threads:
             thread.start()
-        time.sleep(0.2)
+        for _ in threads:
+            assert lock.arrivals.acquire(timeout=30), "a thread never reached the token lock"
     for thread in threads:
         thread.join()
 

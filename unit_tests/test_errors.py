@@ -3,25 +3,54 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 import requests
 
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
-from source_zoom.errors import ZOOM_ERRORS, Outcome, ZoomBackoffStrategy, ZoomErrorHandler, retry_after_seconds
+from source_zoom.errors import Outcome, classify, ZoomBackoffStrategy, ZoomErrorHandler, retry_after_seconds
 from unit_tests.conftest import API, JWT_CREDENTIALS, config_with, log_lines, read_tables, records_of, zoom_error
 
 USERS = {"users": [{"id": "u1"}, {"id": "u2"}], "next_page_token": ""}
 
-EXPECTED_ACTION = {
-    Outcome.SKIP_RESOURCE: ResponseAction.IGNORE,
-    Outcome.STREAM_UNAVAILABLE: ResponseAction.IGNORE,
-    Outcome.RETRY: ResponseAction.RETRY,
-    Outcome.RENEW_TOKEN: ResponseAction.REFRESH_TOKEN_THEN_RETRY,
-    Outcome.RATE_LIMITED: ResponseAction.RATE_LIMITED,
-}
+SKIP = (Outcome.SKIP_RESOURCE, ResponseAction.IGNORE)
+UNAVAILABLE = (Outcome.STREAM_UNAVAILABLE, ResponseAction.IGNORE)
+RETRY = (Outcome.RETRY, ResponseAction.RETRY)
+RENEW = (Outcome.RENEW_TOKEN, ResponseAction.REFRESH_TOKEN_THEN_RETRY)
+WAIT = (Outcome.RATE_LIMITED, ResponseAction.RATE_LIMITED)
+LEAD_PENDING = pytest.mark.xfail(strict=True, reason="lead's change pending: a granular-scope error (4711, 104) makes the table unavailable")
+
+# What each (HTTP status, Zoom code) means for a sync, written from Zoom's documented meaning
+# (/work/shared/zoom-api.md, "Error codes seen per resource" and "Real accounts"), not read from
+# source_zoom.errors: a row that is wrong there fails here. None = a status-only row.
+ZOOM_DOCUMENTED_ACTIONS = [
+    pytest.param(401, 124, RENEW, id="401-124 token expired: renew once, retry"),
+    pytest.param(400, 200, SKIP, id="400-200 no permission or webinar add-on: skip the resource"),
+    pytest.param(404, 1001, SKIP, id="404-1001 user deleted between list and fetch: skip"),
+    pytest.param(400, 1001, SKIP, id="400-1001 user does not exist: skip"),
+    pytest.param(400, 1010, SKIP, id="400-1010 user not in this account: skip"),
+    pytest.param(401, 1010, SKIP, id="401-1010 user not in this account: skip"),
+    pytest.param(400, 3000, SKIP, id="400-3000 registration not enabled: skip the child"),
+    pytest.param(404, 3001, SKIP, id="404-3001 meeting deleted or expired: skip the child"),
+    pytest.param(400, 3003, SKIP, id="400-3003 not the host: skip"),
+    pytest.param(400, 3161, SKIP, id="400-3161 user not allowed to host: skip"),
+    pytest.param(400, 4400, SKIP, id="400-4400 polls disabled: skip"),
+    pytest.param(400, 12702, SKIP, id="400-12702 older than a year: skip"),
+    pytest.param(400, 4700, UNAVAILABLE, id="400-4700 missing scope: table unavailable"),
+    pytest.param(401, 4700, UNAVAILABLE, id="401-4700 missing scope: table unavailable"),
+    pytest.param(403, 4700, UNAVAILABLE, id="403-4700 missing scope: table unavailable"),
+    pytest.param(400, 4711, UNAVAILABLE, id="400-4711 missing granular scope: table unavailable", marks=LEAD_PENDING),
+    pytest.param(403, 4711, UNAVAILABLE, id="403-4711 missing granular scope: table unavailable", marks=LEAD_PENDING),
+    pytest.param(400, 104, UNAVAILABLE, id="400-104 missing granular scope: table unavailable", marks=LEAD_PENDING),
+    pytest.param(429, None, WAIT, id="429 rate limited: wait, retry"),
+    pytest.param(408, None, RETRY, id="408 timeout: retry"),
+    pytest.param(500, None, RETRY, id="500: retry"),
+    pytest.param(502, None, RETRY, id="502: retry"),
+    pytest.param(503, None, RETRY, id="503: retry"),
+    pytest.param(504, None, RETRY, id="504: retry"),
+]
 
 
 def response(status: int, body: object = None, headers: dict | None = None, text: str | None = None) -> requests.Response:
@@ -33,14 +62,16 @@ def response(status: int, body: object = None, headers: dict | None = None, text
     return answer
 
 
-@pytest.mark.parametrize("status, code", sorted(ZOOM_ERRORS, key=str))
-def test_given_each_mapped_zoom_error_when_interpreted_then_the_mapped_action_is_taken(status, code):
+@pytest.mark.parametrize("status, code, expected", ZOOM_DOCUMENTED_ACTIONS)
+def test_given_each_documented_zoom_error_when_interpreted_then_zooms_meaning_is_acted_on(status, code, expected):
+    expected_outcome, expected_action = expected
     body = zoom_error(code if code is not None else status, "reason given by Zoom")
 
     resolution = ZoomErrorHandler("meeting_polls").interpret_response(response(status, body))
 
-    assert resolution.response_action == EXPECTED_ACTION[ZOOM_ERRORS[(status, code)].outcome]
-    if resolution.response_action == ResponseAction.IGNORE:
+    error = classify(status, code if code is not None else status)
+    assert (error.outcome if error else None, resolution.response_action) == (expected_outcome, expected_action)
+    if expected_action == ResponseAction.IGNORE:
         assert "/meetings/1/polls" in resolution.error_message and str(code) in resolution.error_message
 
 
@@ -72,8 +103,8 @@ def test_given_a_dropped_connection_when_interpreted_then_the_message_names_the_
     assert resolution.error_message == "meeting_polls: network error talking to Zoom on /meetings/7/polls (ConnectionError: Connection aborted.)."
 
 
-def test_given_a_daily_limit_with_a_far_retry_after_then_the_stream_fails_with_when_to_retry():
-    reset = (datetime.now(timezone.utc) + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def test_given_a_daily_limit_with_a_far_retry_after_then_the_stream_fails_with_when_to_retry(pinned_now):
+    reset = (pinned_now + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     answer = response(429, zoom_error(429, "daily"), {"X-RateLimit-Type": "Daily-limit", "X-RateLimit-Category": "Heavy", "Retry-After": reset})
 
     resolution = ZoomErrorHandler("report_meetings").interpret_response(answer)
@@ -82,15 +113,16 @@ def test_given_a_daily_limit_with_a_far_retry_after_then_the_stream_fails_with_w
     assert "daily" in resolution.error_message and reset in resolution.error_message
 
 
-@pytest.mark.parametrize("header, expected", [("3", 3.0), ("ISO+30s", 30.0), (None, None), ("nonsense", None)])
-def test_given_retry_after_in_seconds_or_iso_datetime_then_it_is_read(header, expected):
-    if header == "ISO+30s":
-        header = (datetime.now(timezone.utc) + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+@pytest.mark.parametrize(
+    "header, expected",
+    [("3", 3.0), ("2026-03-01T12:00:30Z", 30.0), ("2026-03-02T00:00:00Z", 43200.0), ("2026-03-01T11:59:00Z", 0.0), (None, None), ("nonsense", None)],
+)
+def test_given_retry_after_in_seconds_or_iso_datetime_then_it_is_read(pinned_now, header, expected):
     answer = response(429, {}, {"Retry-After": header} if header else {})
 
     seconds = retry_after_seconds(answer)
 
-    assert seconds == expected if expected is None else abs(seconds - expected) < 2
+    assert seconds == expected  # "now" is pinned at 2026-03-01T12:00:00Z
 
 
 def test_given_a_429_with_retry_after_then_backoff_waits_that_long():

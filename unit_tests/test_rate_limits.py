@@ -21,8 +21,6 @@ from source_zoom.config import parse_config
 from source_zoom.rate_limits import (
     DEFAULT_RATE_LIMIT_PLAN,
     ENDPOINT_CATEGORIES,
-    HEAVY_DAILY_CAPS,
-    PLAN_RATES,
     RATE_LIMIT_PLANS,
     CategoryRatePolicy,
     Clock,
@@ -39,6 +37,16 @@ API_ROOTS = [
 ]
 # A plain id, an id that reads like a path word, and a UUID that Zoom's rule encodes twice.
 PATH_PARAMETERS = ["85746065432", "report", "%252FajXp1%252B%253D%253D"]
+
+# Zoom's published per-second rates per plan and category, and the Heavy daily quota
+# (/work/shared/zoom-api.md, "Rate limits"; Free is unconfirmed and its daily cap taken as Pro's).
+# Written here, not imported, so that a wrong figure in the connector or the fake fails a test.
+ZOOM_PLAN_RATES = {
+    "free": {"Light": 4, "Medium": 2, "Heavy": 1},
+    "pro": {"Light": 30, "Medium": 20, "Heavy": 10},
+    "business": {"Light": 80, "Medium": 60, "Heavy": 40},
+}
+ZOOM_HEAVY_DAILY_CAPS = {"free": 30_000, "pro": 30_000, "business": 60_000}
 
 
 class FakeClock(Clock):
@@ -104,21 +112,21 @@ def test_given_a_token_request_or_an_unknown_path_when_matched_then_no_policy_li
 @pytest.mark.parametrize("plan", ["free", "pro", "business"])
 def test_given_a_plan_when_the_budget_is_built_then_each_category_has_the_plans_rate_and_heavy_its_daily_cap(plan):
     budget = build_api_budget(plan, rate_share=1.0)
-    assert {category: policy.per_second for category, policy in budget.policies_by_category.items()} == PLAN_RATES[plan]
+    assert {category: policy.per_second for category, policy in budget.policies_by_category.items()} == ZOOM_PLAN_RATES[plan]
     assert {category: policy.daily_cap for category, policy in budget.policies_by_category.items()} == {
-        "Light": None, "Medium": None, "Heavy": HEAVY_DAILY_CAPS[plan],
+        "Light": None, "Medium": None, "Heavy": ZOOM_HEAVY_DAILY_CAPS[plan],
     }
 
 
-def test_given_the_fake_zoom_limiter_when_compared_then_the_plans_figures_agree():
-    assert PLAN_RATES == PLAN_QPS
-    assert HEAVY_DAILY_CAPS == HEAVY_DAILY
+def test_given_the_fake_zoom_limiter_when_read_then_it_enforces_zooms_published_figures():
+    assert PLAN_QPS == ZOOM_PLAN_RATES
+    assert HEAVY_DAILY == ZOOM_HEAVY_DAILY_CAPS
 
 
 def test_given_the_default_share_when_the_budget_is_built_then_it_sends_below_zooms_rate():
     budget = build_api_budget("business")
     for category, policy in budget.policies_by_category.items():
-        assert 0 < policy.per_second < PLAN_RATES["business"][category]
+        assert 0 < policy.per_second < ZOOM_PLAN_RATES["business"][category]
 
 
 def test_given_more_requests_than_a_second_allows_when_acquired_then_each_waits_for_its_slot_instead_of_raising():
@@ -130,7 +138,7 @@ def test_given_more_requests_than_a_second_allows_when_acquired_then_each_waits_
         sent_at.append(clock.monotonic() - 1000.0)
     assert sent_at == pytest.approx([index * 0.1 for index in range(25)])
     per_calendar_second = [sum(1 for moment in sent_at if second <= moment < second + 1) for second in range(3)]
-    assert max(per_calendar_second) <= PLAN_RATES["pro"]["Heavy"]
+    assert max(per_calendar_second) <= 10  # Pro Heavy: 10 req/s
     assert len(clock.sleeps) == 24  # one sleep per waiting request, no retry loop
 
 
@@ -213,8 +221,8 @@ def zoom_429(category: str, limit_type: str, retry_after: str = "") -> requests.
     return response
 
 
-def test_given_zoom_says_the_daily_cap_is_spent_when_more_heavy_requests_come_then_they_fail_at_once_and_others_go_on():
-    now = datetime.now(timezone.utc)  # Retry-After is read against the real time
+def test_given_zoom_says_the_daily_cap_is_spent_when_more_heavy_requests_come_then_they_fail_at_once_and_others_go_on(pinned_now):
+    now = pinned_now  # Retry-After is read against source_zoom.errors' "now", pinned to the fake clock's
     clock = FakeClock(now)
     budget = build_api_budget("pro", clock=clock)
     request = request_to("report/meetings/%252Fab%253D%253D/participants")
@@ -240,7 +248,7 @@ def test_given_a_config_when_the_source_reads_then_every_stream_shares_one_budge
     source = SourceZoom(config)
     context = source.sync_context(config)
     assert isinstance(context.api_budget, ZoomAPIBudget)
-    assert context.api_budget.policies_by_category["Heavy"].daily_cap == HEAVY_DAILY_CAPS["business"]
+    assert context.api_budget.policies_by_category["Heavy"].daily_cap == 60_000  # Business: 60,000 Heavy requests a day
     budgets = {id(stream._http_client._api_budget) for stream in (facade._legacy_stream for facade in source.streams(config))}
     assert budgets == {id(context.api_budget)}
 

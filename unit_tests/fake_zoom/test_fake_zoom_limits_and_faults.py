@@ -1,3 +1,4 @@
+import datetime as dt
 import time
 
 import requests
@@ -16,9 +17,33 @@ def statuses(api: Api, path: str, count: int) -> list:
     return results
 
 
+class FakeClock:
+    """The limiter's clock in these tests: time moves only when the test says so."""
+
+    def __init__(self, now: dt.datetime = dt.datetime(2025, 6, 15, 12, 0, 0, tzinfo=dt.timezone.utc)) -> None:
+        self.now = now
+        self.seconds = 5000.25  # inside a one-second window, far from its edges
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def utc_now(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.seconds += seconds
+        self.now += dt.timedelta(seconds=seconds)
+
+
+def with_fake_clock(server: FakeZoomServer) -> FakeClock:
+    clock = FakeClock()
+    server.fake.limiter.clock = clock
+    return clock
+
+
 def test_given_free_plan_when_bursting_medium_requests_then_429_with_rate_limit_headers():
     with FakeZoomServer(make_config(rate_limit_plan="free")) as server:
-        time.sleep(1 - time.monotonic() % 1 + 0.01)  # start at a window boundary: 2/s for Medium
+        with_fake_clock(server)  # the whole burst falls in one second, however slow the machine
         responses = [Api(server).get("/users") for _ in range(3)]
     assert [r.status_code for r in responses] == [200, 200, 429]
     limited = responses[-1]
@@ -31,11 +56,23 @@ def test_given_free_plan_when_bursting_medium_requests_then_429_with_rate_limit_
 
 def test_given_free_plan_when_window_passes_then_requests_are_admitted_again():
     with FakeZoomServer(make_config(rate_limit_plan="free")) as server:
+        clock = with_fake_clock(server)
         api = Api(server)
-        burst = statuses(api, "/users", 6)  # 2/s: at most 4 pass even across a window boundary
-        time.sleep(1.05)
-        after = api.get("/users").status_code
-    assert 429 in burst and after == 200
+        burst = statuses(api, "/users", 3)
+        clock.advance(0.5)  # same second: still limited
+        same_second = api.get("/users").status_code
+        clock.advance(0.5)  # next second: a new window
+        next_second = statuses(api, "/users", 3)
+    assert burst == [200, 200, 429] and same_second == 429 and next_second == [200, 200, 429]
+
+
+def test_given_a_limit_per_category_when_one_category_is_used_up_then_another_is_still_admitted():
+    with FakeZoomServer(make_config(rate_limit_plan="free")) as server:
+        with_fake_clock(server)
+        api = Api(server)
+        medium = statuses(api, "/users", 3)
+        light = api.get(f"/meetings/{server.fake.dataset.users[0].meetings[0].id}").status_code
+    assert medium == [200, 200, 429] and light == 200
 
 
 def test_given_same_fault_seed_when_replaying_requests_then_same_faults_in_same_order():
@@ -107,16 +144,34 @@ def test_given_latency_when_requesting_then_answer_is_delayed():
 def test_given_documented_daily_headers_when_heavy_cap_exhausted_then_429_daily_limit_with_iso_retry_after():
     config = make_config(rate_limit_plan="business", heavy_daily_limit=2, daily_limit_headers="documented")
     with FakeZoomServer(config) as server:
+        clock = with_fake_clock(server)
         api = Api(server)
         user_id = server.fake.dataset.users[0].id
         window = {"from": "2025-06-01", "to": "2025-06-15"}
-        responses = [api.get(f"/report/users/{user_id}/meetings", **window) for _ in range(3)]
+        responses = []
+        for _ in range(3):
+            responses.append(api.get(f"/report/users/{user_id}/meetings", **window))
+            clock.advance(1)  # never the per-second limit: only the daily one can answer 429
         light = api.get(f"/meetings/{server.fake.dataset.users[0].meetings[0].id}")
     assert [r.status_code for r in responses] == [200, 200, 429] and light.status_code == 200
     limited = responses[-1]
     assert limited.json()["message"] == "You have reached the maximum daily rate limit for this API. Try again later."
     assert limited.headers["X-RateLimit-Type"] == "Daily-limit" and limited.headers["X-RateLimit-Category"] == "Heavy"
-    assert limited.headers["Retry-After"].endswith("T00:00:00Z")
+    assert limited.headers["Retry-After"] == "2025-06-16T00:00:00Z"  # the next 00:00 UTC
+
+
+def test_given_heavy_daily_limit_used_up_when_00_00_utc_passes_then_heavy_requests_are_admitted_again():
+    with FakeZoomServer(make_config(rate_limit_plan="business", heavy_daily_limit=1)) as server:
+        clock = with_fake_clock(server)
+        api = Api(server)
+        path = f"/report/users/{server.fake.dataset.users[0].id}/meetings"
+        window = {"from": "2025-06-01", "to": "2025-06-15"}
+        first = api.get(path, **window).status_code
+        clock.advance(11 * 3600 + 59 * 60 + 58)  # 23:59:58 UTC, the same day
+        late_same_day = api.get(path, **window).status_code
+        clock.advance(3)  # 00:00:01 UTC the next day
+        next_day = api.get(path, **window).status_code
+    assert (first, late_same_day, next_day) == (200, 429, 200)
 
 
 def test_given_faults_on_token_endpoint_flag_when_requesting_token_then_faults_apply():
