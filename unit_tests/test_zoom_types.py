@@ -13,13 +13,14 @@ specs) are kept as a snapshot of field names and JSON types in resources/zoom_ty
    type (no field Zoom's type lacks, no other JSON type), and its records carry every field of
    Zoom's record type except FAKE_NOT_MODELLED.
 
-The deliberate exceptions are the four dicts below, each entry with its reason.
+The deliberate exceptions are kept in one place, the section "The deliberate exceptions" below,
+each entry with its reason.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import os
 import shutil
 import subprocess
 from collections import defaultdict
@@ -78,14 +79,14 @@ OTHER_RECORD_KEYS: Dict[str, Optional[str]] = {
     "GET /report/history_meetings": "history_meetings",
 }
 
+# ---------------------------------------------------------------------------------------------
+# The deliberate exceptions: every entry with its reason.
+
 # Tables whose endpoint Zoom's SDK has no type for.
 NO_ZOOM_TYPE = {
     "meeting_files": "GET /past_meetings/{meetingId}/files was removed by Zoom in 2024 and is not in the SDK.",
     "webinar_files": "GET /past_webinars/{webinarId}/files was removed by Zoom in 2024 and is not in the SDK.",
 }
-
-# ---------------------------------------------------------------------------------------------
-# The deliberate exceptions: every entry with its reason.
 
 _STAMPED = "stamped by the connector from the parent record (docs/contract.md)"
 _STAMPED_SELF = "stamped by the connector: a copy of the record's own id (docs/contract.md)"
@@ -114,7 +115,8 @@ NOT_FROM_ZOOM: Dict[Tuple[str, str], str] = {
     ("report_webinar_participants", "attentiveness_score"): "Stitch's column; Zoom's participant report no longer has it (kept so Stitch-era destinations keep the column)",
 }
 
-# (table, field path) -> why a field of Zoom's record type is not declared in our schema.
+# (table, field path) -> why a field of Zoom's record type is not declared in our schema. Empty:
+# every field of Zoom's record types is a typed column.
 SCHEMA_OMISSIONS: Dict[Tuple[str, str], str] = {}
 
 _FAKE_HELPER = "modelled by the fake helper's branch (report records, statuses, registrant_id); the lead reconciles at merge"
@@ -229,9 +231,10 @@ def test_snapshot_covers_every_endpoint_the_connector_calls():
 def test_snapshot_matches_the_installed_sdk():
     """Re-derives the snapshot when Node, TypeScript and the SDK are installed (see the README)."""
     node = shutil.which("node")
-    sdk = Path("/tmp/rivet/node_modules/@zoom/rivet")
-    typescript = Path("/tmp/types_scratch/node_modules/typescript")
-    if node is None or not sdk.is_dir() or not typescript.is_dir():
+    sdk = Path(os.environ.get("ZOOM_RIVET_DIR", "/tmp/rivet/node_modules/@zoom/rivet"))
+    candidates = [os.environ.get("TYPESCRIPT_DIR", ""), "/tmp/rivet/node_modules/typescript", "/tmp/types_scratch/node_modules/typescript"]
+    typescript = next((Path(c) for c in candidates if c and Path(c).is_dir()), None)
+    if node is None or not sdk.is_dir() or typescript is None:
         pytest.skip("Zoom's SDK or TypeScript not installed; the committed snapshot is used as it is")
     result = subprocess.run([node, str(GENERATOR), "--check", "--sdk", str(sdk), "--typescript", str(typescript)],
                             capture_output=True, text=True, timeout=120)
