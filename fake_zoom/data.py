@@ -326,12 +326,16 @@ class _Generator:
             "last_login_time": fmt_ts(self.midnight - dt.timedelta(hours=self.rng.randint(1, 300))),
             "last_client_version": f"5.17.{self.rng.randint(0, 11)}.{self.rng.randint(1000, 9999)}(mac)",
             "group_ids": [self.ids.zoom_id()],
-            "im_group_ids": [],
-            "language": "en-US",
-            "phone_number": "",
+            "im_group_ids": ["im-group-all-staff"],
             "status": "active",
             "role_id": "2",
             "user_created_at": fmt_ts(created),
+            "custom_attributes": [{"key": "cost_center", "name": "Cost center", "value": "CC-100"}],
+            "division_ids": ["division-main"],
+            "employee_unique_id": f"emp-{index + 1:05d}",
+            "host_key": f"{100000 + index:06d}",
+            "license_info_list": [{"license_type": "MEETING", "license_option": 2, "subscription_id": "subscription-pro"}],
+            "plan_united_type": "1",
         }
         return User(record=record)
 
@@ -387,7 +391,36 @@ class _Generator:
                         "type": "single",
                         "answer_required": False,
                         "answers": ["Yes", "No"],
-                    }
+                        "right_answers": ["Yes"],
+                        "show_as_dropdown": False,
+                        "case_sensitive": False,
+                        "answer_min_character": 1,
+                        "answer_max_character": 200,
+                        "rating_min_value": 0,
+                        "rating_max_value": 0,
+                        "rating_min_label": "",
+                        "rating_max_label": "",
+                        "prompts": [],
+                    },
+                    {
+                        "name": "Match each tool to its use.",
+                        "type": "matching",
+                        "answer_required": False,
+                        "answers": ["Slides", "Notes"],
+                        "right_answers": [],
+                        "show_as_dropdown": True,
+                        "case_sensitive": False,
+                        "answer_min_character": 1,
+                        "answer_max_character": 200,
+                        "rating_min_value": 0,
+                        "rating_max_value": 0,
+                        "rating_min_label": "",
+                        "rating_max_label": "",
+                        "prompts": [
+                            {"prompt_question": "Presenting", "prompt_right_answers": ["Slides"]},
+                            {"prompt_question": "Writing down", "prompt_right_answers": ["Notes"]},
+                        ],
+                    },
                 ],
             }
             for number in range(count)
@@ -403,49 +436,117 @@ class _Generator:
         }
 
     def settings(self, approval_type: int, webinar: bool) -> dict[str, Any]:
+        """Every member of Zoom's meeting or webinar `settings` (the two differ), at Zoom's defaults."""
+        interpreters = [{"email": "interpreter@example.com", "languages": "US,FR", "interpreter_languages": "English,French"}]
         settings: dict[str, Any] = {
             "host_video": True,
-            "participant_video": not webinar,
-            "cn_meeting": False,
-            "in_meeting": False,
-            "join_before_host": False,
-            "mute_upon_entry": True,
-            "watermark": False,
-            "use_pmi": False,
             "approval_type": approval_type,
             "registration_type": 1,
             "audio": "both",
+            "audio_conference_info": "",
             "auto_recording": "cloud",
             "enforce_login": False,
             "enforce_login_domains": "",
             "alternative_hosts": "",
+            "alternative_host_update_polls": False,
+            "allow_host_control_participant_mute_state": False,
+            "allow_multiple_devices": True,
             "close_registration": False,
-            "waiting_room": False,
             "global_dial_in_countries": ["US"],
             "global_dial_in_numbers": [
                 {"city": "New York", "country": "US", "country_name": "US", "number": "+1 6465588656", "type": "toll"}
             ],
             "contact_name": "Host",
             "contact_email": "host@example.com",
+            "email_in_attendee_report": False,
             "registrants_confirmation_email": True,
             "registrants_email_notification": True,
             "meeting_authentication": False,
             "authentication_option": "",
             "authentication_domains": "",
+            "authentication_name": "",
+            "show_share_button": True,
+            "language_interpretation": {"enable": False, "interpreters": interpreters},
+            "sign_language_interpretation": {
+                "enable": False, "interpreters": [{"email": "signer@example.com", "sign_language": "American"}]
+            },
+            "question_and_answer": {
+                "enable": False,
+                "allow_submit_questions": False,
+                "allow_anonymous_questions": False,
+                "attendees_can_comment": False,
+                "attendees_can_upvote": False,
+            },
         }
         if webinar:
             settings.update(
                 panelists_video=True,
                 practice_session=False,
                 hd_video=False,
+                hd_video_for_attendees=False,
+                send_1080p_video_to_attendees=False,
                 on_demand=False,
-                allow_multiple_devices=True,
                 post_webinar_survey=False,
                 survey_url="",
                 registrants_restrict_number=0,
-                notify_registrants=True,
-                show_share_button=True,
+                add_watermark=False,
+                add_audio_watermark=False,
+                email_language="en-US",
+                enable_session_branding=False,
+                panelist_authentication=False,
+                panelists_invitation_email_notification=True,
+                attendees_and_panelists_reminder_email_notification={"enable": True, "type": 1},
+                follow_up_attendees_email_notification={"enable": False, "type": 0},
+                follow_up_absentees_email_notification={"enable": False, "type": 0},
             )
+            settings["question_and_answer"].update(allow_auto_reply=False, answer_questions="all", auto_reply_text="")
+        else:
+            settings.update(
+                participant_video=True,
+                cn_meeting=False,
+                in_meeting=False,
+                join_before_host=False,
+                jbh_time=0,
+                mute_upon_entry=True,
+                watermark=False,
+                use_pmi=False,
+                waiting_room=False,
+                waiting_room_options={"mode": "follow_setting", "who_goes_to_waiting_room": "everyone"},
+                alternative_hosts_email_notification=True,
+                alternative_host_manage_meeting_summary=False,
+                alternative_host_manage_cloud_recording=False,
+                approved_or_denied_countries_or_regions={
+                    "enable": False, "method": "approve", "approved_list": ["US"], "denied_list": ["CA"]
+                },
+                auto_add_recording_to_video_management={
+                    "enable": False, "channels": [{"channel_id": "channel-recordings", "name": "Recordings"}]
+                },
+                auto_start_meeting_summary=False,
+                auto_start_ai_companion_questions=False,
+                who_will_receive_summary=1,
+                who_can_ask_questions=1,
+                summary_template_id="",
+                breakout_room={"enable": False, "rooms": [{"name": "Room 1", "participants": ["guest@example.com"]}]},
+                calendar_type=1,
+                continuous_meeting_chat={
+                    "enable": False, "auto_add_invited_external_users": False, "auto_add_meeting_participants": False,
+                    "channel_id": "",
+                },
+                custom_keys=[{"key": "cost_center", "value": "CC-100"}],
+                device_testing=False,
+                disable_participant_video=False,
+                email_notification=True,
+                encryption_type="enhanced_encryption",
+                focus_mode=False,
+                host_save_video_order=False,
+                internal_meeting=False,
+                meeting_invitees=[{"email": "invitee@example.com", "internal_user": False}],
+                participant_focused_meeting=False,
+                private_meeting=False,
+                push_change_to_calendar=False,
+                resources=[{"resource_type": "whiteboard", "resource_id": "whiteboard-1", "permission_level": "editor"}],
+            )
+            settings["question_and_answer"]["question_visibility"] = "answered"
         return settings
 
     def schedule_detail(
@@ -463,7 +564,6 @@ class _Generator:
             "host_email": user.record["email"],
             "topic": topic,
             "type": meeting_type,
-            "status": "waiting",
             "start_time": fmt_ts(start),
             "duration": 60,
             "timezone": user.record["timezone"],
@@ -475,10 +575,32 @@ class _Generator:
             # Zoom names these "...passcode" on webinars and "...password" on meetings.
             f"h323_{secret}": f"{self.rng.randint(100000, 999999)}",
             f"encrypted_{secret}": base64.urlsafe_b64encode(self.rng.randbytes(24)).decode(),
-            "pmi": str(user.record["pmi"]),
             "settings": self.settings(approval_type, webinar=kind == "webinar"),
             "tracking_fields": [{"field": "Project", "value": "Fake"}],
+            "creation_source": "web_portal",
         }
+        # Zoom's meeting and webinar objects differ beyond the passcode names (see Zoom's types).
+        if kind == "meeting":
+            detail.update(
+                status="waiting",
+                pmi=str(user.record["pmi"]),
+                assistant_id="",
+                pre_schedule=False,
+                chat_join_url=f"https://example.zoom.us/launch/chat?meeting={entity_id}",
+                pstn_password=detail["password"],
+                dynamic_host_key=f"{entity_id % 1_000_000:06d}",
+            )
+            detail["tracking_fields"][0]["visible"] = True
+            detail["settings"]["authentication_exception"] = [
+                {"name": "Guest speaker", "email": "speaker@example.com", "join_url": f"{base_url}?tk=exception"}
+            ]
+        else:
+            detail.update(
+                is_simulive=False,
+                record_file_id="",
+                transition_to_live=False,
+                simulive_delay_start={"enable": False, "time": 0, "timeunit": "second"},
+            )
         if recurring:
             detail["recurrence"] = {
                 "type": 2,
@@ -507,7 +629,10 @@ class _Generator:
         keys = ("uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone", "agenda",
                 "created_at", "join_url")
         item = {key: detail[key] for key in keys}
-        item["pmi"] = detail["pmi"]
+        # A meeting's list item has its pmi; a webinar's says whether it is simulive.
+        for key in ("pmi", "is_simulive"):
+            if key in detail:
+                item[key] = detail[key]
         return item
 
     def past_starts(self, count: int, held_today: Optional[int], held_at: Optional[dt.datetime] = None) -> list[dt.datetime]:
@@ -541,6 +666,8 @@ class _Generator:
         ]
         registrants = self.registrants(self.config.registrants, start_of(detail), approval_type) \
             if has_registration else []
+        for number, registrant in enumerate(registrants):
+            registrant["participant_pin_code"] = 100_000 + number  # meeting registrants only, in Zoom's types
         meeting = Meeting(
             id=meeting_id,
             host_id=user.id,
@@ -650,6 +777,11 @@ class _Generator:
                 "name": f"{first} {last}",
                 "email": email,
                 "join_url": f"https://example.zoom.us/w/{webinar_id}?tk=panelist-{self.rng.randint(1, 10**6)}",
+                "virtual_background_id": "",
+                "name_tag_id": "",
+                "name_tag_name": f"{first} {last}",
+                "name_tag_pronouns": "",
+                "name_tag_description": "",
             })
         return panelists
 
@@ -695,15 +827,18 @@ class _Generator:
         span = max(1, int((instance.end - instance.start).total_seconds() // 60))
         join = instance.start + dt.timedelta(minutes=self.rng.randint(0, span // 2))
         leave = join + dt.timedelta(minutes=self.rng.randint(1, max(1, span // 2)))
+        # A signed-in participant's account user id; guests have none.
+        account_user_id = "" if guest else self.ids.zoom_id()
         return {
-            "id": "" if guest else self.ids.zoom_id(),
+            "id": account_user_id,
             "user_id": self.ids.participant_id(),
             "name": f"{first} {last}",
             "user_email": "" if guest else email,
             "join_time": fmt_ts(join),
             "leave_time": fmt_ts(leave),
             "duration": int((leave - join).total_seconds()),
-            "attentiveness_score": "",
+            "participant_user_id": account_user_id,
+            "bo_mtg_id": "",
             "registrant_id": "",
             "status": "in_meeting",
             "failover": False,
@@ -774,13 +909,14 @@ class _Generator:
             "account_id": self.config.account_id,
             "host_id": user.id,
             "topic": detail["topic"],
-            "type": detail["type"],
+            "type": str(detail["type"]),
             "start_time": fmt_ts(instance.start),
-            "timezone": detail["timezone"],
             "duration": int((instance.end - instance.start).total_seconds() // 60),
             "total_size": sum(f["file_size"] for f in files),
             "recording_count": len(files),
-            "share_url": f"https://example.zoom.us/rec/share/{self.ids.zoom_id()}",
+            "recording_play_passcode": self.ids.zoom_id(),
+            "auto_delete": False,
+            "auto_delete_date": "",
             "recording_files": files,
         }
 

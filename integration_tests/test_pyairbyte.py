@@ -111,3 +111,52 @@ def test_given_non_ascii_names_and_topics_when_read_into_duckdb_then_the_sql_val
         found[f"{p.table}.{p.field}"] = p.value in {row["value"] for row in rows}
         expected[f"{p.table}.{p.field}"] = True
     assert found == expected, [(p.table, p.field, p.value) for p in planted]
+
+
+# (table, column) -> the DuckDB type a schema's JSON type must land as. A schema change that turns
+# one of these into text (an id declared as number or string, a date-time without its format, an
+# object without a type) fails here, where a destination would have made the wrong column.
+EXPECTED_DUCKDB_TYPES = {
+    ("meetings", "id"): "BIGINT",  # 64-bit meeting id, lossless
+    ("meetings", "meeting_id"): "BIGINT",  # stamped copy of id
+    ("report_meeting_participants", "meeting_id"): "BIGINT",  # stamped from the parent
+    ("webinars", "id"): "BIGINT",
+    ("cloud_recordings", "total_size"): "BIGINT",
+    # date-time: PyAirbyte asks for a timestamp with time zone; DuckDB's catalog names it TIMESTAMP
+    ("meetings", "start_time"): "TIMESTAMP",
+    ("report_meetings", "start_time"): "TIMESTAMP",
+    ("users", "created_at"): "TIMESTAMP",
+    ("report_meeting_participants", "failover"): "BOOLEAN",
+    ("cloud_recordings", "auto_delete"): "BOOLEAN",
+    ("meetings", "settings"): "JSON",  # nested object
+    ("meetings", "occurrences"): "JSON",  # array of objects
+    ("cloud_recordings", "type"): "VARCHAR",  # Zoom's string enum
+    ("report_meetings", "dept"): "VARCHAR",
+}
+
+
+def test_given_pyairbyte_when_reading_then_typed_fields_get_their_duckdb_column_types(read_into_default_cache):
+    _, result, _ = read_into_default_cache
+    cache = result.cache
+    tables = sorted({table for table, _ in EXPECTED_DUCKDB_TYPES})
+    rows = cache.run_sql_query(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        f"WHERE table_schema = '{cache.schema_name}' AND table_name IN ({', '.join(repr(t) for t in tables)})"
+    )
+    actual = {(row["table_name"], row["column_name"]): row["data_type"] for row in rows}
+
+    assert {column: actual.get(column) for column in EXPECTED_DUCKDB_TYPES} == EXPECTED_DUCKDB_TYPES
+
+
+def test_given_pyairbyte_when_reading_then_nested_settings_are_queryable_json(fake, read_into_default_cache):
+    _, result, _ = read_into_default_cache
+    cache = result.cache
+    (row,) = cache.run_sql_query(
+        "SELECT COUNT(*) AS meetings, "
+        "COUNT(*) FILTER (WHERE json_extract_string(settings, '$.encryption_type') = 'enhanced_encryption') AS encrypted, "
+        "COUNT(*) FILTER (WHERE json_extract(settings, '$.breakout_room.enable') = 'false') AS without_breakout_rooms "
+        f"FROM {cache.schema_name}.meetings"
+    )
+    expected = fake.ground_truth(fake.connector_config()["start_date"])["tables"]["meetings"]["count"]
+
+    assert (row["meetings"], row["encrypted"], row["without_breakout_rooms"]) == (expected, expected, expected)
