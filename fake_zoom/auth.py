@@ -1,4 +1,12 @@
-"""Access tokens, the rotating refresh token, and the JWT that is always accepted."""
+"""Access tokens, the rotating refresh token, authorization codes, and the JWT that is always accepted.
+
+User OAuth as Zoom documents it: the consent step (`GET /oauth/authorize`) issues a code bound
+to the client and the redirect URI; the token endpoint exchanges it once (grant_type
+authorization_code, the same redirect URI) for an access token and a refresh token, which then
+rotates on every refresh. The fake approves every consent at once (no login page) and does not
+model the app's redirect URL allow list: any absolute http(s) URI is accepted at consent, and the
+exchange must name the same one.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +23,16 @@ INVALID_TOKEN = "Invalid access token."
 EXPIRED_TOKEN = "Access token is expired."
 
 
+@dataclass(frozen=True)
+class _AuthorizationCode:
+    client_id: str
+    redirect_uri: str
+
+
+INVALID_CODE = "Invalid authorization code"
+REDIRECT_MISMATCH = "Redirect URI mismatch."
+
+
 @dataclass
 class _AccessToken:
     expires_at: float
@@ -29,6 +47,7 @@ class TokenStore:
         self._counter = itertools.count(1)
         self._refresh_counter = itertools.count(1)
         self.current_refresh_token = config.refresh_token
+        self._codes: dict[str, _AuthorizationCode] = {}
 
     def issue_access_token(self) -> tuple[str, int]:
         token = f"fake-access-{next(self._counter)}-{secrets.token_hex(8)}"
@@ -39,8 +58,27 @@ class TokenStore:
         """Refresh tokens are single use: the presented one must be the current one; it is replaced."""
         if not presented or presented != self.current_refresh_token:
             return None
+        return self._replace_refresh_token()
+
+    def _replace_refresh_token(self) -> str:
         self.current_refresh_token = f"fake-refresh-token-{next(self._refresh_counter)}-{secrets.token_hex(4)}"
         return self.current_refresh_token
+
+    def issue_authorization_code(self, client_id: str, redirect_uri: str) -> str:
+        code = f"fake-code-{secrets.token_urlsafe(16)}"
+        self._codes[code] = _AuthorizationCode(client_id, redirect_uri)
+        return code
+
+    def redeem_authorization_code(self, code: str, client_id: str, redirect_uri: str) -> tuple[Optional[str], Optional[str]]:
+        """(new refresh token, None) or (None, Zoom's reason). A code is single use: the first
+        exchange that presents it consumes it, even one that fails. A successful exchange starts a
+        new authorization, whose refresh token replaces the account's current one."""
+        issued = self._codes.pop(code, None)
+        if issued is None or issued.client_id != client_id:
+            return None, INVALID_CODE
+        if redirect_uri != issued.redirect_uri:
+            return None, REDIRECT_MISMATCH
+        return self._replace_refresh_token(), None
 
     def check(self, bearer: Optional[str]) -> tuple[Optional[str], bool]:
         """Returns (error message or None, whether this call force-expired the token)."""

@@ -16,7 +16,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from aiohttp import web
 
@@ -634,6 +634,12 @@ class FakeZoom:
             if form.get("account_id") != self.config.account_id:
                 return 400, {"reason": "Invalid account_id", "error": "invalid_request"}
             return 200, self._token_body()
+        if grant == "authorization_code":
+            new_refresh, problem = self.tokens.redeem_authorization_code(
+                str(form.get("code", "")), self.config.client_id, str(form.get("redirect_uri", "")))
+            if new_refresh is None:
+                return 400, {"reason": problem, "error": "invalid_request"}
+            return 200, {**self._token_body(), "refresh_token": new_refresh}
         if grant == "refresh_token":
             new_refresh = self.tokens.rotate_refresh_token(str(form.get("refresh_token", "")))
             if new_refresh is None:
@@ -644,6 +650,28 @@ class FakeZoom:
     def _token_body(self) -> dict[str, Any]:
         token, ttl = self.tokens.issue_access_token()
         return {"access_token": token, "token_type": "bearer", "expires_in": ttl, "scope": SCOPES}
+
+    # --- /oauth/authorize ---
+
+    async def handle_authorize(self, request: web.Request) -> web.StreamResponse:
+        """Zoom's consent step, approved at once: a 302 to redirect_uri with `code` and `state`.
+        An unknown client or an unusable redirect URI is answered here (never redirected to)."""
+        query = request.query
+        if query.get("client_id") != self.config.client_id:
+            return json_response({"reason": "Invalid client_id", "error": "invalid_client"}, 400)
+        redirect_uri = query.get("redirect_uri", "")
+        target = urlsplit(redirect_uri)
+        if target.scheme not in ("http", "https") or not target.netloc:
+            return json_response({"reason": "Invalid redirect_uri", "error": "invalid_request"}, 400)
+        if query.get("response_type") != "code":
+            answer = {"error": "unsupported_response_type"}
+        else:
+            answer = {"code": self.tokens.issue_authorization_code(self.config.client_id, redirect_uri)}
+        if "state" in query:
+            answer["state"] = query["state"]
+        existing = parse_qsl(target.query, keep_blank_values=True)
+        location = target._replace(query=urlencode(existing + list(answer.items()))).geturl()
+        raise web.HTTPFound(location)
 
     # --- /_fake ---
 
@@ -734,6 +762,7 @@ def create_app(config: Optional[FakeZoomConfig] = None) -> web.Application:
     app.router.add_post("/_fake/grant_scope", fake.handle_grant_scope)
     app.router.add_post("/_fake/reset_daily", fake.handle_reset_daily)
     app.router.add_post("/oauth/token", fake.handle_token)
+    app.router.add_get("/oauth/authorize", fake.handle_authorize)
     app.router.add_route("*", API_PREFIX + "/{tail:.*}", fake.handle_api)
     return app
 
