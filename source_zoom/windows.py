@@ -8,6 +8,7 @@ Each table declares one `DatePolicy`; this module turns it into windows.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -15,8 +16,8 @@ from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple
 
 from source_zoom.incremental import parse_zoom_time
 
-# Zoom's report endpoints serve the last six months only (and want `from` inside that range).
-REPORT_HORIZON_DAYS = 6 * 30
+# Zoom's report endpoints serve the last six calendar months only (and refuse a `from` before that).
+REPORT_HORIZON_MONTHS = 6
 
 Window = Tuple[date, date]
 
@@ -49,6 +50,18 @@ PAST_INSTANCES = DatePolicy(since_start_date=True)
 UNDER_AN_INSTANCE = DatePolicy(windows=Windows.BY_PARENT_START)
 
 
+def add_months(day: date, months: int) -> date:
+    """Calendar month arithmetic, the day clamped to the target month's length (Aug 31 - 6 = Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def report_horizon(today: date) -> date:
+    """The earliest day Zoom's reports cover: six calendar months before today."""
+    return add_months(today, -REPORT_HORIZON_MONTHS)
+
+
 def month_windows(start: date, end: date) -> Iterable[Window]:
     """Consecutive, non-overlapping inclusive windows of at most one month, as Zoom's reports want."""
     window_start = start
@@ -77,7 +90,7 @@ def table_windows(
     if floor is not None:
         start = max(start, floor.date())
     if policy.within_report_horizon:
-        horizon = today.date() - timedelta(days=REPORT_HORIZON_DAYS - 1)
+        horizon = report_horizon(today.date())
         if start < horizon:
             log_once(
                 f"horizon:{name}",

@@ -324,10 +324,8 @@ class ZoomStream(HttpStream, ABC):
         instance Zoom calls too old (12702) is skipped once, for every table under it."""
         if not self.dates.keeps_only_recent_instances:
             return True
-        floor = self.fetch_floor()
-        if self.dates.since_start_date:
-            floor = max(floor or self.context.config.start_date, self.context.config.start_date)
-        return not starts_before(record, floor)
+        start_date = self.context.config.start_date  # a moment, not a day: windows start on its day
+        return not starts_before(record, max(self.fetch_floor() or start_date, start_date))
 
     def primary_key_fields(self) -> List[str]:
         key = self.primary_key
