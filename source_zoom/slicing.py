@@ -72,7 +72,7 @@ def accepted_parents(stream: "ZoomStream") -> Iterable[Optional[Mapping[str, Any
             yield parent
 
 
-def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[date], Iterable[Slice]]]:
+def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[Tuple[date, date]], Iterable[Slice]]]:
     """Slices to send, grouped by the date window they belong to (None: not dated), in window
     order so that the state can move window by window."""
     parents = accepted_parents(stream)
@@ -80,22 +80,22 @@ def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[date], Iterabl
     if windows == Windows.REQUESTED:
         parents = list(parents)
         for window in stream.windows():
-            yield window[1], (
+            yield window, (
                 make_slice(parent, params, window) for parent in parents for params in value_combinations(stream, parent or {})
             )
     elif windows == Windows.BY_PARENT_START:
         table_windows = stream.windows()
-        by_window: Dict[date, List[Slice]] = {end: [] for _, end in table_windows}
+        # Parents, not slices, are grouped: a slice is made only when it is sent.
+        by_window: Dict[date, List[Mapping[str, Any]]] = {end: [] for _, end in table_windows}
         floor = stream.record_floor
         for parent in parents:
             started = parse_zoom_time((parent or {}).get("start_time"))
             if floor is not None and started is not None and started < floor:
                 continue  # read by an earlier sync
-            by_window[window_of(started, table_windows)].extend(
-                make_slice(parent, params) for params in value_combinations(stream, parent or {})
-            )
-        for window_end, slices in by_window.items():
-            yield window_end, slices
+            by_window[window_of(started, table_windows)].append(parent or {})
+        for window in table_windows:
+            in_window = by_window[window[1]]
+            yield window, (make_slice(parent, params) for parent in in_window for params in value_combinations(stream, parent))
     else:
         yield None, (make_slice(parent, params) for parent in parents for params in value_combinations(stream, parent or {}))
 

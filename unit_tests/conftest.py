@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Mapping
 
@@ -84,6 +85,9 @@ def zoom_api():
     """A mocked Zoom API with a working token endpoint; tests add the endpoints they need."""
     with requests_mock.Mocker() as mocker:
         mocker.post(TOKEN_URL, json={"access_token": "access-token-1", "token_type": "bearer", "expires_in": 3600})
+        # The account-wide history listing every instance table joins: empty unless a test says
+        # otherwise (a later registration of the same URL wins).
+        mocker.get(re.compile(rf"{re.escape(API)}/report/history_meetings\?.*"), json={"history_meetings": [], "next_page_token": ""})
         yield mocker
 
 

@@ -67,12 +67,14 @@ def test_given_an_expired_token_when_zoom_answers_124_then_the_token_is_renewed_
             {"json": {"access_token": "access-2", "expires_in": 3600}},
         ],
     )
-    zoom_api.get(f"{API}/users", [{"status_code": 401, "json": zoom_error(124, "Access token is expired.")}, {"json": USERS}])
+    for status in ("inactive", "pending"):
+        zoom_api.get(f"{API}/users?status={status}", json={"users": [], "next_page_token": ""})
+    zoom_api.get(f"{API}/users?status=active", [{"status_code": 401, "json": zoom_error(124, "Access token is expired.")}, {"json": USERS}])
 
-    output = read_tables(config_with(S2S_CREDENTIALS), ["users"])
+    output = read_tables(config_with(S2S_CREDENTIALS, num_workers=1), ["users"])
 
     assert records_of(output, "users") == [{"id": "u1"}]
-    api_requests = [r for r in zoom_api.request_history if r.url.startswith(API)]
+    api_requests = [r for r in zoom_api.request_history if r.url.startswith(API) and "status=active" in r.url]
     token_requests = [r for r in zoom_api.request_history if r.url.startswith(TOKEN_URL)]
     # The CDK re-sends the same request object, so only the last header is observable.
     assert len(api_requests) == 2 and len(token_requests) == 2

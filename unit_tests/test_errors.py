@@ -20,7 +20,6 @@ UNAVAILABLE = (Outcome.STREAM_UNAVAILABLE, ResponseAction.IGNORE)
 RETRY = (Outcome.RETRY, ResponseAction.RETRY)
 RENEW = (Outcome.RENEW_TOKEN, ResponseAction.REFRESH_TOKEN_THEN_RETRY)
 WAIT = (Outcome.RATE_LIMITED, ResponseAction.RATE_LIMITED)
-LEAD_PENDING = pytest.mark.xfail(strict=True, reason="lead's change pending: a granular-scope error (4711, 104) makes the table unavailable")
 
 # What each (HTTP status, Zoom code) means for a sync, written from Zoom's documented meaning
 # (/work/shared/zoom-api.md, "Error codes seen per resource" and "Real accounts"), not read from
@@ -41,9 +40,9 @@ ZOOM_DOCUMENTED_ACTIONS = [
     pytest.param(400, 4700, UNAVAILABLE, id="400-4700 missing scope: table unavailable"),
     pytest.param(401, 4700, UNAVAILABLE, id="401-4700 missing scope: table unavailable"),
     pytest.param(403, 4700, UNAVAILABLE, id="403-4700 missing scope: table unavailable"),
-    pytest.param(400, 4711, UNAVAILABLE, id="400-4711 missing granular scope: table unavailable", marks=LEAD_PENDING),
-    pytest.param(403, 4711, UNAVAILABLE, id="403-4711 missing granular scope: table unavailable", marks=LEAD_PENDING),
-    pytest.param(400, 104, UNAVAILABLE, id="400-104 missing granular scope: table unavailable", marks=LEAD_PENDING),
+    pytest.param(400, 4711, UNAVAILABLE, id="400-4711 missing granular scope: table unavailable"),
+    pytest.param(403, 4711, UNAVAILABLE, id="403-4711 missing granular scope: table unavailable"),
+    pytest.param(400, 104, UNAVAILABLE, id="400-104 missing granular scope: table unavailable"),
     pytest.param(429, None, WAIT, id="429 rate limited: wait, retry"),
     pytest.param(408, None, RETRY, id="408 timeout: retry"),
     pytest.param(500, None, RETRY, id="500: retry"),

@@ -18,7 +18,8 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "source_zoom" / "schemas"
 def test_given_the_registry_then_every_parent_and_join_is_registered_and_listed_before_its_readers():
     order = {stream: position for position, stream in enumerate(ALL_STREAMS)}
     for stream in ALL_STREAMS:
-        for source in (stream.parent, stream.joins):
+        sources = [stream.parent, *(join.stream for join in stream.joins), stream.enriched_by.stream if stream.enriched_by else None]
+        for source in sources:
             if source is not None:
                 assert source in order, f"{stream.__name__} reads {source.__name__}, which is not registered"
                 assert order[source] < order[stream], f"{stream.__name__} is listed before {source.__name__}"

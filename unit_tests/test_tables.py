@@ -23,7 +23,9 @@ WEBINAR_UUID_IN_PATH = "plain%2Buuid%2FA%3D%3D"
 
 def mock_account(zoom_api):
     get = zoom_api.get
-    get(f"{API}/users", json={"users": [USER], "next_page_token": ""})
+    get(f"{API}/users?status=active", json={"users": [USER], "next_page_token": ""})
+    for status in ("inactive", "pending"):
+        get(f"{API}/users?status={status}", json={"users": [], "next_page_token": ""})
     get(f"{API}/users/user-1/meetings", json={"meetings": [{"id": MEETING_ID, "uuid": "scheduled-uuid"}], "next_page_token": ""})
     get(
         f"{API}/meetings/{MEETING_ID}",
@@ -34,13 +36,16 @@ def mock_account(zoom_api):
             "occurrences": [{"occurrence_id": "1700000000000", "start_time": RECENT, "duration": 30, "status": "available"}],
         },
     )
-    get(f"{API}/meetings/{MEETING_ID}/registrants", json={"registrants": [{"id": "reg-1"}], "next_page_token": ""})
+    get(f"{API}/meetings/{MEETING_ID}/registrants?status=approved", json={"registrants": [{"id": "reg-1", "status": "approved"}], "next_page_token": ""})
+    get(f"{API}/meetings/{MEETING_ID}/registrants?status=denied", json={"registrants": [], "next_page_token": ""})
     get(f"{API}/meetings/{MEETING_ID}/registrants/questions", json={"questions": [{"field_name": "city", "required": True}], "custom_questions": []})
     get(f"{API}/meetings/{MEETING_ID}/polls", json={"polls": [{"id": "poll-1", "title": "Q"}]})
     get(
         re.compile(rf"{re.escape(API)}/report/users/user-1/meetings\?.*"),
         json={"meetings": [{"uuid": MEETING_UUID, "id": MEETING_ID, "start_time": RECENT}], "next_page_token": ""},
     )
+    # The history listing (empty here) lacks this instance: its dept and tracking fields come from its report.
+    get(f"{API}/report/meetings/{MEETING_UUID_IN_PATH}", json={"uuid": MEETING_UUID, "dept": "Sales", "tracking_fields": [{"field": "Project", "value": "X"}]})
     get(
         f"{API}/report/meetings/{MEETING_UUID_IN_PATH}/participants",
         json={"participants": [{"id": "", "user_id": "16778240", "join_time": RECENT}], "next_page_token": ""},
@@ -55,7 +60,9 @@ def mock_account(zoom_api):
     get(f"{API}/users/user-1/webinars", json={"webinars": [{"id": WEBINAR_ID}], "page_number": 1, "page_count": 1})
     get(f"{API}/webinars/{WEBINAR_ID}", json={"id": WEBINAR_ID, "uuid": "webinar-scheduled-uuid", "settings": {"approval_type": 1}})
     get(f"{API}/webinars/{WEBINAR_ID}/panelists", json={"panelists": [{"id": "pan-1"}]})
-    get(f"{API}/webinars/{WEBINAR_ID}/registrants", json={"registrants": [{"id": "wreg-1"}], "next_page_token": ""})
+    get(f"{API}/webinars/{WEBINAR_ID}/registrants?status=approved", json={"registrants": [{"id": "wreg-1", "status": "approved"}], "next_page_token": ""})
+    for status in ("pending", "denied"):  # manual approval (approval_type 1): all three statuses
+        get(f"{API}/webinars/{WEBINAR_ID}/registrants?status={status}", json={"registrants": [], "next_page_token": ""})
     get(f"{API}/webinars/{WEBINAR_ID}/registrants/questions", json={"questions": [], "custom_questions": []})
     get(f"{API}/webinars/{WEBINAR_ID}/tracking_sources", json={"tracking_sources": [{"id": "ts-1"}]})
     get(f"{API}/webinars/{WEBINAR_ID}/polls", json={"polls": [{"id": "wpoll-1"}]})
@@ -74,12 +81,12 @@ def mock_account(zoom_api):
 
 # table -> (path it requests, stamped fields it must carry)
 TABLES = {
-    "users": ("/users?page_size=300", {"id": "user-1"}),
+    "users": ("/users?page_size=300&status=active", {"id": "user-1"}),
     "meetings": (f"/meetings/{MEETING_ID}", {"meeting_id": MEETING_ID, "uuid": "scheduled-uuid"}),
-    "meeting_registrants": (f"/meetings/{MEETING_ID}/registrants?page_size=300", {"meeting_id": MEETING_ID, "id": "reg-1"}),
+    "meeting_registrants": (f"/meetings/{MEETING_ID}/registrants?page_size=300&status=approved", {"meeting_id": MEETING_ID, "id": "reg-1"}),
     "meeting_questions": (f"/meetings/{MEETING_ID}/registrants/questions", {"meeting_id": MEETING_ID}),
     "meeting_polls": (f"/meetings/{MEETING_ID}/polls", {"meeting_id": MEETING_ID, "id": "poll-1"}),
-    "report_meetings": ("/report/users/user-1/meetings?type=past&page_size=300&from=", {"meeting_id": MEETING_ID, "uuid": MEETING_UUID}),
+    "report_meetings": ("/report/users/user-1/meetings?type=past&page_size=300&from=", {"meeting_id": MEETING_ID, "uuid": MEETING_UUID, "host_id": "user-1", "dept": "Sales"}),
     "report_meeting_participants": (
         f"/report/meetings/{MEETING_UUID_IN_PATH}/participants?include_fields=registrant_id&page_size=300",
         {"meeting_id": MEETING_ID, "meeting_uuid": MEETING_UUID, "id": ""},
@@ -88,13 +95,13 @@ TABLES = {
     "meeting_files": (f"/past_meetings/{MEETING_UUID_IN_PATH}/files", {"meeting_uuid": MEETING_UUID, "file_name": "a.pdf"}),
     "webinars": (f"/webinars/{WEBINAR_ID}", {"webinar_id": WEBINAR_ID}),
     "webinar_panelists": (f"/webinars/{WEBINAR_ID}/panelists", {"webinar_id": WEBINAR_ID, "id": "pan-1"}),
-    "webinar_registrants": (f"/webinars/{WEBINAR_ID}/registrants?page_size=300", {"webinar_id": WEBINAR_ID}),
+    "webinar_registrants": (f"/webinars/{WEBINAR_ID}/registrants?page_size=300&status=approved", {"webinar_id": WEBINAR_ID}),
     "webinar_questions": (f"/webinars/{WEBINAR_ID}/registrants/questions", {"webinar_id": WEBINAR_ID}),
     "webinar_tracking_sources": (f"/webinars/{WEBINAR_ID}/tracking_sources", {"webinar_id": WEBINAR_ID}),
     "webinar_polls": (f"/webinars/{WEBINAR_ID}/polls", {"webinar_id": WEBINAR_ID}),
     "report_webinars": (f"/report/webinars/{WEBINAR_UUID_IN_PATH}", {"webinar_id": WEBINAR_ID, "uuid": WEBINAR_UUID}),
     "report_webinar_participants": (
-        f"/report/webinars/{WEBINAR_UUID_IN_PATH}/participants?page_size=300",
+        f"/report/webinars/{WEBINAR_UUID_IN_PATH}/participants?include_fields=registrant_id&page_size=300",
         {"webinar_id": WEBINAR_ID, "webinar_uuid": WEBINAR_UUID},
     ),
     "webinar_absentees": (f"/past_webinars/{WEBINAR_UUID_IN_PATH}/absentees?page_size=300", {"webinar_id": WEBINAR_ID, "webinar_uuid": WEBINAR_UUID}),
@@ -148,7 +155,7 @@ def test_given_all_tables_when_reading_then_every_parent_is_listed_once(zoom_api
 
     assert not output.errors
     requested = paths_requested(zoom_api)
-    for parent_path in ("/users?page_size=300", f"/meetings/{MEETING_ID}", f"/webinars/{WEBINAR_ID}", f"/past_webinars/{WEBINAR_ID}/instances", f"/past_meetings/{MEETING_ID}/instances"):
+    for parent_path in ("/users?page_size=300&status=active", f"/meetings/{MEETING_ID}", f"/webinars/{WEBINAR_ID}", f"/past_webinars/{WEBINAR_ID}/instances", f"/past_meetings/{MEETING_ID}/instances"):
         assert requested.count(parent_path) == 1, (parent_path, requested)
     assert len(requested) == len(set(requested))
 
