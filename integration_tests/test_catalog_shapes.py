@@ -11,7 +11,7 @@ import pytest
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import (
-    compare_with_ground_truth,
+    compare_records,
     discover_streams,
     full_catalog,
     record_key,
@@ -72,7 +72,7 @@ def test_given_a_catalog_with_trimmed_schemas_when_reading_then_every_record_arr
 
     assert code == 0, stderr[-3000:]
     emitted = records_by_table(messages)
-    assert compare_with_ground_truth(emitted, fake.ground_truth(fake.connector_config()["start_date"]), keys) == {}
+    assert compare_records(emitted, fake.ground_truth(fake.connector_config()["start_date"]), keys) == {}
     for table, columns in selected.items():
         full = by_key(full_sync[table], keys[table])
         for key, record in by_key(emitted[table], keys[table]).items():
@@ -89,7 +89,7 @@ def test_given_only_child_tables_when_reading_then_each_equals_the_ground_truth_
     assert code == 0, stderr[-3000:]
     emitted = records_by_table(messages)
     assert set(emitted) == set(CHILDREN_WITHOUT_PARENTS)
-    assert compare_with_ground_truth(emitted, truth, keys) == {}
+    assert compare_records(emitted, truth, keys) == {}
     assert all(truth["tables"][table]["count"] > 0 for table in CHILDREN_WITHOUT_PARENTS)
     for table in CHILDREN_WITHOUT_PARENTS:  # the same records as when the parents are read too
         assert by_key(emitted[table], keys[table]) == by_key(full_sync[table], keys[table]), table
@@ -105,4 +105,4 @@ def test_given_a_single_child_table_when_reading_then_it_equals_its_ground_truth
     assert code == 0, stderr[-3000:]
     emitted = records_by_table(messages)
     assert set(emitted) == {child}
-    assert compare_with_ground_truth(emitted, {"tables": {child: truth["tables"][child]}}, keys) == {}
+    assert compare_records(emitted, {"tables": {child: truth["tables"][child]}}, keys) == {}

@@ -22,7 +22,7 @@ import requests
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import compare_with_ground_truth, discover_streams, full_catalog, records_by_table, run_connector
+from integration_tests.sync_support import compare_records, discover_streams, full_catalog, records_by_table, run_connector
 from unit_tests import declarative_oauth
 
 pytestmark = pytest.mark.integration
@@ -149,7 +149,7 @@ def test_given_the_config_from_the_button_flow_then_a_full_sync_equals_the_groun
 
     assert code == 0, stderr[-3000:]
     keys = {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
-    assert compare_with_ground_truth(records_by_table(messages), fake.ground_truth(config["start_date"]), keys) == {}
+    assert compare_records(records_by_table(messages), fake.ground_truth(config["start_date"]), keys) == {}
     stored = [m["control"]["connectorConfig"]["config"] for m in messages if m["type"] == "CONTROL"]
     # The token from the exchange was spent by the sync's login; Airbyte keeps the rotated one.
     assert stored and stored[-1]["credentials"]["refresh_token"] == fake.current_refresh_token != obtained_refresh_token

@@ -28,7 +28,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover, read
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import compare_with_ground_truth
+from integration_tests.sync_support import compare_records
 from source_zoom import SourceZoom, errors
 from source_zoom.config import DEFAULT_NUM_WORKERS
 from source_zoom.fanout import FAILED_SLICES_BEFORE_GIVING_UP
@@ -97,7 +97,7 @@ def clean_sync() -> CleanSync:
         fake.reset_stats()
         output = sync_all_tables(config, sorted(keys))
         assert not output.errors
-        assert compare_with_ground_truth(records_by_table(output), fake.ground_truth(config["start_date"]), keys) == {}
+        assert compare_records(records_by_table(output), fake.ground_truth(config["start_date"]), keys) == {}
         return CleanSync(keys, fake.stats()["requests_by_endpoint"])
 
 
@@ -110,7 +110,7 @@ def faulty_sync(clean_sync: CleanSync, seed: int, auth_type: str) -> tuple[Entry
 
 def assert_every_fault_survived(label: str, output: EntrypointOutput, truth: dict, stats: dict, clean_sync: CleanSync) -> None:
     assert [error.trace.error.message for error in output.errors] == []
-    lost_or_duplicated = compare_with_ground_truth(records_by_table(output), truth, clean_sync.keys)
+    lost_or_duplicated = compare_records(records_by_table(output), truth, clean_sync.keys)
     assert lost_or_duplicated == {}
     injected = stats["faults_injected"]
     assert all(injected[kind] > 0 for kind in (*REQUEST_FAULTS, "expired_token")), injected
@@ -163,7 +163,7 @@ def test_given_an_endpoint_that_always_fails_when_syncing_then_the_sync_ends_wit
     messages = [error.trace.error.message for error in output.errors]
     assert any(re.search(error_pattern, message) for message in messages), messages
     assert output.get_stream_statuses("meeting_polls")[-1].name == "INCOMPLETE"
-    assert set(compare_with_ground_truth(records_by_table(output), truth, clean_sync.keys)) == {"meeting_polls"}
+    assert set(compare_records(records_by_table(output), truth, clean_sync.keys)) == {"meeting_polls"}
     others = [table for table in clean_sync.keys if table != "meeting_polls"]
     assert all(output.get_stream_statuses(table)[-1].name == "COMPLETE" for table in others)
     # Bounded, never a hang: each poll request sent was retried its whole budget, then given up;

@@ -12,7 +12,7 @@ from airbyte_cdk.test.entrypoint_wrapper import read
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import (
-    compare_with_ground_truth,
+    compare_records,
     discover_streams,
     full_catalog,
     load_schema,
@@ -58,7 +58,7 @@ def test_given_a_full_sync_as_a_subprocess_then_every_table_equals_the_ground_tr
     assert code == 0, stderr[-3000:]
     truth = fake.ground_truth(fake.connector_config()["start_date"])
 
-    problems = compare_with_ground_truth(records_by_table(messages), truth, keys)
+    problems = compare_records(records_by_table(messages), truth, keys)
 
     assert problems == {}
     assert sum(t["count"] for t in truth["tables"].values()) > 500
@@ -158,5 +158,5 @@ def test_given_tokens_expiring_every_few_dozen_requests_when_syncing_then_nothin
         code, messages, stderr = run_connector("read", config, full_catalog(discover_streams(config)))
 
         assert code == 0, stderr[-2000:]
-        assert compare_with_ground_truth(records_by_table(messages), fake.ground_truth(config["start_date"]), keys) == {}
+        assert compare_records(records_by_table(messages), fake.ground_truth(config["start_date"]), keys) == {}
         assert fake.stats()["faults_injected"]["expired_token"] > 3

@@ -17,7 +17,7 @@ from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import (
     REPO_ROOT,
-    compare_with_ground_truth,
+    compare_records,
     discover_streams,
     primary_keys,
     records_by_table,
@@ -106,7 +106,7 @@ def test_given_no_state_when_syncing_incrementally_then_every_record_arrives_and
     after = dt.datetime.now(dt.timezone.utc)
 
     assert code == 0, stderr
-    assert compare_with_ground_truth(records_by_table(messages), fake.ground_truth(), keys) == {}
+    assert compare_records(records_by_table(messages), fake.ground_truth(), keys) == {}
     states = latest_states(messages)
     for stream in discovered:
         if "incremental" not in stream["supported_sync_modes"]:
@@ -245,7 +245,7 @@ def test_given_a_state_entry_of_the_wrong_shape_when_syncing_then_it_is_ignored_
     code, messages, stderr = run_connector("read", fake.connector_config(), incremental_catalog(discovered), state=state)
 
     assert code == 0, stderr
-    assert compare_with_ground_truth(records_by_table(messages), fake.ground_truth(), keys) == {}
+    assert compare_records(records_by_table(messages), fake.ground_truth(), keys) == {}
     warnings = [m["log"]["message"] for m in messages if m["type"] == "LOG" and m["log"]["level"] == "WARN" and "Ignored a saved state entry" in m["log"]["message"]]
     assert len(warnings) == 1 and "cloud_recordings" in warnings[0]
 
@@ -268,6 +268,6 @@ def test_given_a_start_date_beyond_the_report_horizon_when_syncing_then_the_gap_
     code, messages, stderr = run_connector("read", config, incremental_catalog(discovered))
 
     assert code == 0, stderr
-    assert compare_with_ground_truth(records_by_table(messages), fake.ground_truth(start_date), keys) == {}
+    assert compare_records(records_by_table(messages), fake.ground_truth(start_date), keys) == {}
     horizon = [m["log"]["message"] for m in messages if m["type"] == "LOG" and "reach back six months only" in m["log"]["message"]]
     assert len(horizon) == 1 and horizon[0].startswith("report_meetings: ") and "2024-06-01 to " in horizon[0]

@@ -44,7 +44,7 @@ ENDPOINT_SCOPES: Mapping[str, Scopes] = {
     "webinars/{webinarId}/polls": Scopes("webinar:read:admin", "webinar:read:list_polls:admin"),
     "past_webinars/{webinarId}/instances": Scopes("webinar:read:admin", "webinar:read:list_past_instances:admin"),
     "past_webinars/{webinarId}/absentees": Scopes("webinar:read:admin", "webinar:read:list_absentees:admin"),
-    "past_webinars/{webinarId}/polls": Scopes("webinar:read:admin", "webinar:read:list_past_poll_results:admin"),
+    "past_webinars/{webinarId}/polls": Scopes("webinar:read:admin", "webinar:read:list_past_polls:admin"),
     "past_webinars/{webinarId}/qa": Scopes("webinar:read:admin", "webinar:read:list_past_qa:admin"),
     "past_webinars/{webinarId}/files": Scopes("webinar:read:admin", "webinar:read:list_past_files:admin"),
     "report/webinars/{webinarId}": Scopes("report:read:admin", "report:read:webinar:admin"),
