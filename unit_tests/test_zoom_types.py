@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections import defaultdict
@@ -205,12 +206,9 @@ def source_fields(source: Source) -> Iterator[Tuple[str, Mapping[str, Any]]]:
         if not field_map:
             yield path, node
             continue
-        top, rest = path, ""
-        for separator in (".", "[]"):
-            if separator in top:
-                top, rest = top.split(separator, 1)[0], path[len(top.split(separator, 1)[0]):]
+        top = re.split(r"\.|\[\]", path, maxsplit=1)[0]  # `a` of `a`, `a.b`, `a[].b`
         if top in field_map[0]:
-            yield field_map[0][top] + rest, node
+            yield field_map[0][top] + path[len(top):], node
 
 
 def merged_zoom_record(table: str) -> Dict[str, Mapping[str, Any]]:
