@@ -55,19 +55,20 @@ def decode_token(token: str, path: str, query: Mapping[str, str]) -> int:
 
 
 def token_page(
-    items: list[Any], key: str, path: str, query: Mapping[str, str], extra: Optional[dict[str, Any]] = None
+    items: list[Any], key: str, path: str, query: Mapping[str, str], extra: Optional[dict[str, Any]] = None,
+    counted: bool = True,
 ) -> dict[str, Any]:
-    """One page of a next_page_token listing ("" on the last page)."""
+    """One page of a next_page_token listing ("" on the last page); `counted=False` for a listing
+    whose pages Zoom sends without total_records."""
     size = page_size_of(query)
     token = query.get("next_page_token", "")
     offset = decode_token(token, path, query) if token else 0
     end = offset + size
     body: dict[str, Any] = dict(extra or {})
-    body.update(
-        page_size=size,
-        total_records=len(items),
-        next_page_token=encode_token(end, path, query) if end < len(items) else "",
-    )
+    body["page_size"] = size
+    if counted:
+        body["total_records"] = len(items)
+    body["next_page_token"] = encode_token(end, path, query) if end < len(items) else ""
     body[key] = items[offset:end]
     return body
 

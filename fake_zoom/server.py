@@ -348,7 +348,9 @@ def list_history_meetings(ctx: Ctx):
                     instances.append(instance)
     instances.sort(key=lambda i: (i.start, i.uuid))
     rows = [history_row(ctx.dataset, i) for i in instances]
-    return token_page(rows, "history_meetings", ctx.path, ctx.query, {"from": start.isoformat(), "to": end.isoformat()})
+    # Zoom's type for this listing (rivet's ReportsGetHistoryMeetingAndWebinarListResponse) has
+    # only next_page_token and page_size beside the rows: no from/to echo, no total_records.
+    return token_page(rows, "history_meetings", ctx.path, ctx.query, counted=False)
 
 
 def list_user_webinars(ctx: Ctx):

@@ -14,7 +14,8 @@ TODAY_DATE = dt.date(2025, 6, 15)
 REPORT_LISTING_FIELDS = {
     "uuid", "id", "type", "topic", "user_name", "user_email", "start_time", "end_time", "duration", "total_minutes",
     "participants_count", "source", "session_key", "custom_keys", "has_recording", "has_screen_share", "has_chat",
-    "schedule_time", "host_name", "host_organization", "meeting_encryption_status",
+    "schedule_time", "host_name", "host_organization", "meeting_encryption_status", "join_time", "leave_time",
+    "participants_count_my_account",
 }
 REPORT_DETAIL_FIELDS = {
     "uuid", "id", "type", "topic", "user_name", "user_email", "start_time", "end_time", "duration", "total_minutes",
@@ -134,6 +135,27 @@ def test_given_report_listing_when_reading_rows_then_rivet_fields_without_dept_h
     assert detail["tracking_fields"] == [{"field": "Project", "value": "Fake"}]
 
 
+def test_given_report_listing_when_reading_rows_then_the_host_s_own_attendance_and_account_count(api, dataset):
+    rows = [row for user in dataset.hosting_users()
+            for row in api.pages(f"/report/users/{user.id}/meetings", "meetings", type="past",
+                                 **{"from": "2025-05-16", "to": "2025-06-15"})]
+    assert rows
+    for row in rows:
+        assert (row["join_time"], row["leave_time"]) == (row["start_time"], row["end_time"])
+        participants = api.pages(f"/report/meetings/{once(row['uuid'])}/participants", "participants")
+        assert row["participants_count_my_account"] == len([p for p in participants if p["id"]])
+        meeting = dataset.meetings_by_id[row["id"]]
+        assert row["custom_keys"] == ([{"key": "booking_ref", "value": f"BK-{row['id']}"}] if meeting.has_registration else [])
+    assert any(row["custom_keys"] for row in rows) and any(row["participants_count_my_account"] for row in rows)
+    # The instance with two guests: 4 participants, one of them again (a rejoin), and the 2 guests.
+    crowded = next(i for m in dataset.all_meetings() for i in m.instances if any(not p["id"] for p in i.participants))
+    day = crowded.start.date().isoformat()
+    listed = api.pages(f"/report/users/{dataset.host_of(crowded).id}/meetings", "meetings", type="past",
+                       **{"from": day, "to": day})
+    row = next(r for r in listed if r["uuid"] == crowded.uuid)
+    assert (row["participants_count"], row["participants_count_my_account"]) == (7, 5)
+
+
 def test_given_webinar_report_when_reading_then_detail_fields(api, dataset):
     webinar = next(w for w in dataset.all_webinars() if w.listed)
     instance = next(i for i in webinar.instances if not i.too_old(TODAY_DATE))
@@ -187,7 +209,7 @@ def test_given_history_row_when_reading_then_department_tracking_fields_and_feat
         parent, host = dataset.parent_of(instance), dataset.host_of(instance)
         assert row["type"] == ("Meeting" if instance.kind == "meeting" else "Webinar")
         assert row["department"] == host.record["dept"] and row["host_email"] == host.record["email"]
-        assert row["tracking_fields"] == parent.detail["tracking_fields"]
+        assert row["tracking_fields"] == [{"field": "Project", "value": "Fake"}]  # without the meeting's `visible`
         assert row["feature_used"]["registration"] is (parent.detail["settings"]["approval_type"] in (0, 1))
         assert row["feature_used"]["poll"] is bool(parent.polls)
         assert row["participants"] == len(instance.participants)
