@@ -29,6 +29,9 @@ class TokenStore:
         self._counter = itertools.count(1)
         self._refresh_counter = itertools.count(1)
         self.current_refresh_token = config.refresh_token
+        # Every refresh token presented, in order, and those refused: what Zoom saw of a login.
+        self.presented_refresh_tokens: list[str] = []
+        self.refused_refresh_tokens: list[str] = []
 
     def issue_access_token(self) -> tuple[str, int]:
         token = f"fake-access-{next(self._counter)}-{secrets.token_hex(8)}"
@@ -37,7 +40,9 @@ class TokenStore:
 
     def rotate_refresh_token(self, presented: str) -> Optional[str]:
         """Refresh tokens are single use: the presented one must be the current one; it is replaced."""
+        self.presented_refresh_tokens.append(presented)
         if not presented or presented != self.current_refresh_token:
+            self.refused_refresh_tokens.append(presented)
             return None
         self.current_refresh_token = f"fake-refresh-token-{next(self._refresh_counter)}-{secrets.token_hex(4)}"
         return self.current_refresh_token

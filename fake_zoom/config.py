@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 RATE_LIMIT_PLANS = (None, "free", "pro", "business")
 PERSISTENT_FAULTS = ("5xx", "drop")
+SCRIPTED_TOKEN_FAULTS = ("", "429", "500", "502", "503", "504", "drop", "bad_json")
 
 
 @dataclass
@@ -53,8 +54,18 @@ class FakeZoomConfig:
     rate_429_no_retry_after_share: float = 0.0
     rate_drop: float = 0.0
     rate_bad_json: float = 0.0
+    # A server that hangs: "hang" accepts the request and never answers; "stall_body" sends the
+    # headers and half the body, then nothing more. Either lasts until the client gives up (closes
+    # the connection) or hang_seconds pass, after which the connection is closed unanswered.
+    rate_hang: float = 0.0
+    rate_stall_body: float = 0.0
+    hang_seconds: float = 300
     token_expire_every_n_requests: int = 0  # 0 = off
     faults_on_token_endpoint: bool = False
+    # The fates of the first token requests, in order, before any drawn fault: "429", "500",
+    # "502", "503", "504", "drop" (connection closed before answering), "bad_json" (a 200 cut in
+    # half after the grant, so a refresh token is rotated and its answer lost) or "" (answered).
+    token_fault_script: tuple = ()
     # One route template (e.g. "/v2/meetings/{meetingId}/polls") that fails on every request with
     # `persistent_fault` ("5xx" = HTTP 500, "drop" = connection dropped): a fault no retry outlasts.
     persistent_fault_endpoint: Optional[str] = None
@@ -67,6 +78,10 @@ class FakeZoomConfig:
             raise ValueError(f"rate_limit_plan must be one of {RATE_LIMIT_PLANS}")
         if self.persistent_fault not in PERSISTENT_FAULTS:
             raise ValueError(f"persistent_fault must be one of {PERSISTENT_FAULTS}")
+        self.token_fault_script = tuple(self.token_fault_script)
+        unknown = set(self.token_fault_script) - set(SCRIPTED_TOKEN_FAULTS)
+        if unknown:
+            raise ValueError(f"token_fault_script entries must be among {SCRIPTED_TOKEN_FAULTS}, not {sorted(unknown)}")
 
     @property
     def anchor_date(self) -> dt.date:
