@@ -3,6 +3,12 @@
 Before the CDK sees them, the command line and the files it names are checked here: a config,
 catalog or state file that is missing, unreadable, not JSON or of the wrong shape ends the run
 with one config_error trace that names the file and what to fix, never with a stack trace.
+
+The platform cancels a sync with SIGTERM (then SIGKILL after its grace period). On SIGTERM the
+stop flag (source_zoom.stopping) is set, the message being printed is finished and nothing after
+it is, and the process exits at the next message, or after STOP_GRACE_SECONDS at the latest when
+no message comes (every worker stuck in a request): every state already emitted stays true, since
+a state is only emitted after the records it covers.
 """
 
 from __future__ import annotations
@@ -12,7 +18,10 @@ import contextlib
 import io
 import json
 import logging
+import os
+import signal
 import sys
+import threading
 from typing import Any, List, Mapping, NoReturn, Optional
 
 import orjson
@@ -21,11 +30,13 @@ from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
+    AirbyteLogMessage,
     AirbyteMessage,
     AirbyteMessageSerializer,
     ConfiguredAirbyteCatalogSerializer,
     ConnectorSpecification,
     FailureType,
+    Level,
     Status,
     Type,
 )
@@ -36,8 +47,16 @@ from source_zoom.auth import config_error
 from source_zoom.config import parse_config
 from source_zoom.config_migrations import MigrateLegacyConfig
 from source_zoom.source import SourceZoom
+from source_zoom.stopping import request_stop, stop_requested
 
 logger = logging.getLogger("airbyte")
+
+# The exit status of a process ended by SIGTERM, as a shell reports it.
+EXIT_ON_SIGTERM = 128 + signal.SIGTERM
+# How long after SIGTERM the process may wait for its next message before it exits anyway: well
+# inside the 10 s the platform is promised, with room for the flush.
+STOP_GRACE_SECONDS = 5.0
+FLUSH_LOCK_SECONDS = 2.0
 
 USAGE = (
     "run `source-zoom spec`, `check --config CONFIG`, `discover --config CONFIG` "
@@ -198,6 +217,48 @@ def end_with_config_error(error: AirbyteTracedException, command: Optional[str])
     sys.exit(1)
 
 
+# --- cancellation ---------------------------------------------------------------------------------
+
+
+def install_stop_handler() -> None:
+    """SIGTERM sets the stop flag and starts the watchdog. The handler runs in the main thread
+    between two bytecodes, never inside a print, and does no output itself: a write it interrupts
+    completes first (PEP 475), so no line is ever cut."""
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        if stop_requested():
+            return
+        request_stop()
+        threading.Thread(target=exit_after_grace, name="stop-watchdog", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+
+
+def exit_after_grace() -> None:
+    """The main thread exits at its next message; when none comes in STOP_GRACE_SECONDS, this does."""
+    threading.Event().wait(STOP_GRACE_SECONDS)
+    exit_stopped("no message came within the grace period; threads still running were dropped")
+
+
+def exit_stopped(how: str) -> NoReturn:
+    """Flushes the whole lines already printed and ends the process at once, without waiting for
+    worker threads (a request in flight is dropped, its records are read again on resume). The
+    print lock is held to the end, so no thread writes after the flush."""
+    locked = PRINT_BUFFER.lock.acquire(timeout=FLUSH_LOCK_SECONDS)
+    try:
+        if locked:
+            emit_unbuffered(f"Stopped on SIGTERM ({how}): the last state emitted is where the next sync resumes.")
+            PRINT_BUFFER.flush()
+        sys.__stdout__.flush()  # type: ignore[union-attr]
+    finally:
+        os._exit(EXIT_ON_SIGTERM)
+
+
+def emit_unbuffered(text: str) -> None:
+    line = orjson.dumps(AirbyteMessageSerializer.dump(AirbyteMessage(type=Type.LOG, log=AirbyteLogMessage(level=Level.INFO, message=text)))).decode()
+    PRINT_BUFFER.buffer.write(f"{line}\n")
+
+
 def command_of(args: List[str]) -> Optional[str]:
     return next((arg for arg in args if arg in ("spec", "check", "discover", "read")), None)
 
@@ -211,9 +272,12 @@ def run(args: Optional[List[str]] = None) -> None:
         args = MigrateLegacyConfig.migrate(args)
         entrypoint = ZoomEntrypoint(SourceZoom(_config_from_args(args)))
         parsed_args = entrypoint.parse_args(args)
+        install_stop_handler()
         # As the CDK's launch(): one write per message, so concurrent output never interleaves.
         with PRINT_BUFFER:
             for message in entrypoint.run(parsed_args):
+                if stop_requested():
+                    exit_stopped("at the next message")
                 print(f"{message}\n", end="")
     except AirbyteTracedException as error:
         if error.failure_type != FailureType.config_error:
