@@ -75,6 +75,12 @@ TOKEN_ERROR_ADVICE = {
 }
 
 
+class LoginFailed(AirbyteTracedException):
+    """A login that failed without Zoom refusing it (token answer lost, token endpoint down): a
+    transient error, but no request of this sync can succeed after it. Its sentence is the one to
+    end the sync with, rather than one failed request per table."""
+
+
 class AnswerLost(Exception):
     """The token request left, and what came back does not say whether Zoom acted on it."""
 
@@ -184,7 +190,7 @@ class ZoomAuthenticator(AuthBase):
                 return self._one_token_request()
             except AnswerLost as lost:
                 if self._auth_type == REFRESH_TOKEN:
-                    raise AirbyteTracedException(
+                    raise LoginFailed(
                         message=f"Zoom's token endpoint {lost} while rotating the refresh token, so it is unknown whether Zoom "
                         "used the refresh token up; it was not sent again, since a refresh token works only once. "
                         "Run the sync again: it logs in with the refresh token the platform holds.",
@@ -196,7 +202,7 @@ class ZoomAuthenticator(AuthBase):
                 last_problem = f"{self._token_url} {refused}"
             if attempt < TOKEN_REQUEST_ATTEMPTS:
                 time.sleep(min(TOKEN_RETRY_BASE_SECONDS * 2**attempt, 10))
-        raise AirbyteTracedException(
+        raise LoginFailed(
             message=f"Could not get a Zoom access token: {last_problem}. Zoom may be down; try again later.",
             internal_message=last_problem,
             failure_type=FailureType.transient_error,

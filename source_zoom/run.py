@@ -66,7 +66,7 @@ USAGE = (
 FIX = {
     "config": "give the path of the connector's config JSON object (see `source-zoom spec`)",
     "catalog": "give the path of a configured catalog JSON object with a non-empty 'streams' list, built from `source-zoom discover`",
-    "state": "give the path of the state the last sync emitted (a JSON list of per-stream states), or leave --state out to start over from start_date",
+    "state": "clear the connection's state to start over from start_date (by hand: leave --state out), or give the state the last sync emitted (a JSON list of per-stream states)",
 }
 
 

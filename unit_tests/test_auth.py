@@ -14,7 +14,7 @@ import urllib3
 
 from airbyte_cdk.models import FailureType, Status
 from airbyte_cdk.utils import AirbyteTracedException
-from source_zoom.auth import ZoomAuthenticator
+from source_zoom.auth import LoginFailed, ZoomAuthenticator
 from unit_tests.conftest import (
     API,
     JWT_CREDENTIALS,
@@ -215,7 +215,7 @@ def test_given_a_refresh_token_login_when_the_token_answer_is_lost_then_the_refr
         authenticator.get_access_token()
 
     assert len(token_requests_sent(zoom_api)) == 1
-    assert first.value.failure_type == FailureType.transient_error
+    assert isinstance(first.value, LoginFailed) and first.value.failure_type == FailureType.transient_error
     assert words in first.value.message and "it was not sent again" in first.value.message
     # Zoom did not refuse the token: nothing says the app must be re-authorized.
     assert "re-authorize" not in first.value.message
