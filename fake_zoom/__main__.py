@@ -37,6 +37,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--rate-429-no-retry-after-share", type=float, default=0.0)
     parser.add_argument("--rate-drop", type=float, default=0.0)
     parser.add_argument("--rate-bad-json", type=float, default=0.0)
+    parser.add_argument("--rate-hang", type=float, default=0.0, help="share of requests accepted and never answered")
+    parser.add_argument("--rate-stall-body", type=float, default=0.0, help="share of answers that stop half-way through the body")
+    parser.add_argument("--hang-seconds", type=float, default=300, help="a hung request is closed unanswered after this long")
     parser.add_argument("--token-expire-every", type=int, default=0, help="force 401/124 after N requests per token")
     parser.add_argument("--faults-on-token-endpoint", action="store_true")
     parser.add_argument("--files-endpoints-present", action="store_true",
@@ -71,6 +74,9 @@ def build_config(args: argparse.Namespace) -> FakeZoomConfig:
         rate_429_no_retry_after_share=args.rate_429_no_retry_after_share,
         rate_drop=args.rate_drop,
         rate_bad_json=args.rate_bad_json,
+        rate_hang=args.rate_hang,
+        rate_stall_body=args.rate_stall_body,
+        hang_seconds=args.hang_seconds,
         token_expire_every_n_requests=args.token_expire_every,
         faults_on_token_endpoint=args.faults_on_token_endpoint,
         files_endpoints_removed=not args.files_endpoints_present,

@@ -48,6 +48,9 @@ class TokenStore:
         self._refresh_counter = itertools.count(1)
         self.current_refresh_token = config.refresh_token
         self._codes: dict[str, _AuthorizationCode] = {}
+        # Every refresh token presented, in order, and those refused: what Zoom saw of a login.
+        self.presented_refresh_tokens: list[str] = []
+        self.refused_refresh_tokens: list[str] = []
 
     def issue_access_token(self) -> tuple[str, int]:
         token = f"fake-access-{next(self._counter)}-{secrets.token_hex(8)}"
@@ -56,7 +59,9 @@ class TokenStore:
 
     def rotate_refresh_token(self, presented: str) -> Optional[str]:
         """Refresh tokens are single use: the presented one must be the current one; it is replaced."""
+        self.presented_refresh_tokens.append(presented)
         if not presented or presented != self.current_refresh_token:
+            self.refused_refresh_tokens.append(presented)
             return None
         return self._replace_refresh_token()
 

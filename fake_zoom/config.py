@@ -12,6 +12,7 @@ PERSISTENT_FAULTS = ("5xx", "drop")
 DAILY_LIMIT_HEADERS = ("real", "documented")
 # The granular scope the default app lacks, so one table of the default sync is unavailable.
 DEFAULT_MISSING_SCOPES = ("webinar:read:list_tracking_sources:admin",)
+SCRIPTED_TOKEN_FAULTS = ("", "429", "500", "502", "503", "504", "drop", "bad_json")
 
 
 @dataclass
@@ -66,8 +67,18 @@ class FakeZoomConfig:
     rate_429_no_retry_after_share: float = 0.0
     rate_drop: float = 0.0
     rate_bad_json: float = 0.0
+    # A server that hangs: "hang" accepts the request and never answers; "stall_body" sends the
+    # headers and half the body, then nothing more. Either lasts until the client gives up (closes
+    # the connection) or hang_seconds pass, after which the connection is closed unanswered.
+    rate_hang: float = 0.0
+    rate_stall_body: float = 0.0
+    hang_seconds: float = 300
     token_expire_every_n_requests: int = 0  # 0 = off
     faults_on_token_endpoint: bool = False
+    # The fates of the first token requests, in order, before any drawn fault: "429", "500",
+    # "502", "503", "504", "drop" (connection closed before answering), "bad_json" (a 200 cut in
+    # half after the grant, so a refresh token is rotated and its answer lost) or "" (answered).
+    token_fault_script: tuple = ()
     # One route template (e.g. "/v2/meetings/{meetingId}/polls") that fails on every request with
     # `persistent_fault` ("5xx" = HTTP 500, "drop" = connection dropped): a fault no retry outlasts.
     persistent_fault_endpoint: Optional[str] = None
@@ -87,6 +98,10 @@ class FakeZoomConfig:
         elif isinstance(self.missing_scopes, str):  # the CLI's --set missing_scopes=a,b ("" = none)
             self.missing_scopes = tuple(s.strip() for s in self.missing_scopes.split(",") if s.strip())
         self.missing_scopes = tuple(self.missing_scopes)
+        self.token_fault_script = tuple(self.token_fault_script)
+        unknown = set(self.token_fault_script) - set(SCRIPTED_TOKEN_FAULTS)
+        if unknown:
+            raise ValueError(f"token_fault_script entries must be among {SCRIPTED_TOKEN_FAULTS}, not {sorted(unknown)}")
 
     @property
     def anchor_date(self) -> dt.date:

@@ -13,7 +13,7 @@ SERVER_ERRORS = (500, 502, 503, 504)
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str  # "5xx" | "429" | "drop" | "bad_json"
+    kind: str  # "5xx" | "429" | "drop" | "bad_json" | "hang" | "stall_body"
     status: int = 0  # for 5xx
     retry_after: bool = True  # for 429
     variant: int = 0  # for bad_json: 0 = truncated JSON, 1 = HTML error page
@@ -25,12 +25,24 @@ class FaultInjector:
         self.rng = random.Random(config.fault_seed)
         thresholds = []
         total = 0.0
+        # New kinds go last: a config without them draws exactly as before.
         for kind, rate in (("5xx", config.rate_5xx), ("429", config.rate_429), ("drop", config.rate_drop),
-                           ("bad_json", config.rate_bad_json)):
+                           ("bad_json", config.rate_bad_json), ("hang", config.rate_hang),
+                           ("stall_body", config.rate_stall_body)):
             total += rate
             thresholds.append((total, kind))
         self.thresholds = thresholds
         self.enabled = total > 0
+
+    def scripted_token_fault(self, token_request_number: int) -> Optional[Fault]:
+        """The fault `token_fault_script` sets for the n-th token request (1-based), if any."""
+        script = self.config.token_fault_script
+        if not 1 <= token_request_number <= len(script) or not script[token_request_number - 1]:
+            return None
+        kind = script[token_request_number - 1]
+        if kind.isdigit():
+            return Fault(kind="429" if kind == "429" else "5xx", status=int(kind))
+        return Fault(kind=kind)
 
     def draw(self, endpoint: Optional[str] = None) -> Optional[Fault]:
         """The fault for the next request; `endpoint` is its route template (None when unrouted)."""

@@ -520,8 +520,11 @@ class Stats:
     requests_by_category: collections.Counter = field(default_factory=collections.Counter)
     status_counts: collections.Counter = field(default_factory=collections.Counter)
     faults_injected: collections.Counter = field(default_factory=collections.Counter)
+    token_faults_injected: collections.Counter = field(default_factory=collections.Counter)  # the token endpoint's share
     token_requests: int = 0
     total_api_requests: int = 0
+    # How long each hung request (hang, stall_body) was held before the client closed it.
+    hung_seconds: list = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -529,7 +532,9 @@ class Stats:
             "requests_by_category": {c: self.requests_by_category[c] for c in ("light", "medium", "heavy")},
             "status_counts": dict(self.status_counts),
             "token_requests": self.token_requests,
-            "faults_injected": {k: self.faults_injected[k] for k in ("5xx", "429", "drop", "bad_json", "expired_token")},
+            "token_faults_injected": dict(self.token_faults_injected),
+            "faults_injected": {k: self.faults_injected[k] for k in ("5xx", "429", "drop", "bad_json", "hang", "stall_body", "expired_token")},
+            "hung_seconds": list(self.hung_seconds),
             "total_api_requests": self.total_api_requests,
         }
 
@@ -545,6 +550,7 @@ class FakeZoom:
         self.faults = FaultInjector(config)
         self.router = Router(ROUTES)
         self.stats = Stats()
+        self.token_requests_served = 0
 
     # --- /v2 ---
 
@@ -568,6 +574,10 @@ class FakeZoom:
         early = self._early_fault(request, fault)
         if early is not None or (fault is not None and fault.kind == "drop"):
             return early
+        if fault is not None and fault.kind == "hang":
+            self.stats.faults_injected["hang"] += 1
+            await self._hold(request)
+            return None
         message, force_expired = self.tokens.check(_bearer(request))
         if force_expired:
             self.stats.faults_injected["expired_token"] += 1
@@ -590,11 +600,36 @@ class FakeZoom:
         if fault is not None and fault.kind == "bad_json":
             self.stats.faults_injected["bad_json"] += 1
             return _bad_json_response(body, fault)
+        if fault is not None and fault.kind == "stall_body":
+            self.stats.faults_injected["stall_body"] += 1
+            return await self._stall_body(request, body)
         return json_response(body)
+
+    async def _stall_body(self, request: web.Request, body: Any) -> None:
+        """Headers and half the body, then silence: a response that never finishes."""
+        encoded = json.dumps(body, separators=(",", ":")).encode()
+        response = web.StreamResponse(status=200, headers={"Content-Type": JSON, "Content-Length": str(len(encoded))})
+        await response.prepare(request)
+        await response.write(encoded[: len(encoded) // 2])
+        await self._hold(request)
+        return None
+
+    async def _hold(self, request: web.Request) -> None:
+        """Says nothing until the client closes the connection (or hang_seconds pass, then closes it)."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while loop.time() - started < self.config.hang_seconds:
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                break
+            await asyncio.sleep(0.05)
+        self.stats.hung_seconds.append(round(loop.time() - started, 2))
+        if request.transport is not None:
+            request.transport.abort()
 
     def _early_fault(self, request: web.Request, fault: Optional[Fault]) -> Optional[web.Response]:
         """Faults answered before any real work: 5xx, 429, dropped connection (returns None)."""
-        if fault is None or fault.kind == "bad_json":
+        if fault is None or fault.kind in ("bad_json", "hang", "stall_body"):
             return None
         self.stats.faults_injected[fault.kind] += 1
         if fault.kind == "5xx":
@@ -615,13 +650,20 @@ class FakeZoom:
         self.stats.token_requests += 1
         if self.config.latency_ms:
             await asyncio.sleep(self.config.latency_ms / 1000)
-        fault = self.faults.draw() if self.config.faults_on_token_endpoint else None
+        self.token_requests_served += 1  # unlike stats, never reset: the script's position
+        fault = self.faults.scripted_token_fault(self.token_requests_served)
+        if fault is None and self.config.faults_on_token_endpoint and self.token_requests_served > len(self.config.token_fault_script):
+            fault = self.faults.draw()
+            if fault is not None and fault.kind in ("hang", "stall_body"):
+                fault = None  # hangs are an API fault here; the token endpoint's own are 5xx, 429, drops
         if fault is not None and fault.kind != "bad_json":
+            self.stats.token_faults_injected[fault.kind] += 1
             early = self._early_fault(request, fault)
             return early if early is not None else web.Response(status=500)  # dropped: never sent
         status, body = await self._grant(request)
         if fault is not None and status == 200:
             self.stats.faults_injected["bad_json"] += 1
+            self.stats.token_faults_injected["bad_json"] += 1
             return _bad_json_response(body, fault)
         return json_response(body, status)
 

@@ -29,7 +29,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover, read
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_records
-from source_zoom import SourceZoom, errors
+from source_zoom import SourceZoom, auth, errors
 from source_zoom.config import DEFAULT_NUM_WORKERS
 from source_zoom.fanout import FAILED_SLICES_BEFORE_GIVING_UP
 from unit_tests.conftest import control_messages
@@ -176,3 +176,100 @@ def test_given_an_endpoint_that_always_fails_when_syncing_then_the_sync_ends_wit
     assert slices_sent < clean_sync.requests_by_endpoint[route]
     assert any("the rest of this table is not requested in this sync" in line for line in log_messages(output))
     print(f"\nalways-failing {fault} on {ALWAYS_FAILING_ROUTE}: {stats['requests_by_endpoint'][route]} attempts, then: {messages[0]}")
+
+
+# --- the token endpoint faults too ----------------------------------------------------------------
+
+# A lighter mix, drawn on the token endpoint as well: with the full mix one renewal in about 150
+# would fail all its attempts, and a sync renews about 25 times.
+TOKEN_FAULT_MIX: Mapping[str, Any] = {**FAULT_MIX, "rate_5xx": 0.05, "rate_429": 0.05, "faults_on_token_endpoint": True}
+
+
+@pytest.fixture
+def short_token_waits(monkeypatch):
+    monkeypatch.setattr(auth, "TOKEN_RETRY_BASE_SECONDS", 0.01)
+
+
+def test_given_faults_on_the_token_endpoint_when_a_server_to_server_sync_runs_then_every_record_arrives_exactly_once(clean_sync, short_token_waits):
+    # Each fault kind once on the first renewals for certain, then drawn like any request's.
+    script = ("429", "", "500", "drop", "", "bad_json", "502", "", "504", "503")
+    with FakeZoomServer(FakeZoomConfig.default(**DATASET, **TOKEN_FAULT_MIX, token_fault_script=script, fault_seed=5)) as fake:
+        config = fake.connector_config()
+        output = sync_all_tables(config, sorted(clean_sync.keys))
+        truth, stats = fake.ground_truth(config["start_date"]), fake.stats()
+
+    assert [error.trace.error.message for error in output.errors] == []
+    assert compare_records(records_by_table(output), truth, clean_sync.keys) == {}
+    on_token = stats["token_faults_injected"]
+    assert sum(on_token.values()) >= 7 and stats["token_requests"] > 20, (on_token, stats["token_requests"])
+    records = sum(len(records) for records in records_by_table(output).values())
+    print(f"\ntoken endpoint faults (server-to-server): {stats['token_requests']} token requests, faults on them {on_token}; "
+          f"{records} records, lost 0, duplicated 0")
+
+
+def refresh_token_syncs(fake: FakeZoomServer, keys: Dict[str, List[List[str]]], syncs: int, capsys) -> List[Dict[str, Any]]:
+    """Syncs one after another, each logging in with the refresh token the platform stored last
+    (the last one handed back, else the one it had); what each sent, what Zoom refused, its errors."""
+    stored_refresh_token = fake.config.refresh_token
+    runs = []
+    for _ in range(syncs):
+        config = fake.connector_config("oauth2_refresh_token")
+        config["credentials"]["refresh_token"] = stored_refresh_token
+        presented_before = len(fake.fake.tokens.presented_refresh_tokens)
+        refused_before = len(fake.fake.tokens.refused_refresh_tokens)
+        output = sync_all_tables(config, sorted(keys), expect_failure=True)
+        handed_back = [c["connectorConfig"]["config"]["credentials"]["refresh_token"] for c in control_messages(capsys.readouterr().out)]
+        stored_refresh_token = handed_back[-1] if handed_back else stored_refresh_token
+        runs.append({
+            "presented": fake.fake.tokens.presented_refresh_tokens[presented_before:],
+            "refused": fake.fake.tokens.refused_refresh_tokens[refused_before:],
+            "errors": [error.trace.error.message for error in output.errors],
+            "lost": [error.trace.error.message for error in output.errors if "it was not sent again" in error.trace.error.message],
+            "problems": compare_records(records_by_table(output), fake.ground_truth(config["start_date"]), keys),
+        })
+    return runs
+
+
+def assert_refresh_token_kept_its_word(runs: List[Dict[str, Any]]) -> None:
+    for number, run in enumerate(runs, 1):
+        assert len(run["presented"]) == len(set(run["presented"])), f"sync {number} sent a refresh token twice: {run['presented']}"
+        asks_to_reauthorize = any("re-authorize" in message for message in run["errors"])
+        assert asks_to_reauthorize == bool(run["refused"]), (number, run)
+
+
+def describe(runs: List[Dict[str, Any]]) -> str:
+    return "; ".join(
+        f"sync {number}: {len(run['presented'])} refresh token(s) sent, {len(run['refused'])} refused, "
+        + ("completed, equal to the ground truth" if not run["errors"] and not run["problems"] else f"failed: {run['errors'][0][:140]}")
+        for number, run in enumerate(runs, 1)
+    )
+
+
+def test_given_a_token_answer_lost_before_zoom_rotated_when_the_next_sync_runs_then_it_logs_in_with_the_same_refresh_token(clean_sync, short_token_waits, capsys):
+    # First login: 429 and 503 (Zoom did not act: sent again), then a dropped connection (the
+    # answer is lost; this fake dropped it before granting, as a real Zoom may or may not have).
+    script = ("429", "503", "drop")
+    with FakeZoomServer(FakeZoomConfig.default(**DATASET, **FAULT_MIX, token_fault_script=script)) as fake:
+        runs = refresh_token_syncs(fake, clean_sync.keys, 2, capsys)
+
+    assert_refresh_token_kept_its_word(runs)
+    first, second = runs
+    assert first["presented"] == []  # 429, 503 and the drop all came before Zoom looked at the token
+    assert second["presented"][0] == "fake-refresh-token-0"  # the token the platform still held was still good
+    assert first["lost"] and "dropped the connection before answering" in first["lost"][0]
+    assert not first["refused"] and not second["refused"]
+    assert second["errors"] == [] and second["problems"] == {}
+    print(f"\ntoken answer lost before rotation: {describe(runs)}")
+
+
+def test_given_a_token_answer_lost_after_zoom_rotated_when_the_next_sync_runs_then_it_asks_for_re_authorization(clean_sync, short_token_waits, capsys):
+    # First login: Zoom rotates the refresh token and the 200 arrives cut in half.
+    with FakeZoomServer(FakeZoomConfig.default(**DATASET, token_fault_script=("bad_json",))) as fake:
+        runs = refresh_token_syncs(fake, clean_sync.keys, 2, capsys)
+
+    assert_refresh_token_kept_its_word(runs)
+    first, second = runs
+    assert first["lost"] and "re-authorize" not in " ".join(first["errors"])
+    assert len(second["refused"]) == 1
+    assert any("re-authorize the Zoom app" in message for message in second["errors"]), second["errors"]
+    print(f"\ntoken answer lost after rotation: {describe(runs)}")

@@ -33,4 +33,13 @@ elif [ "$engine_required" = 1 ]; then
 else
   echo "!!!!! NO DOCKER ENGINE: $DOCKER_ENGINE_SCRIPT could not start one (it needs root); the image tests will be SKIPPED !!!!!" >&2
 fi
+# A real PostgreSQL server for the PyAirbyte PostgresCache test (integration_tests/test_pyairbyte.py).
+if [ "$(id -u)" = "0" ] && POSTGRES_DSN=$(bash scripts/postgres_server.sh); then
+  export SOURCE_ZOOM_POSTGRES_DSN="$POSTGRES_DSN"
+elif [ "${CI:-}" = "true" ]; then
+  echo "!!!!! NO POSTGRESQL SERVER: scripts/postgres_server.sh could not start one; under CI=true that fails the run !!!!!" >&2
+  exit 1
+else
+  echo "!!!!! NO POSTGRESQL SERVER: scripts/postgres_server.sh could not start one (it needs root); the PostgreSQL test will be SKIPPED !!!!!" >&2
+fi
 exec .venv/bin/python -m pytest -rsx "$@"

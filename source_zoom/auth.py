@@ -13,6 +13,7 @@ import time
 from typing import Any, Mapping, MutableMapping, Optional
 
 import requests
+import urllib3
 from requests.auth import AuthBase, HTTPBasicAuth
 
 from airbyte_cdk.models import FailureType
@@ -34,23 +35,54 @@ JWT_REJECTED = (
 # Renew this long before Zoom's expiry so a request in flight never carries a dying token.
 EXPIRY_MARGIN_SECONDS = 120
 TOKEN_REQUEST_TIMEOUT = (10, 30)
-TOKEN_REQUEST_ATTEMPTS = 4
+# Five attempts over about 24 s of backoff: a token endpoint that fails one request in ten still logs in.
+TOKEN_REQUEST_ATTEMPTS = 5
 TOKEN_RETRY_BASE_SECONDS = 1.0
 
-# What to tell a person for the token endpoint's answers (Zoom codes and OAuth error names).
+# Token endpoint answers that say Zoom did not act on the request (throttled, unavailable): a
+# refresh token sent with it is still unused, so it may be sent again. Any other failure after the
+# request left (500, 502, 504, a read timeout, a dropped connection, a garbled 200) may come after
+# Zoom rotated the refresh token: unknown, so a refresh token is never sent twice on it.
+NOT_ACTED_ON = (429, 503)
+
+CHECK_CLIENT = "check client_id and client_secret of the Zoom app"
+REAUTHORIZE = "the refresh token in the config is no longer valid (used up, expired or revoked): re-authorize the Zoom app to get a new one"
+# What to tell a person when Zoom refuses a login (Zoom codes and OAuth error names), per login.
 TOKEN_ERROR_ADVICE = {
-    "invalid_client": "check client_id and client_secret of the Zoom app",
-    "unauthorized_client": "check that the Zoom app is activated and of the right type",
-    "invalid_grant": "re-authorize the Zoom app to get a new refresh token",
-    "invalid_request": "check account_id (Server-to-Server) or re-authorize the app (refresh token)",
-    "4702": "check client_id and client_secret of the Zoom app",
-    "4704": "check client_id and client_secret of the Zoom app",
-    "4705": "the grant type is not allowed for this app: check the app type matches auth_type",
-    "4711": "the refresh token is invalid or was already used: re-authorize the Zoom app",
-    "4733": "the refresh token has expired: re-authorize the Zoom app",
-    "4735": "the account does not allow this app: check the app's account",
-    "4740": "check the account_id of the Server-to-Server app",
+    SERVER_TO_SERVER: {
+        "invalid_client": CHECK_CLIENT,
+        "4702": CHECK_CLIENT,
+        "4704": CHECK_CLIENT,
+        "unauthorized_client": "check that the Zoom app is activated and of the Server-to-Server OAuth type",
+        "invalid_request": "check the account_id of the Server-to-Server app",
+        "4740": "check the account_id of the Server-to-Server app",
+        "4705": "the grant type is not allowed for this app: check the app type matches auth_type",
+        "4735": "the account does not allow this app: check the app's account",
+    },
+    REFRESH_TOKEN: {
+        "invalid_client": CHECK_CLIENT,
+        "4702": CHECK_CLIENT,
+        "4704": CHECK_CLIENT,
+        "unauthorized_client": "check that the Zoom app is activated and of the user OAuth type",
+        "4705": "the grant type is not allowed for this app: check the app type matches auth_type",
+        "4735": "the account does not allow this app: check the app's account",
+        # Zoom's answers to a refresh token it will not take.
+        "invalid_request": REAUTHORIZE,
+        "invalid_grant": REAUTHORIZE,
+        "4711": REAUTHORIZE,
+        "4733": REAUTHORIZE,
+    },
 }
+
+
+class LoginFailed(AirbyteTracedException):
+    """A login that failed without Zoom refusing it (token answer lost, token endpoint down): a
+    transient error, but no request of this sync can succeed after it. Its sentence is the one to
+    end the sync with, rather than one failed request per table."""
+
+
+class AnswerLost(Exception):
+    """The token request left, and what came back does not say whether Zoom acted on it."""
 
 
 def config_error(message: str, internal: Optional[str] = None) -> AirbyteTracedException:
@@ -72,6 +104,7 @@ class ZoomAuthenticator(AuthBase):
         self.token_requests = 0
         # The scopes Zoom says the current token carries (None: it did not say, or a JWT).
         self.granted_scopes: Optional[set] = None
+        self._login_failure: Optional[AirbyteTracedException] = None
         if self._auth_type == JWT:
             self._access_token = self._credentials["jwt_token"]
             self._expires_at = float("inf")
@@ -116,9 +149,7 @@ class ZoomAuthenticator(AuthBase):
 
     def _renew(self) -> None:
         response_json = self._request_token()
-        token = response_json.get("access_token")
-        if not token:
-            raise config_error("Zoom's token endpoint answered without an access_token.", f"Token response keys: {sorted(response_json)}")
+        token = response_json["access_token"]
         add_to_secrets(token)
         expires_in = float(response_json.get("expires_in") or 3600)
         self._access_token = token
@@ -142,42 +173,75 @@ class ZoomAuthenticator(AuthBase):
         return {"data": {"grant_type": "refresh_token", "refresh_token": self._credentials["refresh_token"]}, "auth": basic}
 
     def _request_token(self) -> Mapping[str, Any]:
+        """Zoom's token answer, after retries that can never spend a single-use refresh token twice.
+
+        Once Zoom refused the login, or a refresh-token answer was lost, every later call raises
+        the same error without a request: other threads of the sync would otherwise send the
+        refresh token again."""
+        if self._login_failure is not None:
+            raise self._login_failure
+        try:
+            return self._request_token_with_retries()
+        except AirbyteTracedException as error:
+            if error.failure_type == FailureType.config_error or self._auth_type == REFRESH_TOKEN:
+                self._login_failure = error
+            raise
+
+    def _request_token_with_retries(self) -> Mapping[str, Any]:
         last_problem = ""
         for attempt in range(1, TOKEN_REQUEST_ATTEMPTS + 1):
-            self.token_requests += 1
             try:
-                response = requests.post(self._token_url, timeout=TOKEN_REQUEST_TIMEOUT, **self._token_request_args())
-            except requests.ConnectionError as error:
-                # The request never reached Zoom, so even a single-use refresh token is still valid.
-                last_problem = f"cannot connect to {self._token_url}: {type(error).__name__}"
-            except requests.Timeout as error:
+                return self._one_token_request()
+            except AnswerLost as lost:
                 if self._auth_type == REFRESH_TOKEN:
-                    # Zoom may have rotated the refresh token before the answer was lost; retrying
-                    # blindly would burn it. Fail loudly instead.
-                    raise AirbyteTracedException(
-                        message="Zoom's token endpoint did not answer in time while rotating the refresh token; "
-                        "if the next sync cannot log in, re-authorize the Zoom app.",
-                        internal_message=str(error),
+                    raise LoginFailed(
+                        message=f"Zoom's token endpoint {lost} while rotating the refresh token, so it is unknown whether Zoom "
+                        "used the refresh token up; it was not sent again, since a refresh token works only once. "
+                        "Run the sync again: it logs in with the refresh token the platform holds.",
+                        internal_message=f"token request to {self._token_url}: {lost}",
                         failure_type=FailureType.transient_error,
-                    ) from error
-                last_problem = f"{self._token_url} timed out"
-            else:
-                if response.status_code == 429 or response.status_code >= 500:
-                    last_problem = f"{self._token_url} answered HTTP {response.status_code}"
-                elif not response.ok:
-                    raise self._token_rejection(response)
-                else:
-                    try:
-                        return response.json()
-                    except ValueError:
-                        last_problem = f"{self._token_url} answered with a body that is not JSON"
+                    ) from lost
+                last_problem = f"{self._token_url} {lost}"
+            except _NotActedOn as refused:
+                last_problem = f"{self._token_url} {refused}"
             if attempt < TOKEN_REQUEST_ATTEMPTS:
                 time.sleep(min(TOKEN_RETRY_BASE_SECONDS * 2**attempt, 10))
-        raise AirbyteTracedException(
+        raise LoginFailed(
             message=f"Could not get a Zoom access token: {last_problem}. Zoom may be down; try again later.",
             internal_message=last_problem,
             failure_type=FailureType.transient_error,
         )
+
+    def _one_token_request(self) -> Mapping[str, Any]:
+        """One POST to the token endpoint. Raises _NotActedOn when the refresh token (if any) is
+        certainly still unused, AnswerLost when that is unknown, a config error when Zoom refused."""
+        self.token_requests += 1
+        try:
+            response = requests.post(self._token_url, timeout=TOKEN_REQUEST_TIMEOUT, **self._token_request_args())
+        except requests.ConnectTimeout as error:
+            raise _NotActedOn(f"could not be reached ({type(error).__name__})") from error
+        except requests.Timeout as error:
+            raise AnswerLost("did not answer in time") from error
+        except requests.ConnectionError as error:
+            if never_sent(error):
+                raise _NotActedOn(f"could not be reached ({type(error).__name__})") from error
+            raise AnswerLost("dropped the connection before answering") from error
+        if response.status_code in NOT_ACTED_ON:
+            raise _NotActedOn(f"answered HTTP {response.status_code}")
+        if response.status_code >= 500:
+            raise AnswerLost(f"answered HTTP {response.status_code}")
+        if not response.ok:
+            raise self._token_rejection(response)
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise AnswerLost("answered with a body that is not JSON") from error
+        if not isinstance(body, dict) or not body.get("access_token"):
+            if self._auth_type == REFRESH_TOKEN:
+                raise AnswerLost("answered without an access_token")
+            keys = sorted(body) if isinstance(body, dict) else type(body).__name__
+            raise config_error("Zoom's token endpoint answered without an access_token: check oauth_token_url.", f"Token response keys: {keys}")
+        return body
 
     def _token_rejection(self, response: requests.Response) -> AirbyteTracedException:
         try:
@@ -187,10 +251,22 @@ class ZoomAuthenticator(AuthBase):
         body = body if isinstance(body, dict) else {}
         code = str(body.get("code") or body.get("error") or "")
         reason = body.get("reason") or body.get("message") or body.get("error_description") or response.reason
-        advice = TOKEN_ERROR_ADVICE.get(code, "check the credentials in the connector config")
+        advice = TOKEN_ERROR_ADVICE[self._auth_type].get(code, "check the credentials and oauth_token_url in the connector config")
         label = {SERVER_TO_SERVER: "Server-to-Server OAuth", REFRESH_TOKEN: "OAuth refresh-token"}[self._auth_type]
         return config_error(
             f"Zoom rejected the {label} credentials (HTTP {response.status_code}"
             f"{', ' + code if code else ''}: {reason}): {advice}.",
             f"Token endpoint {self._token_url} answered {response.status_code}: {response.text[:500]}",
         )
+
+
+class _NotActedOn(Exception):
+    """The token request was refused before Zoom acted on it (or never left): safe to send again."""
+
+
+def never_sent(error: requests.ConnectionError) -> bool:
+    """Whether a connection error happened before the request reached the server: no connection
+    was made (refused, no route, DNS), as opposed to one dropped after the request was written."""
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from source_zoom.auth import JWT, REFRESH_TOKEN, SERVER_TO_SERVER, config_error
@@ -17,6 +17,10 @@ DEFAULT_NUM_WORKERS = 10
 MAX_NUM_WORKERS = 50
 DEFAULT_LOOKBACK_DAYS = 1
 MAX_LOOKBACK_DAYS = 30
+# Seconds to connect and to wait for each read of an answer. Undocumented config key
+# `request_timeout_seconds` ([connect, read]): tests shorten it to make a hung Zoom quick to see.
+DEFAULT_REQUEST_TIMEOUT = (10.0, 60.0)
+MAX_REQUEST_TIMEOUT_SECONDS = 600
 
 REQUIRED_CREDENTIALS = {
     SERVER_TO_SERVER: ("account_id", "client_id", "client_secret"),
@@ -34,6 +38,7 @@ class ZoomConfig:
     num_workers: int
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
     rate_limit_plan: str = DEFAULT_RATE_LIMIT_PLAN
+    request_timeout: Tuple[float, float] = DEFAULT_REQUEST_TIMEOUT  # (connect, read) seconds, as requests takes it
 
     @property
     def today(self) -> datetime:
@@ -61,6 +66,20 @@ def parse_url(config: Mapping[str, Any], key: str, default: str) -> str:
     if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
         raise config_error(f"{key} '{value}' is not an http(s) URL: leave it empty for Zoom, or use e.g. {default}.")
     return value.rstrip("/")
+
+
+def parse_request_timeout(value: Any) -> Tuple[float, float]:
+    if value is None:
+        return DEFAULT_REQUEST_TIMEOUT
+    numbers = isinstance(value, (list, tuple)) and len(value) == 2 and all(
+        isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 < seconds <= MAX_REQUEST_TIMEOUT_SECONDS for seconds in value
+    )
+    if not numbers:
+        raise config_error(
+            f"request_timeout_seconds {value!r} must be two numbers of seconds, [connect, read], each above 0 and at most "
+            f"{MAX_REQUEST_TIMEOUT_SECONDS}, e.g. [10, 60]; leave it out for those defaults."
+        )
+    return float(value[0]), float(value[1])
 
 
 def parse_config(config: Mapping[str, Any]) -> ZoomConfig:
@@ -92,4 +111,5 @@ def parse_config(config: Mapping[str, Any]) -> ZoomConfig:
         num_workers=num_workers,
         lookback_days=lookback_days,
         rate_limit_plan=rate_limit_plan,
+        request_timeout=parse_request_timeout(config.get("request_timeout_seconds")),
     )

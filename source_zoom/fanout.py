@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Iterable, Iterator, List
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
+from source_zoom.auth import LoginFailed
 from source_zoom.errors import TOO_OLD_CODE
+from source_zoom.stopping import stop_requested
 
 if TYPE_CHECKING:
     from source_zoom.zoom_stream import ZoomStream
@@ -59,7 +61,7 @@ def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], 
 
 def stops_asking(stream: "ZoomStream", failures: List[str]) -> bool:
     context = stream.context
-    return context.stopped.is_set() or bool(context.report.unavailable.get(stream.name)) or len(failures) >= FAILED_SLICES_BEFORE_GIVING_UP
+    return context.stopped.is_set() or stop_requested() or bool(context.report.unavailable.get(stream.name)) or len(failures) >= FAILED_SLICES_BEFORE_GIVING_UP
 
 
 def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], failures: List[str]) -> List[Mapping[str, Any]]:
@@ -71,8 +73,8 @@ def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], failures:
     try:
         return stream.fetch_slice(stream_slice)
     except AirbyteTracedException as error:
-        if error.failure_type == FailureType.config_error:
-            raise  # a login or config a person must fix ends the sync with its own sentence
+        if error.failure_type == FailureType.config_error or isinstance(error, LoginFailed):
+            raise  # a login or config problem ends the sync with its own sentence, not one per table
         note_failure(stream, error, failures)
         return []
     except Exception as error:  # retries exhausted, or an answer the error table says to fail on

@@ -44,6 +44,7 @@ from source_zoom.errors import response_json, zoom_error_body
 from source_zoom.incremental import CompletedWindowsCursor, parse_zoom_time, state_floor
 from source_zoom.rate_limits import build_api_budget
 from source_zoom.scopes import missing_for
+from source_zoom.stopping import stop_requested
 from source_zoom.parents import SyncContext
 from source_zoom.streams import ALL_STREAMS, TABLES, build_streams
 from source_zoom.zoom_stream import ZoomStream
@@ -61,7 +62,7 @@ class RecordQueue(Queue):
         self.stopped = threading.Event()
 
     def put(self, item: Any, block: bool = True, timeout: Optional[float] = None) -> None:
-        while not self.stopped.is_set():
+        while not (self.stopped.is_set() or stop_requested()):
             try:
                 return super().put(item, timeout=0.5)
             except Full:
@@ -174,7 +175,7 @@ class SourceZoom(ConcurrentSourceAdapter):
             context = self.sync_context(config)
             token = context.authenticator.get_access_token()
             url = f"{context.config.api_base_url}/users"
-            response = requests.get(url, params={"page_size": 1}, headers={"Authorization": f"Bearer {token}"}, timeout=(10, 30))
+            response = requests.get(url, params={"page_size": 1}, headers={"Authorization": f"Bearer {token}"}, timeout=context.config.request_timeout)
         except AirbyteTracedException as error:
             return False, error.message
         except requests.RequestException as error:

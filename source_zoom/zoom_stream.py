@@ -44,8 +44,6 @@ from source_zoom.windows import NOT_DATED, DatePolicy, Window, starts_before, ta
 
 logger = logging.getLogger("airbyte")
 
-REQUEST_TIMEOUT = (10, 60)
-
 
 class ZoomStream(HttpStream, ABC):
     """One Zoom table (or a hidden parent). Subclasses set class attributes only:
@@ -132,7 +130,7 @@ class ZoomStream(HttpStream, ABC):
         return ZoomBackoffStrategy()
 
     def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
-        return {"timeout": REQUEST_TIMEOUT}
+        return {"timeout": self.context.config.request_timeout}
 
     @property
     def category(self) -> str:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
+from http.client import RemoteDisconnected
 from urllib.parse import parse_qs
 
 import pytest
+import requests
+import urllib3
 
-from airbyte_cdk.models import Status
-from source_zoom.auth import ZoomAuthenticator
+from airbyte_cdk.models import FailureType, Status
+from airbyte_cdk.utils import AirbyteTracedException
+from source_zoom.auth import LoginFailed, ZoomAuthenticator
 from unit_tests.conftest import (
     API,
     JWT_CREDENTIALS,
@@ -193,3 +198,99 @@ def test_given_a_zoomgov_config_when_reading_then_zoomgov_hosts_are_used(zoom_ap
 
     assert records_of(output, "users") == [{"id": "u1"}]
     assert all("zoomgov.com" in r.url for r in zoom_api.request_history)
+
+
+# --- a token endpoint that fails: what may be sent again ----------------------------------------
+
+TOKEN_OK = {"json": {"access_token": "access-7", "refresh_token": "refresh-token-1", "expires_in": 3600}}
+DROPPED_AFTER_SENDING = requests.ConnectionError(urllib3.exceptions.ProtocolError("Connection aborted.", RemoteDisconnected("closed")))
+NEVER_CONNECTED = requests.ConnectionError(
+    urllib3.exceptions.MaxRetryError(None, TOKEN_URL, urllib3.exceptions.NewConnectionError(None, "Connection refused"))
+)
+# Failures after which Zoom may have rotated the refresh token: the answer is lost.
+ANSWER_LOST = {
+    "read timeout": ({"exc": requests.ReadTimeout("read timed out")}, "did not answer in time"),
+    "dropped after sending": ({"exc": DROPPED_AFTER_SENDING}, "dropped the connection before answering"),
+    "HTTP 500": ({"status_code": 500, "text": "oops"}, "answered HTTP 500"),
+    "HTTP 502": ({"status_code": 502, "text": "bad gateway"}, "answered HTTP 502"),
+    "HTTP 504": ({"status_code": 504, "text": "gateway timeout"}, "answered HTTP 504"),
+    "truncated 200": ({"status_code": 200, "text": '{"access_token": "acc'}, "answered with a body that is not JSON"),
+    "200 without a token": ({"status_code": 200, "json": {"token_type": "bearer"}}, "answered without an access_token"),
+}
+# Failures after which Zoom has certainly not used the refresh token.
+NOT_ACTED_ON = {
+    "HTTP 429": {"status_code": 429, "json": {"code": 429, "message": "Too many requests"}},
+    "HTTP 503": {"status_code": 503, "text": "busy"},
+    "connect timeout": {"exc": requests.ConnectTimeout("connect timed out")},
+    "connection refused": {"exc": NEVER_CONNECTED},
+}
+
+
+def token_requests_sent(zoom_api):
+    return [r for r in zoom_api.request_history if r.url.startswith(TOKEN_URL)]
+
+
+@pytest.mark.parametrize("case", sorted(ANSWER_LOST))
+def test_given_a_refresh_token_login_when_the_token_answer_is_lost_then_the_refresh_token_is_never_sent_again(zoom_api, case):
+    failure, words = ANSWER_LOST[case]
+    zoom_api.post(TOKEN_URL, [failure, TOKEN_OK])
+    authenticator = ZoomAuthenticator(config_with(REFRESH_CREDENTIALS), TOKEN_URL)
+
+    with pytest.raises(AirbyteTracedException) as first:
+        authenticator.get_access_token()
+    with pytest.raises(AirbyteTracedException) as second:  # another thread of the same sync
+        authenticator.get_access_token()
+
+    assert len(token_requests_sent(zoom_api)) == 1
+    assert isinstance(first.value, LoginFailed) and first.value.failure_type == FailureType.transient_error
+    assert words in first.value.message and "it was not sent again" in first.value.message
+    # Zoom did not refuse the token: nothing says the app must be re-authorized.
+    assert "re-authorize" not in first.value.message
+    assert second.value is first.value
+
+
+@pytest.mark.parametrize("case", sorted(NOT_ACTED_ON))
+def test_given_a_refresh_token_login_when_zoom_did_not_act_on_the_token_request_then_it_is_sent_again(zoom_api, case, capsys):
+    zoom_api.post(TOKEN_URL, [NOT_ACTED_ON[case], TOKEN_OK])
+    authenticator = ZoomAuthenticator(config_with(REFRESH_CREDENTIALS), TOKEN_URL)
+
+    assert authenticator.get_access_token() == "access-7"
+
+    sent = token_requests_sent(zoom_api)
+    assert [parse_qs(r.text)["refresh_token"] for r in sent] == [["refresh-token-0"], ["refresh-token-0"]]
+    assert [c["connectorConfig"]["config"]["credentials"]["refresh_token"] for c in control_messages(capsys.readouterr().out)] == ["refresh-token-1"]
+
+
+# A 200 without a token is no failure to retry for Server-to-Server: the URL is not a token endpoint.
+@pytest.mark.parametrize("case", sorted(set(ANSWER_LOST) - {"200 without a token"}) + sorted(NOT_ACTED_ON))
+def test_given_a_server_to_server_login_when_a_token_request_fails_then_it_is_retried(zoom_api, case):
+    failure = ANSWER_LOST[case][0] if case in ANSWER_LOST else NOT_ACTED_ON[case]
+    zoom_api.post(TOKEN_URL, [failure, TOKEN_OK])
+    authenticator = ZoomAuthenticator(config_with(S2S_CREDENTIALS), TOKEN_URL)
+
+    assert authenticator.get_access_token() == "access-7"
+    assert len(token_requests_sent(zoom_api)) == 2
+
+
+@pytest.mark.parametrize(
+    "credentials, status, body, reauthorize",
+    [
+        (REFRESH_CREDENTIALS, 400, {"reason": "Invalid Token!", "error": "invalid_request"}, True),
+        (REFRESH_CREDENTIALS, 401, {"code": 4733, "message": "Refresh token expired"}, True),
+        (REFRESH_CREDENTIALS, 401, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"}, False),
+        (S2S_CREDENTIALS, 400, {"reason": "Invalid account_id", "error": "invalid_request"}, False),
+    ],
+    ids=["refresh token refused", "refresh token expired", "refresh login, bad client", "server-to-server refused"],
+)
+def test_given_zoom_refuses_a_login_then_re_authorization_is_asked_for_only_when_the_refresh_token_was_refused(zoom_api, credentials, status, body, reauthorize):
+    zoom_api.post(TOKEN_URL, [{"status_code": status, "json": body}, TOKEN_OK])
+    authenticator = ZoomAuthenticator(config_with(credentials), TOKEN_URL)
+
+    with pytest.raises(AirbyteTracedException) as refused:
+        authenticator.get_access_token()
+    with pytest.raises(AirbyteTracedException):
+        authenticator.refresh_and_set_access_token()
+
+    assert refused.value.failure_type == FailureType.config_error
+    assert ("re-authorize the Zoom app" in refused.value.message) == reauthorize, refused.value.message
+    assert len(token_requests_sent(zoom_api)) == 1  # a refusal is not asked again, by any thread
