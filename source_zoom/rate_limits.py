@@ -31,7 +31,7 @@ from airbyte_cdk.sources.streams.call_rate import (
 )
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_zoom.errors import retry_after_seconds
+from source_zoom.errors import daily_limit_resets_at
 
 RATE_LIMIT_PLANS = ("free", "pro", "business")
 DEFAULT_RATE_LIMIT_PLAN = "pro"
@@ -214,7 +214,8 @@ class ZoomAPIBudget(APIBudget):
     def update_from_response(self, request: Any, response: Any) -> None:
         if not isinstance(response, requests.Response) or response.status_code != 429:
             return
-        if response.headers.get("X-RateLimit-Type", "").lower() != "daily-limit":
+        until = daily_limit_resets_at(response, self.clock.utc_now())
+        if until is None:
             return
         policy = self.policies_by_category.get(response.headers.get("X-RateLimit-Category", "").capitalize())
         if policy is None:
@@ -222,13 +223,6 @@ class ZoomAPIBudget(APIBudget):
             policy = matching if isinstance(matching, CategoryRatePolicy) else None
         if policy is None:
             return
-        now = self.clock.utc_now()
-        seconds = retry_after_seconds(response)
-        if seconds is not None:
-            # Zoom's Retry-After is a whole second; the microseconds are our own clock's.
-            until = datetime.fromtimestamp(round(now.timestamp() + seconds), timezone.utc)
-        else:
-            until = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
         policy.mark_daily_cap_spent(until)
 
 

@@ -118,7 +118,7 @@ CONTRACT_STAMPED = {
     "meeting_registrants": ["meeting_id"],
     "meeting_questions": ["meeting_id"],
     "meeting_polls": ["meeting_id"],
-    "report_meetings": ["meeting_id"],
+    "report_meetings": ["meeting_id", "host_id"],
     "report_meeting_participants": ["meeting_id", "meeting_uuid", "meeting_start_time"],
     "meeting_poll_results": ["meeting_id", "meeting_uuid", "meeting_start_time"],
     "meeting_files": ["meeting_id", "meeting_uuid", "meeting_start_time"],
