@@ -113,14 +113,15 @@ def test_given_no_state_when_syncing_incrementally_then_every_record_arrives_and
             continue
         cursor_field = stream["default_cursor_field"][0]
         value = saved_value(states, stream["name"])
+        if stream["name"] in UNAVAILABLE_ON_THE_FAKE:
+            # Read up to the first window that had anything to ask (the fake has an instance on
+            # start_date's first day, so nothing): a table that becomes readable later still
+            # gets its whole history.
+            assert not value or dt.datetime.fromisoformat(value[cursor_field].replace("Z", "+00:00")) < before, (stream["name"], value)
+            continue
         assert value is not None and set(value) == {cursor_field}, (stream["name"], value)
         saved = dt.datetime.fromisoformat(value[cursor_field].replace("Z", "+00:00"))
-        if stream["name"] in UNAVAILABLE_ON_THE_FAKE:
-            # Read up to the first window that had anything to ask: a table that becomes
-            # readable (a scope added) later still gets its history.
-            assert saved < before, (stream["name"], value)
-        else:
-            assert before <= saved <= after, (stream["name"], value)
+        assert before <= saved <= after, (stream["name"], value)
 
 
 def test_given_new_meetings_when_syncing_again_without_lookback_then_exactly_the_new_instances_and_their_children_arrive(fake, discovered, keys):
@@ -137,7 +138,8 @@ def test_given_new_meetings_when_syncing_again_without_lookback_then_exactly_the
 
     assert code == 0, stderr
     records = records_by_table(second)
-    assert added == 2 * len(truth_before["tables"]["users"]["primary_keys"])
+    # The fake adds meetings to active users only: a deactivated or pending user hosts nothing new.
+    assert added == 2 * len([u for u in truth_before["tables"]["users"]["records"] if u["status"] == "active"])
     for stream in discovered:
         table = stream["name"]
         if "incremental" not in stream["supported_sync_modes"]:
@@ -270,4 +272,4 @@ def test_given_a_start_date_beyond_the_report_horizon_when_syncing_then_the_gap_
     assert code == 0, stderr
     assert compare_records(records_by_table(messages), fake.ground_truth(start_date), keys) == {}
     horizon = [m["log"]["message"] for m in messages if m["type"] == "LOG" and "reach back six months only" in m["log"]["message"]]
-    assert len(horizon) == 1 and horizon[0].startswith("report_meetings: ") and "2024-06-01 to " in horizon[0]
+    assert len(horizon) == 1 and "report_meetings" in horizon[0] and "2024-06-01 to " in horizon[0]

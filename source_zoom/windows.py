@@ -92,11 +92,13 @@ def table_windows(
     if policy.within_report_horizon:
         horizon = report_horizon(today.date())
         if start < horizon:
+            # Said once for every report listing (report_meetings and the history report).
             log_once(
-                f"horizon:{name}",
-                f"{name}: Zoom's reports reach back six months only, so {start.isoformat()} to "
-                f"{(horizon - timedelta(days=1)).isoformat()} cannot be listed here; instances in that range still "
-                "reach the participant and poll tables through /past_meetings/{id}/instances, up to a year back.",
+                f"report-horizon:{start.isoformat()}",
+                f"Zoom's reports reach back six months only, so {start.isoformat()} to {(horizon - timedelta(days=1)).isoformat()} "
+                "cannot be listed in report_meetings or Zoom's history report; past instances in that range still reach the "
+                "participant, poll and Q&A tables through /past_meetings/{id}/instances of the meetings Zoom still lists, "
+                "as far back as Zoom serves them.",
             )
             start = horizon
     return list(month_windows(start, today.date())) or [(today.date(), today.date())]
