@@ -153,6 +153,8 @@ def test_given_a_start_date_months_back_when_syncing_then_report_meetings_and_in
         cursors = {s["name"]: cursor_of(s) for s in discovered if s["name"] in MEETING_INSTANCE_TABLES}
         for table, cursor in cursors.items():
             values = [parse_time(s["stream"]["stream_state"][cursor]) for s in state_messages(whole) if stream_name(s) == table]
+            # One state per month window (a window of up to one month starting on the start date's
+            # day: the months touched, or one fewer when the start date's day is past today's).
             assert len(set(values)) >= months - 1, (table, values)
             assert values == sorted(values), (table, values)
 
@@ -182,6 +184,11 @@ CAP_SHARE = 0.6
 HEAVY_BOUND = 1.2
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 17 defect 3, open on main 9278980: the first day spends the cap on the report and webinar listings "
+    "before report_meeting_participants reads one window (its state stays empty), so the next day lists every "
+    "report window again and hits the cap again (1.26x Heavy, participants missing); and the error traces nest "
+    "three sentences with contradicting advice, plus the CDK's multi-line summary without the reset time"))
 def test_given_a_heavy_daily_cap_when_it_is_reached_then_the_sync_ends_with_the_reset_time_and_the_next_day_reads_only_the_rest():
     with FakeZoomServer(daily_cap_dataset()) as uncapped:
         config = uncapped.connector_config()
@@ -204,6 +211,13 @@ def test_given_a_heavy_daily_cap_when_it_is_reached_then_the_sync_ends_with_the_
         heavy_2 = fake.stats()["requests_by_category"]["heavy"]
         truth = fake.ground_truth()
 
+    # The next day reads the rest: nothing lost, and the windows read on the first day not paid again.
+    assert code_2 == 0, error_traces(second)[:2] or stderr_2[-2000:]
+    problems = compare_records(union_of_syncs([first, second], keys), truth, keys)
+    assert problems == {}, format_differences(problems)
+    assert heavy_1 + heavy_2 <= HEAVY_BOUND * heavy_uncapped, (
+        f"Heavy requests: uncapped {heavy_uncapped}, capped day {heavy_1} (cap {cap}), next day {heavy_2}: "
+        f"{(heavy_1 + heavy_2) / heavy_uncapped:.2f}x")
     # The first day ends as a failed sync (not everything was read) that says why and until when.
     assert code_1 != 0
     errors = error_traces(first)
@@ -213,19 +227,13 @@ def test_given_a_heavy_daily_cap_when_it_is_reached_then_the_sync_ends_with_the_
         message = error["message"]
         assert "daily" in message and "Heavy" in message and tomorrow in message, message
         assert "\n" not in message and "Traceback" not in message, message
-        assert message.count(". ") <= 1 and message.rstrip().endswith("."), message
+        assert message.count(". ") == 0 and message.rstrip().endswith("."), f"not one sentence: {message}"
     assert "Traceback" not in stderr_1
-    assert code_2 == 0, stderr_2
-    problems = compare_records(union_of_syncs([first, second], keys), truth, keys)
-    assert problems == {}, format_differences(problems)
-    assert heavy_1 + heavy_2 <= HEAVY_BOUND * heavy_uncapped, (
-        f"Heavy requests: uncapped {heavy_uncapped}, capped day {heavy_1} (cap {cap}), next day {heavy_2}: "
-        f"{(heavy_1 + heavy_2) / heavy_uncapped:.2f}x")
 
 
 # --- defect 5: a read whose consumer stops exits -----------------------------------------------
 
-EXIT_SECONDS = 10
+EXIT_SECONDS = 5
 
 
 def start_read(config: Mapping[str, Any], catalog: Mapping[str, Any], directory: str) -> subprocess.Popen:
@@ -245,6 +253,21 @@ def read_records(process: subprocess.Popen, count: int) -> None:
             seen += 1
 
 
+def wait_until_requests_stall(fake: FakeZoomServer, quiet_seconds: float = 2, limit_seconds: float = 90) -> int:
+    """Waits until the fake sees no request for `quiet_seconds`: the connector's pipe and record
+    queue are full and its workers wait to hand over records. Returns the requests served."""
+    deadline = time.monotonic() + limit_seconds
+    served, quiet_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now_served = fake.stats()["total_api_requests"]
+        if now_served != served:
+            served, quiet_since = now_served, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_seconds:
+            return served
+        time.sleep(0.2)
+    raise AssertionError(f"the connector kept sending requests for {limit_seconds} s while nobody read its output")
+
+
 def seconds_to_exit(process: subprocess.Popen) -> Optional[float]:
     started = time.monotonic()
     try:
@@ -257,20 +280,21 @@ def seconds_to_exit(process: subprocess.Popen) -> Optional[float]:
 
 
 @pytest.fixture(scope="module")
-def slow_fake():
-    # Slow enough that the read is far from its end when its consumer stops.
-    with FakeZoomServer(FakeZoomConfig.default(latency_ms=20)) as server:
+def busy_fake():
+    # Enough records (about 50,000), served without latency, that the read is far from its end when
+    # its consumer stops, and that its 10,000-message queue fills once nobody reads it.
+    with FakeZoomServer(FakeZoomConfig.benchmark()) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def slow_catalog(slow_fake):
-    return incremental_catalog(discover_streams(slow_fake.connector_config()))
+def busy_catalog(busy_fake):
+    return incremental_catalog(discover_streams(busy_fake.connector_config()))
 
 
-def test_given_a_read_whose_stdout_is_closed_when_it_writes_then_it_exits_within_seconds(slow_fake, slow_catalog):
+def test_given_a_read_whose_stdout_is_closed_when_it_writes_then_it_exits_within_seconds(busy_fake, busy_catalog):
     with tempfile.TemporaryDirectory() as directory:
-        process = start_read(slow_fake.connector_config(), slow_catalog, directory)
+        process = start_read(busy_fake.connector_config(), busy_catalog, directory)
         read_records(process, 20)
         assert process.poll() is None, "the read ended before its consumer stopped: nothing was tested"
 
@@ -279,16 +303,16 @@ def test_given_a_read_whose_stdout_is_closed_when_it_writes_then_it_exits_within
         assert seconds_to_exit(process) is not None, f"the read still ran {EXIT_SECONDS} s after its stdout closed"
 
 
-def test_given_a_read_whose_consumer_stops_reading_when_interrupted_then_it_exits_within_seconds(slow_fake, slow_catalog):
+def test_given_a_read_whose_consumer_stops_reading_when_interrupted_then_it_exits_within_seconds(busy_fake, busy_catalog):
     with tempfile.TemporaryDirectory() as directory:
-        process = start_read(slow_fake.connector_config(), slow_catalog, directory)
+        process = start_read(busy_fake.connector_config(), busy_catalog, directory)
         read_records(process, 20)
-        # The consumer stops reading until the pipe and the record queue are full; then Ctrl-C.
-        time.sleep(3)
+        # The consumer stops reading: the pipe, then the record queue fill, and the workers wait.
+        wait_until_requests_stall(busy_fake)
         assert process.poll() is None, "the read ended before it was interrupted: nothing was tested"
-        process.send_signal(signal.SIGINT)
+
+        process.send_signal(signal.SIGINT)  # Ctrl-C
         # Whatever it still writes on its way out is drained, as a terminal would show it.
-        drain = threading.Thread(target=process.stdout.read, daemon=True)  # type: ignore[union-attr]
-        drain.start()
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
 
         assert seconds_to_exit(process) is not None, f"the read still ran {EXIT_SECONDS} s after SIGINT"
