@@ -2,6 +2,7 @@
 
     python -m benchmarks.full_sync                      # everything, about 45 minutes
     python -m benchmarks.full_sync --sequential-time-cap 120 --cpu-scales 1 10
+    python -m benchmarks.full_sync --skip-concurrent --skip-sequential --cpu-scales 1 10 --many-users 10000 --cpu-time-cap 300
 
 Runs, each a full sync of all 22 tables by the connector as a subprocess (`python main.py read`)
 against the fake Zoom API in its own process (`python -m fake_zoom`):
@@ -14,6 +15,10 @@ against the fake Zoom API in its own process (`python -m fake_zoom`):
 3. CPU: no latency, no limits in the fake, at dataset sizes x1 and x10: CPU seconds per 10,000
    records and peak RSS of the connector process (its rusage, reported by a small launcher). The
    connector still paces at its configured plan (business: the fastest; it has no "off").
+4. memory of a large account (`--many-users 10000`, issue 17): that many users with two meetings
+   each and no webinars, no latency, no limits; peak RSS of the connector (target: under 1 GB).
+   At business pacing such a sync takes the better part of an hour, so `--cpu-time-cap` stops it
+   and reports the peak so far and the RSS over time (sampled from /proc every few seconds).
 
 Also the requests a naive per-table walk would send (each child table re-listing its parents'
 chain, as Airbyte's Zoom source does), from this sync's requests per endpoint. Prints tables and
@@ -53,8 +58,10 @@ CATEGORIES = ("light", "medium", "heavy")
 class FakeZoomProcess:
     """`python -m fake_zoom` in its own process, so serving never competes with the connector's GIL."""
 
-    def __init__(self, scale: int, plan: Optional[str], latency_ms: float, server_cpu: Optional[int]):
-        args = ["--dataset", "benchmark", "--scale", str(scale), "--latency-ms", str(latency_ms)]
+    def __init__(self, scale: int, plan: Optional[str], latency_ms: float, server_cpu: Optional[int],
+                 dataset_args: Tuple[str, ...] = ()):
+        args = list(dataset_args) or ["--dataset", "benchmark", "--scale", str(scale)]
+        args += ["--latency-ms", str(latency_ms)]
         if plan:
             args += ["--rate-limit-plan", plan]
         self._args, self._server_cpu = args, server_cpu
@@ -98,6 +105,7 @@ class ConnectorRun:
     stream_times: Dict[str, Dict[str, float]] = field(default_factory=dict)
     errors: List[str] = field(default_factory=list)
     summary: str = ""
+    rss_samples: List[Tuple[float, float]] = field(default_factory=list)  # (seconds, MB) while it ran
 
     @property
     def records(self) -> int:
@@ -129,26 +137,49 @@ def run_read(config: Mapping[str, Any], catalog: Mapping[str, Any], time_cap: Op
                  sys.executable, "main.py", "read", "--config", str(config_path), "--catalog", str(catalog_path)],
                 cwd=REPO_ROOT, stdout=stdout, stderr=stderr, start_new_session=True,
             )
-            try:
-                process.wait(timeout=time_cap)
-                timed_out = False
-            except subprocess.TimeoutExpired:
+            samples: List[Tuple[float, float]] = []
+            sampled_peak_kb = 0
+            deadline = None if time_cap is None else started + time_cap
+            while process.poll() is None and (deadline is None or time.monotonic() < deadline):
+                # A killed connector reports no rusage: its peak so far comes from /proc.
+                peak_kb, rss_kb = connector_memory_kb(process.pid)
+                sampled_peak_kb = max(sampled_peak_kb, peak_kb)
+                if rss_kb and (not samples or time.monotonic() - started - samples[-1][0] >= RSS_SAMPLE_SECONDS):
+                    samples.append((round(time.monotonic() - started, 1), round(rss_kb / 1024, 1)))
+                time.sleep(0.5)
+            timed_out = process.poll() is None
+            if timed_out:
                 os.killpg(process.pid, signal.SIGKILL)  # the launcher's own session: it and the connector
-                process.wait()
-                timed_out = True
+            process.wait()
             wall = time.monotonic() - started
-        exit_code, cpu_seconds, max_rss_kb = json.loads(usage_path.read_text()) if usage_path.exists() else (-9, 0.0, 0)
+        exit_code, cpu_seconds, max_rss_kb = json.loads(usage_path.read_text()) if usage_path.exists() else (-9, 0.0, sampled_peak_kb)
         run = ConnectorRun(
             wall_seconds=wall,
             cpu_seconds=cpu_seconds,
             peak_rss_mb=max_rss_kb / 1024,  # Linux: kilobytes
             exit_code=exit_code,
             timed_out=timed_out,
+            rss_samples=samples,
         )
         read_messages(stdout_path, keys_of, run)
         if exit_code != 0 and not timed_out:
             run.errors.append(stderr_path.read_text()[-2000:])
     return run
+
+
+RSS_SAMPLE_SECONDS = 10
+
+
+def connector_memory_kb(launcher_pid: int) -> Tuple[int, int]:
+    """(peak RSS, current RSS) in kB of the launcher's child, the connector; zeros if gone."""
+    try:
+        children = Path(f"/proc/{launcher_pid}/task/{launcher_pid}/children").read_text().split()
+        status = Path(f"/proc/{children[0]}/status").read_text() if children else ""
+    except OSError:
+        return 0, 0
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    kb = lambda name: int(fields.get(name, "0 kB").split()[0])  # noqa: E731
+    return kb("VmHWM"), kb("VmRSS")
 
 
 def read_messages(stdout_path: Path, keys_of: Mapping[str, List[str]], run: ConnectorRun) -> None:
@@ -258,18 +289,33 @@ def sync_under_limits(plan: str, scale: int, latency_ms: float, num_workers: Opt
     }
 
 
-def sync_for_cpu(scale: int, plan: str, server_cpu: Optional[int]) -> Dict[str, Any]:
-    with FakeZoomProcess(scale, None, 0, server_cpu) as fake:
-        run, stats, truth = read_all_tables(fake, fake.connector_config(plan, None), None)
-    tables = compare(run, truth)
+def sync_for_cpu(scale: int, plan: str, server_cpu: Optional[int], time_cap: Optional[float] = None,
+                 dataset_args: Tuple[str, ...] = (), label: Optional[str] = None) -> Dict[str, Any]:
+    with FakeZoomProcess(scale, None, 0, server_cpu, dataset_args) as fake:
+        config = fake.connector_config(plan, None)
+        catalog = full_catalog(discover_streams(config))
+        fake.call("/_fake/reset_stats", "POST")
+        run = run_read(config, catalog, time_cap)
+        stats = fake.call("/_fake/stats")
+        # A sync stopped at the cap read part of the data: there is nothing to compare.
+        truth = None if run.timed_out else fake.call(f"/_fake/ground_truth?start_date={config['start_date']}")
+    tables = compare(run, truth) if truth is not None else {}
     return {
-        "scale": scale, "connector_plan": plan, "wall_seconds": round(run.wall_seconds, 1), "exit_code": run.exit_code,
+        "scale": label or f"x{scale}", "connector_plan": plan, "wall_seconds": round(run.wall_seconds, 1), "exit_code": run.exit_code,
+        "timed_out": run.timed_out, "time_cap_seconds": time_cap, "rss_samples_mb": run.rss_samples,
+        "requests_by_category": stats["requests_by_category"],
         "errors": run.errors[:5], "records": run.records, "total_api_requests": stats["total_api_requests"],
         "cpu_seconds": round(run.cpu_seconds, 2),
         "cpu_seconds_per_10k_records": round(run.cpu_seconds / run.records * 10_000, 3) if run.records else None,
         "peak_rss_mb": round(run.peak_rss_mb, 1),
-        "lost": sum(t["lost"] for t in tables.values()), "duplicated": sum(t["duplicated"] for t in tables.values()),
+        "lost": sum(t["lost"] for t in tables.values()) if truth is not None else None,
+        "duplicated": sum(t["duplicated"] for t in tables.values()) if truth is not None else None,
     }
+
+
+def many_users_dataset(users: int) -> Tuple[str, ...]:
+    """The fake's arguments for issue 17's large account: `users` users with two meetings each, no webinars."""
+    return ("--dataset", "default", "--set", f"users={users}", "--set", "meetings_per_user=2", "--set", "webinars_per_user=0")
 
 
 # ----------------------------------------------------------------------------------- printing
@@ -317,6 +363,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--skip-concurrent", action="store_true", help="only the baselines (no speed-up then)")
     parser.add_argument("--cpu-scales", type=int, nargs="*", default=[1, 10], help="dataset sizes of the CPU/RSS runs")
     parser.add_argument("--cpu-plan", default="business", help="the connector's rate_limit_plan in the CPU runs")
+    parser.add_argument("--cpu-time-cap", type=float,
+                        help="stop each CPU/RSS run after this many seconds; its peak RSS is the peak so far")
+    parser.add_argument("--many-users", type=int, nargs="*", default=[],
+                        help="also measure peak RSS for accounts of this many users with two meetings each (e.g. 10000)")
     parser.add_argument("--server-cpu", type=int, help="pin the fake to this CPU (taskset)")
     args = parser.parse_args(argv)
 
@@ -344,24 +394,32 @@ def main(argv: Optional[List[str]] = None) -> int:
                 how = "extrapolated from the capped run" if result["timed_out"] else "measured"
                 print(f"sequential {result['estimated_full_wall_seconds']} s ({how}) vs concurrent: speed-up x{result['speed_up']}")
     for scale in args.cpu_scales:
-        result = sync_for_cpu(scale, args.cpu_plan, args.server_cpu)
+        result = sync_for_cpu(scale, args.cpu_plan, args.server_cpu, args.cpu_time_cap)
+        results["cpu"].append(result)
+    for users in args.many_users:
+        result = sync_for_cpu(1, args.cpu_plan, args.server_cpu, args.cpu_time_cap, many_users_dataset(users), f"{users}u")
         results["cpu"].append(result)
     if results["cpu"]:
         print(f"\n== no latency, no limits in the fake (connector paced at {args.cpu_plan}) ==")
-        print(f"{'scale':>6}{'records':>9}{'requests':>10}{'wall s':>8}{'CPU s':>8}{'CPU s/10k rec':>15}{'peak RSS MB':>13}{'lost':>6}{'dup':>5}")
+        print(f"{'data':>7}{'records':>9}{'requests':>10}{'wall s':>8}{'CPU s':>8}{'CPU s/10k rec':>15}{'peak RSS MB':>13}{'lost':>6}{'dup':>5}")
         for row in results["cpu"]:
-            print(f"{'x' + str(row['scale']):>6}{row['records']:>9}{row['total_api_requests']:>10}{row['wall_seconds']:>8}"
-                  f"{row['cpu_seconds']:>8}{row['cpu_seconds_per_10k_records']:>15}{row['peak_rss_mb']:>13}{row['lost']:>6}{row['duplicated']:>5}")
-        if len(results["cpu"]) > 1:
-            first, last = results["cpu"][0], results["cpu"][-1]
+            capped = f"  (stopped at the {row['time_cap_seconds']:g} s cap: peak so far)" if row["timed_out"] else ""
+            print(f"{row['scale']:>7}{row['records']:>9}{row['total_api_requests']:>10}{row['wall_seconds']:>8}"
+                  f"{row['cpu_seconds']:>8}{str(row['cpu_seconds_per_10k_records']):>15}{row['peak_rss_mb']:>13}"
+                  f"{str(row['lost']):>6}{str(row['duplicated']):>5}{capped}")
+            if row["rss_samples_mb"]:
+                print("        RSS MB over time: " + ", ".join(f"{t:g}s {mb:g}" for t, mb in row["rss_samples_mb"]))
+        scaled = results["cpu"][:len(args.cpu_scales)]
+        if len(scaled) > 1:
+            first, last = scaled[0], scaled[-1]
             growth = last["peak_rss_mb"] / first["peak_rss_mb"] - 1
             results["rss_growth"] = round(growth, 3)
-            print(f"peak RSS x{first['scale']} -> x{last['scale']}: {growth:+.1%}")
+            print(f"peak RSS {first['scale']} -> {last['scale']}: {growth:+.1%}")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{datetime.now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(results, indent=1, default=str))
     print(f"\nResults: {path.relative_to(REPO_ROOT)}")
-    failed = [r for r in results["limited"] + results["cpu"] if r["exit_code"] != 0]
+    failed = [r for r in results["limited"] + results["cpu"] if r["exit_code"] != 0 and not r["timed_out"]]
     lost = [r for r in results["limited"] if any(t["lost"] or t["duplicated"] or t["unexpected"] for t in r["tables"].values())]
     lost += [r for r in results["cpu"] if r["lost"] or r["duplicated"]]
     return 1 if failed or lost else 0
