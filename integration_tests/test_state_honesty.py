@@ -184,11 +184,6 @@ CAP_SHARE = 0.6
 HEAVY_BOUND = 1.2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 17 defect 3, open on main 9278980: the first day spends the cap on the report and webinar listings "
-    "before report_meeting_participants reads one window (its state stays empty), so the next day lists every "
-    "report window again and hits the cap again (1.26x Heavy, participants missing); and the error traces nest "
-    "three sentences with contradicting advice, plus the CDK's multi-line summary without the reset time"))
 def test_given_a_heavy_daily_cap_when_it_is_reached_then_the_sync_ends_with_the_reset_time_and_the_next_day_reads_only_the_rest():
     with FakeZoomServer(daily_cap_dataset()) as uncapped:
         config = uncapped.connector_config()

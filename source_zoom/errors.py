@@ -86,9 +86,6 @@ ZOOM_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
 }
 
 
-# "older than Zoom keeps it": an instance answered this is skipped for every table under it.
-TOO_OLD_CODE = 12702
-
 # The in-meeting files endpoints Zoom removed in 2024 ("GCM encryption updates") answer these.
 FILES_GONE_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
     (404, 404): ZoomError("Zoom removed the in-meeting files endpoints in 2024", Outcome.STREAM_UNAVAILABLE),
@@ -129,6 +126,20 @@ def missing_scopes(message: str) -> List[str]:
     """The scopes Zoom names in "Invalid access token, does not contain scopes:[a, b]"."""
     found = re.search(r"scopes?\s*:\s*\[([^\]]*)\]", message or "")
     return [scope.strip() for scope in found.group(1).split(",") if scope.strip()] if found else []
+
+
+def daily_limit_message(category: str, resets_at: datetime, why: str = "every app on the account counts towards it") -> str:
+    """The one phrase every daily-cap failure carries (read back by `daily_limit_in`)."""
+    return f"Zoom's daily {category + ' ' if category else ''}rate limit is used up until {resets_at:%Y-%m-%dT%H:%M:%SZ} ({why})"
+
+
+DAILY_LIMIT_PHRASE = re.compile(r"Zoom's daily (?:(\w+) )?rate limit(?: is|,) used up until (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")
+
+
+def daily_limit_in(message: str) -> Optional[Tuple[str, str]]:
+    """(category, reset time) when a failure message is a daily cap's."""
+    found = DAILY_LIMIT_PHRASE.search(message or "")
+    return (found.group(1) or "", found.group(2)) if found else None
 
 
 def daily_limit_resets_at(response: requests.Response, now: Optional[datetime] = None) -> Optional[datetime]:
@@ -268,12 +279,11 @@ class ZoomErrorHandler(ErrorHandler):
         if error.outcome == Outcome.RATE_LIMITED:
             resets_at = daily_limit_resets_at(response)
             if resets_at is not None:
-                category = response.headers.get("X-RateLimit-Category", "")
+                category = response.headers.get("X-RateLimit-Category", "").capitalize()
                 return ErrorResolution(
                     ResponseAction.FAIL,
                     FailureType.transient_error,
-                    f"{self._stream_name}: Zoom's daily {category + ' ' if category else ''}rate limit is used up ({resource}); "
-                    f"it resets at {resets_at:%Y-%m-%dT%H:%M:%SZ}. Run the sync again after that time: it continues from the saved state.",
+                    f"{self._stream_name}: {daily_limit_message(category, resets_at)}, said on {resource}",
                 )
             return ErrorResolution(ResponseAction.RATE_LIMITED, FailureType.transient_error, f"{self._stream_name}: {detail}")
         if error.outcome == Outcome.RETRY:

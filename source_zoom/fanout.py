@@ -17,7 +17,6 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import LoginFailed
-from source_zoom.errors import TOO_OLD_CODE
 from source_zoom.stopping import stop_requested
 
 if TYPE_CHECKING:
@@ -48,10 +47,13 @@ def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], 
     """The records of `slices` in slice order, `num_workers` requests at a time on the stream's
     category pool. A slice that fails beyond retries is noted in `failures`."""
     slices = iter(slices)
-    if stream.probe_before_fanning_out:
-        # The first slice alone: if Zoom says the endpoint is gone, nothing else is sent.
+    if not stream.probed:
+        # A table's first slice goes alone: if Zoom says the endpoint is gone or out of the app's
+        # scopes, nothing else is sent (fanned out, up to num_workers would be, and how many
+        # would depend on timing).
         first = next(slices, None)
         if first is not None:
+            stream.probed = True
             yield from fetch_slice(stream, first, failures)
     worth_asking = (s for s in slices if not stops_asking(stream, failures))
     pool = stream.context.pools[stream.category]
@@ -67,9 +69,6 @@ def stops_asking(stream: "ZoomStream", failures: List[str]) -> bool:
 def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], failures: List[str]) -> List[Mapping[str, Any]]:
     if stops_asking(stream, failures):
         return []  # no request that cannot succeed
-    if stream.context.is_too_old((stream_slice.get("parent") or {}).get("uuid")):
-        stream.context.report.record_skip(stream.name, TOO_OLD_CODE)
-        return []  # another table under this instance was told it is too old (12702)
     try:
         return stream.fetch_slice(stream_slice)
     except AirbyteTracedException as error:

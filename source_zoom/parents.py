@@ -65,17 +65,8 @@ class SyncContext:
             for category in sorted(set(ENDPOINT_CATEGORIES.values()))
         }
         self._logged_once: Set[str] = set()
-        # Instances Zoom answered "too old" (12702): no table asks about them again.
-        self._too_old: Set[str] = set()
         # Set when the read stops (its consumer is gone, or a signal): pool tasks stop asking.
         self.stopped = threading.Event()
-
-    def mark_too_old(self, instance_uuid: str) -> None:
-        with self._memos_lock:
-            self._too_old.add(instance_uuid)
-
-    def is_too_old(self, instance_uuid: Optional[str]) -> bool:
-        return instance_uuid is not None and instance_uuid in self._too_old
 
     def memo(self, stream: "ZoomStream") -> "RecordMemo":
         with self._memos_lock:
@@ -97,11 +88,17 @@ class SyncContext:
 @dataclass(frozen=True)
 class Join:
     """Another listing of the same things whose records this stream also takes (where `keeps`
-    holds), renamed to this stream's fields (`renamed`: our field -> its field)."""
+    holds), renamed to this stream's fields (`renamed`: our field -> its field).
+
+    `only_what_it_reads_anyway`: take only what that listing reads for its own table in this sync,
+    never make it list more (further back, or at all when its table is not selected), because
+    another join lists the same things more cheaply. A daily cap then never re-spends a whole
+    report listing on the next day for a child that was not read yet."""
 
     stream: type
     keeps: Callable[[Mapping[str, Any]], bool] = lambda record: True
     renamed: Mapping[str, str] = field(default_factory=dict)
+    only_what_it_reads_anyway: bool = False
 
     def as_record(self, record: Mapping[str, Any]) -> Dict[str, Any]:
         joined = dict(record)

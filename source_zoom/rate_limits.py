@@ -31,7 +31,7 @@ from airbyte_cdk.sources.streams.call_rate import (
 )
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_zoom.errors import daily_limit_resets_at
+from source_zoom.errors import daily_limit_message, daily_limit_resets_at
 
 RATE_LIMIT_PLANS = ("free", "pro", "business")
 DEFAULT_RATE_LIMIT_PLAN = "pro"
@@ -160,10 +160,7 @@ class CategoryRatePolicy(BaseCallRatePolicy):
         """Zoom said the daily cap is used up (other apps on the account count too)."""
         with self._lock:
             self._spent_until = until
-            self._spent_message = (
-                f"Zoom answered that the account's daily {self.category} rate limit is used up (every app on the account "
-                f"counts towards it); it resets at {until:%Y-%m-%dT%H:%M:%SZ}. Run the sync again after that time."
-            )
+            self._spent_message = daily_limit_message(self.category, until)
 
     def _fail_if_daily_cap_spent(self) -> None:
         if self.daily_cap is None:
@@ -175,10 +172,8 @@ class CategoryRatePolicy(BaseCallRatePolicy):
             self._spent_until = self._spent_message = None
         if self._spent_message is None and self._used_today >= self.daily_cap:
             resets = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
-            self._spent_message = (
-                f"Zoom's daily {self.category} rate limit ({self.daily_cap:,} requests a day on the {self.plan} plan) is used up: "
-                f"this sync sent {self._used_today:,} {self.category} requests today (UTC); it resets at "
-                f"{resets:%Y-%m-%dT%H:%M:%SZ}. Run the sync again after that time."
+            self._spent_message = daily_limit_message(
+                self.category, resets, f"{self.daily_cap:,} requests a day on the {self.plan} plan; this sync sent {self._used_today:,} today"
             )
             self._spent_until = resets
         if self._spent_message is not None:

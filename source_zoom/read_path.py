@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, List, Mapping, Optional, T
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
+from source_zoom.errors import daily_limit_in
 from source_zoom.fanout import read_in_parallel, stops_asking
 from source_zoom.parents import Gap
 from source_zoom.slicing import slice_groups
@@ -83,6 +84,8 @@ def joined_records(stream: "ZoomStream") -> Optional[Iterable[Mapping]]:
 
     def records() -> Iterator[Mapping]:
         for join, source in zip(stream.joins, stream.joined_streams):
+            if join.only_what_it_reads_anyway and stream.context.selected is not None and not source.is_selected_table:
+                continue  # that listing is not read for its own table in this sync
             for record in stream.context.memo(source).records():
                 if join.keeps(record):
                     record = join.as_record(record)
@@ -139,6 +142,15 @@ def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
                 "sync after Zoom serves it reads this table's whole history."
             )
         return
+    daily = next((found for found in (daily_limit_in(gap.message) for gap in failed) if found), None)
+    if daily is not None:
+        category, resets_at = daily
+        raise AirbyteTracedException(
+            message=f"{stream.name} stopped at Zoom's daily {category + ' ' if category else ''}rate limit, used up until {resets_at}: "
+            "what it read is in its state, and a sync after that time continues from there.",
+            internal_message="; ".join(gap.message for gap in failed[:3]),
+            failure_type=FailureType.transient_error,
+        )
     problems = []
     own = sum(gap.requests for gap in gaps)
     if own:

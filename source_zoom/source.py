@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from queue import Full, Queue
 from datetime import timedelta
-from typing import Any, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import requests
 
@@ -40,7 +40,7 @@ from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import parse_config
-from source_zoom.errors import response_json, zoom_error_body
+from source_zoom.errors import daily_limit_in, response_json, zoom_error_body
 from source_zoom.incremental import CompletedWindowsCursor, parse_zoom_time, state_floor
 from source_zoom.rate_limits import build_api_budget
 from source_zoom.scopes import missing_for
@@ -50,6 +50,28 @@ from source_zoom.streams import ALL_STREAMS, TABLES, build_streams
 from source_zoom.zoom_stream import ZoomStream
 
 logger = logging.getLogger("airbyte")
+
+
+# The CDK ends a read some of whose streams failed with one more error, a multi-line list of
+# exception reprs; it is said again as one sentence (the tables' own errors came before it).
+CDK_CLOSING_ERROR = "Concurrent read failure"
+
+
+def closing_error(table_errors: Mapping[str, str]) -> AirbyteTracedException:
+    names = sorted(table_errors)
+    daily = {found for found in (daily_limit_in(message) for message in table_errors.values()) if found}
+    if daily and all(daily_limit_in(message) for message in table_errors.values()):
+        category, resets_at = sorted(daily)[0]
+        message = (
+            f"The sync stopped at Zoom's daily {category + ' ' if category else ''}rate limit, used up until {resets_at}: "
+            f"{len(names)} table(s) keep what they read in their state ({', '.join(names)}), and a sync after that time continues from there."
+        )
+    else:
+        message = (
+            f"The sync ended with {len(names)} incomplete table(s) ({', '.join(names) or 'see the errors above'}), each with its "
+            "reason above; a new sync continues from their saved states."
+        )
+    return AirbyteTracedException(message=message, internal_message=CDK_CLOSING_ERROR, failure_type=FailureType.config_error)
 
 
 class RecordQueue(Queue):
@@ -255,13 +277,20 @@ class SourceZoom(ConcurrentSourceAdapter):
             )
         started = time.monotonic()
         records: Counter = Counter()
+        table_errors: Dict[str, str] = {}
         try:
             for message in super().read(logger, config, catalog, state):
                 if message.type == Type.RECORD and message.record is not None:
                     records[message.record.stream] += 1
                 elif message.type == Type.TRACE and message.trace is not None and message.trace.type == TraceType.STREAM_STATUS:
                     self._log_stream_end(logger, message, records)
+                elif message.type == Type.TRACE and message.trace is not None and message.trace.error is not None and message.trace.error.stream_descriptor:
+                    table_errors[message.trace.error.stream_descriptor.name] = message.trace.error.message
                 yield message
+        except AirbyteTracedException as error:
+            if error.internal_message != CDK_CLOSING_ERROR:
+                raise
+            raise closing_error(table_errors) from None
         finally:
             self._log_summary(logger, time.monotonic() - started, records)
             # Whatever still runs stops asking Zoom and stops queueing: nothing reads it any more.

@@ -23,7 +23,6 @@ from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom import read_path
 from source_zoom.errors import (
-    TOO_OLD_CODE,
     Outcome,
     ZoomBackoffStrategy,
     ZoomError,
@@ -76,8 +75,6 @@ class ZoomStream(HttpStream, ABC):
     # The same record can come in two slices (a meeting across midnight of a month's end).
     dedupe_by_primary_key: ClassVar[bool] = False
     extra_errors: ClassVar[Mapping[Tuple[int, Optional[int]], ZoomError]] = {}
-    # Read one slice before the rest, for endpoints Zoom may have removed.
-    probe_before_fanning_out: ClassVar[bool] = False
     # Stitch's schema spells it `occurences`: keep those columns filled for migrated users.
     copies_occurrences_for_stitch: ClassVar[bool] = False
     hidden: ClassVar[bool] = False
@@ -103,6 +100,8 @@ class ZoomStream(HttpStream, ABC):
         self._seen_lock = threading.Lock()
         # One paging guard per listing attempt, set by the thread that fetches a slice.
         self._attempt = threading.local()
+        # Whether a first slice was read alone (fanout.read_in_parallel).
+        self.probed = False
 
     # --- wiring -----------------------------------------------------------------------------
 
@@ -179,16 +178,24 @@ class ZoomStream(HttpStream, ABC):
         return self.context.record_floors.get(self.name)
 
     def fetch_floor(self) -> Optional[datetime]:
-        """The earliest instance start any selected table reading this stream needs."""
-        floors = [stream.record_floor for stream in self.interested_tables()]
+        """The earliest instance start any selected table reading this stream needs (a join that
+        takes only what this stream reads anyway does not count)."""
+        readers = [r for r in self.context.readers.get(self.name, []) if not r.takes_only_what_is_read(self)]
+        floors = [stream.record_floor for stream in self._as_table() + [table for reader in readers for table in reader.interested_tables()]]
         if not floors or any(floor is None for floor in floors):
             return None
         return min(floors)  # type: ignore[type-var]
 
     def interested_tables(self) -> List["ZoomStream"]:
+        """The selected tables that read this stream: itself, and those reading it, directly or not."""
+        return self._as_table() + [table for reader in self.context.readers.get(self.name, []) for table in reader.interested_tables()]
+
+    def _as_table(self) -> List["ZoomStream"]:
         selected = self.context.selected
-        own = [self] if not self.hidden and (selected is None or self.name in selected) else []
-        return own + [table for reader in self.context.readers.get(self.name, []) for table in reader.interested_tables()]
+        return [self] if not self.hidden and (selected is None or self.name in selected) else []
+
+    def takes_only_what_is_read(self, source: "ZoomStream") -> bool:
+        return any(join.only_what_it_reads_anyway for join, joined in zip(self.joins, self.joined_streams) if joined is source)
 
     def windows(self) -> List[Window]:
         config = self.context.config
@@ -319,7 +326,8 @@ class ZoomStream(HttpStream, ABC):
     def keeps_instance(self, record: Mapping[str, Any]) -> bool:
         """Past instances before the start (start_date, or the earliest a reader's state needs)
         are dropped. Zoom states no age limit for its per-instance lookups: they are asked, and an
-        instance Zoom calls too old (12702) is skipped once, for every table under it."""
+        instance Zoom calls too old (12702) is skipped by that table with one log line. (Tables
+        read at once: sharing "too old" between them would make what is sent depend on timing.)"""
         if not self.dates.keeps_only_recent_instances:
             return True
         start_date = self.context.config.start_date  # a moment, not a day: windows start on its day
@@ -352,9 +360,6 @@ class ZoomStream(HttpStream, ABC):
         code, message = zoom_error_body(response)
         error = classify(response.status_code, code, self.extra_errors)
         self.context.report.record_skip(self.name, code)
-        instance = (stream_slice.get("parent") or {}).get("uuid")
-        if code == TOO_OLD_CODE and instance:
-            self.context.mark_too_old(instance)
         if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
             reason = f"Zoom code {code}: {message or error.meaning}"
             if self.context.report.mark_unavailable(self.name, reason):

@@ -198,7 +198,7 @@ def test_given_the_daily_heavy_cap_used_up_when_another_heavy_request_comes_then
         budget.acquire_call(request_to("report/webinars/9"))
     assert clock.sleeps == slept
     assert "daily Heavy rate limit (3 requests a day on the pro plan) is used up" in failure.value.message
-    assert "resets at 2026-03-02T00:00:00Z" in failure.value.message
+    assert "used up until 2026-03-02T00:00:00Z" in failure.value.message
 
 
 def test_given_the_daily_cap_used_up_when_the_utc_day_turns_then_heavy_requests_go_again():
@@ -231,7 +231,7 @@ def test_given_zoom_says_the_daily_cap_is_spent_when_more_heavy_requests_come_th
     with pytest.raises(AirbyteTracedException) as failure:
         budget.acquire_call(request_to("past_webinars/9/absentees"))
     assert "daily Heavy rate limit is used up" in failure.value.message
-    assert f"resets at {resets:%Y-%m-%dT%H:%M:%SZ}" in failure.value.message
+    assert f"used up until {resets:%Y-%m-%dT%H:%M:%SZ}" in failure.value.message
     budget.acquire_call(request_to("users/u1/meetings"))
 
 

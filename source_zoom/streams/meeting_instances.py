@@ -19,7 +19,9 @@ class MeetingInstances(ZoomStream):
     hidden = True
     path_template = "past_meetings/{id}/instances"
     parent = Meetings
-    joins = (Join(ReportMeetings, is_meeting_row), Join(HistoryMeetings, is_meeting_row))
+    # The history lists every instance the report listing does (any participant count): the report
+    # listing only adds what report_meetings reads for itself anyway.
+    joins = (Join(ReportMeetings, is_meeting_row, only_what_it_reads_anyway=True), Join(HistoryMeetings, is_meeting_row))
     dates = PAST_INSTANCES
     records_key = "meetings"
     primary_key = "uuid"
@@ -68,4 +70,3 @@ class MeetingFiles(ZoomStream):
     stamp_from_parent = MEETING_INSTANCE_KEYS
     cursor_field = "meeting_start_time"
     extra_errors = FILES_GONE_ERRORS
-    probe_before_fanning_out = True

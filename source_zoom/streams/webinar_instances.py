@@ -113,4 +113,3 @@ class WebinarFiles(ZoomStream):
     stamp_from_parent = WEBINAR_INSTANCE_KEYS
     cursor_field = "webinar_start_time"
     extra_errors = FILES_GONE_ERRORS
-    probe_before_fanning_out = True
