@@ -8,18 +8,22 @@ that time minus `lookback_days`, because Zoom publishes reports some time after 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable, Mapping, MutableMapping, Optional
+from typing import Any, Callable, List, Mapping, MutableMapping, Optional
 
-from airbyte_cdk.models import AirbyteMessage
+from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, AirbyteStateMessageSerializer, AirbyteStateType, FailureType
 
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
+from airbyte_cdk.utils import AirbyteTracedException
+
+logger = logging.getLogger("airbyte")
 
 # What the CDK writes for a finished full refresh: switching a table to incremental starts it over quietly.
 FULL_REFRESH_STATE_KEY = "__ab_no_cursor_state_message"
@@ -131,3 +135,40 @@ class CompletedWindowsCursor(Cursor):
 
     def should_be_synced(self, record: Record) -> bool:
         return True
+
+
+def load_state_file(state_path: str) -> List[AirbyteStateMessage]:
+    """A state file that is not JSON fails with one sentence; an entry this source cannot read
+    is dropped with a warning, and the table it belonged to starts over."""
+    if not state_path:
+        return []
+    try:
+        with open(state_path) as state_file:
+            saved = json.load(state_file)
+    except (OSError, ValueError) as error:
+        raise AirbyteTracedException(
+            message=f"The state file is not readable JSON ({type(error).__name__}): clear the connection's state to start over from start_date.",
+            internal_message=str(error),
+            failure_type=FailureType.config_error,
+        )
+    if not saved:
+        return []
+    if not isinstance(saved, list):
+        raise AirbyteTracedException(
+            message="The state is not a list of per-stream state messages, the only shape this source writes: clear the connection's state to start over from start_date.",
+            failure_type=FailureType.config_error,
+        )
+    messages = []
+    for entry in saved:
+        try:
+            message = AirbyteStateMessageSerializer.load(entry)
+            if message.type != AirbyteStateType.STREAM or message.stream is None:
+                raise ValueError("not a per-stream state")
+            messages.append(message)
+        except Exception as error:  # any shape the protocol's model rejects
+            stream = ((entry.get("stream") or {}).get("stream_descriptor") or {}).get("name") if isinstance(entry, dict) else None
+            logger.warning(
+                f"Ignored a saved state entry{f' of {stream}' if stream else ''} this source cannot read ({type(error).__name__}); "
+                "the table it belonged to starts over from start_date."
+            )
+    return messages

@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 
@@ -38,6 +38,73 @@ def has_registration(record: Mapping[str, Any]) -> bool:
         return bool(record["registration_required"])
     settings = record.get("settings")
     return isinstance(settings, Mapping) and settings.get("approval_type") in (0, 1)
+
+
+class GraphNode:
+    """Where a stream sits in the parent graph of one sync: what it reads (its sources), who reads
+    it, and how far back the selected tables that depend on it need it listed. Mixed into
+    ZoomStream, which sets `context`, `parent_stream`, `joined_streams` and `enriching_stream`."""
+
+    context: "SyncContext"
+    parent_stream: Optional["ZoomStream"]
+    joined_streams: List["ZoomStream"]
+    enriching_stream: Optional["ZoomStream"]
+
+    @property
+    def has_children(self) -> bool:
+        return self.name in self.context.readers
+
+    @property
+    def is_selected_table(self) -> bool:
+        return not self.hidden and self.context.selected is not None and self.name in self.context.selected
+
+    @property
+    def sources(self) -> List["ZoomStream"]:
+        """The streams whose memos this stream reads."""
+        found = [self.parent_stream] if self.parent_stream is not None else []
+        found += self.joined_streams
+        return found + ([self.enriching_stream] if self.enriching_stream is not None else [])
+
+    def fields_read_from(self, source: "ZoomStream") -> List[str]:
+        """The fields of `source`'s records this stream uses (what its memo must keep)."""
+        used: List[str] = []
+        if source is self.parent_stream:
+            used += list(self.stamp_from_parent.values())
+        for join, joined in zip(self.joins, self.joined_streams):
+            if joined is source:
+                used += list(join.renamed.values())
+        if source is self.enriching_stream and self.enriched_by is not None:
+            used += [self.enriched_by.key, *self.enriched_by.fields.values()]
+        return used
+
+    def parent_records(self) -> Iterable[Mapping[str, Any]]:
+        return self.context.memo(self.parent_stream).records()
+
+    @property
+    def record_floor(self) -> Optional[datetime]:
+        """The earliest instance start this table still needs (from its state); None = since start_date."""
+        return self.context.record_floors.get(self.name)
+
+    def fetch_floor(self) -> Optional[datetime]:
+        """The earliest instance start any selected table reading this stream needs (a join that
+        takes only what this stream reads anyway does not count)."""
+        readers = [r for r in self.context.readers.get(self.name, []) if not r.takes_only_what_is_read(self)]
+        floors = [stream.record_floor for stream in self._as_table() + [table for reader in readers for table in reader.interested_tables()]]
+        if not floors or any(floor is None for floor in floors):
+            return None
+        return min(floors)  # type: ignore[type-var]
+
+    def interested_tables(self) -> List["ZoomStream"]:
+        """The selected tables that read this stream: itself, and those reading it, directly or not."""
+        return self._as_table() + [table for reader in self.context.readers.get(self.name, []) for table in reader.interested_tables()]
+
+    def _as_table(self) -> List["ZoomStream"]:
+        selected = self.context.selected
+        return [self] if not self.hidden and (selected is None or self.name in selected) else []
+
+    def takes_only_what_is_read(self, source: "ZoomStream") -> bool:
+        return any(join.only_what_it_reads_anyway for join, joined in zip(self.joins, self.joined_streams) if joined is source)
+
 
 
 class SyncContext:
@@ -185,7 +252,7 @@ class RecordMemo:
             if self._records is None:
                 gaps: List[Gap] = []
                 # A new listing attempt: nothing an earlier, failed attempt saw is taken as a duplicate.
-                self._stream.forget_seen_keys()
+                self._stream.seen_keys.forget()
                 self._records = [self._as_parent(record) for record in self._stream.fetch_all_records(gaps)]
                 self.gaps = gaps
             return self._records

@@ -89,7 +89,7 @@ def joined_records(stream: "ZoomStream") -> Optional[Iterable[Mapping]]:
             for record in stream.context.memo(source).records():
                 if join.keeps(record):
                     record = join.as_record(record)
-                    if stream.keeps_instance(record) and stream._first_time_seen(record):
+                    if stream.keeps_instance(record) and stream.seen_keys.first_time(record):
                         yield record
 
     return records()

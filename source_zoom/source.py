@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -18,8 +17,6 @@ from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
-    AirbyteStateMessageSerializer,
-    AirbyteStateType,
     AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     FailureType,
@@ -41,7 +38,7 @@ from airbyte_cdk.utils import AirbyteTracedException
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import parse_config
 from source_zoom.errors import daily_limit_in, response_json, zoom_error_body
-from source_zoom.incremental import CompletedWindowsCursor, parse_zoom_time, state_floor
+from source_zoom.incremental import CompletedWindowsCursor, load_state_file, parse_zoom_time, state_floor
 from source_zoom.rate_limits import build_api_budget
 from source_zoom.scopes import missing_for
 from source_zoom.stopping import stop_requested
@@ -132,40 +129,8 @@ class SourceZoom(ConcurrentSourceAdapter):
 
     @classmethod
     def read_state(cls, state_path: str) -> List[AirbyteStateMessage]:
-        """A state file that is not JSON fails with one sentence; an entry this source cannot read
-        is dropped with a warning, and the table it belonged to starts over."""
-        if not state_path:
-            return []
-        try:
-            with open(state_path) as state_file:
-                saved = json.load(state_file)
-        except (OSError, ValueError) as error:
-            raise AirbyteTracedException(
-                message=f"The state file is not readable JSON ({type(error).__name__}): clear the connection's state to start over from start_date.",
-                internal_message=str(error),
-                failure_type=FailureType.config_error,
-            )
-        if not saved:
-            return []
-        if not isinstance(saved, list):
-            raise AirbyteTracedException(
-                message="The state is not a list of per-stream state messages, the only shape this source writes: clear the connection's state to start over from start_date.",
-                failure_type=FailureType.config_error,
-            )
-        messages = []
-        for entry in saved:
-            try:
-                message = AirbyteStateMessageSerializer.load(entry)
-                if message.type != AirbyteStateType.STREAM or message.stream is None:
-                    raise ValueError("not a per-stream state")
-                messages.append(message)
-            except Exception as error:  # any shape the protocol's model rejects
-                stream = ((entry.get("stream") or {}).get("stream_descriptor") or {}).get("name") if isinstance(entry, dict) else None
-                logger.warning(
-                    f"Ignored a saved state entry{f' of {stream}' if stream else ''} this source cannot read ({type(error).__name__}); "
-                    "the table it belonged to starts over from start_date."
-                )
-        return messages
+        """An entry this source cannot read is dropped with a warning (incremental.load_state_file)."""
+        return load_state_file(state_path)
 
     # --- check ---------------------------------------------------------------------------------
 

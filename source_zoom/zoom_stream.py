@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC
-from datetime import datetime
+
 from typing import Any, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence, Tuple
 
 import requests
@@ -35,8 +35,9 @@ from source_zoom.errors import (
 )
 from source_zoom.incremental import CompletedWindowsCursor
 from source_zoom.paging import PAGE_SIZE, PageGuard, Paging, PagingProblem, next_page
-from source_zoom.parents import Enrich, Join, SyncContext
+from source_zoom.parents import Enrich, GraphNode, Join, SyncContext
 from source_zoom.paths import endpoint_shape, zoom_uuid_path_segment
+from source_zoom.records import Enrichment, SeenKeys, key_fields, stamp
 from source_zoom.rate_limits import ENDPOINT_CATEGORIES
 from source_zoom.slicing import EachValue, ParentFilter
 from source_zoom.windows import NOT_DATED, DatePolicy, Window, starts_before, table_windows
@@ -44,7 +45,7 @@ from source_zoom.windows import NOT_DATED, DatePolicy, Window, starts_before, ta
 logger = logging.getLogger("airbyte")
 
 
-class ZoomStream(HttpStream, ABC):
+class ZoomStream(GraphNode, HttpStream, ABC):
     """One Zoom table (or a hidden parent). Subclasses set class attributes only:
 
     path_template     endpoint under /v2; `{id}` and `{uuid}` are the parent record's (the UUID
@@ -89,15 +90,14 @@ class ZoomStream(HttpStream, ABC):
         self.parent_stream = parent
         self.joined_streams = list(joined)
         self.enriching_stream = enriching
-        self._enrichment: Optional[Mapping[str, Mapping[str, Any]]] = None
+        self._enrichment: Optional[Enrichment] = None
         super().__init__(authenticator=context.authenticator, api_budget=context.api_budget)
         # Whole listings are read per slice; per-page resumable full refresh would read one page.
         self.cursor = None
         # Set by the source when the catalog asks for this table incrementally.
         self.window_cursor: Optional[CompletedWindowsCursor] = None
         self._http_client._session.hooks["response"].append(self._count_request)
-        self._seen_keys: set = set()
-        self._seen_lock = threading.Lock()
+        self.seen_keys = SeenKeys(key_fields(self.primary_key))
         # One paging guard per listing attempt, set by the thread that fetches a slice.
         self._attempt = threading.local()
         # Whether a first slice was read alone (fanout.read_in_parallel).
@@ -140,63 +140,6 @@ class ZoomStream(HttpStream, ABC):
     def _count_request(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.context.report.count_request(self.name)
 
-    # --- the graph around this stream -------------------------------------------------------
-
-    @property
-    def has_children(self) -> bool:
-        return self.name in self.context.readers
-
-    @property
-    def is_selected_table(self) -> bool:
-        return not self.hidden and self.context.selected is not None and self.name in self.context.selected
-
-    @property
-    def sources(self) -> List["ZoomStream"]:
-        """The streams whose memos this stream reads."""
-        found = [self.parent_stream] if self.parent_stream is not None else []
-        found += self.joined_streams
-        return found + ([self.enriching_stream] if self.enriching_stream is not None else [])
-
-    def fields_read_from(self, source: "ZoomStream") -> List[str]:
-        """The fields of `source`'s records this stream uses (what its memo must keep)."""
-        used: List[str] = []
-        if source is self.parent_stream:
-            used += list(self.stamp_from_parent.values())
-        for join, joined in zip(self.joins, self.joined_streams):
-            if joined is source:
-                used += list(join.renamed.values())
-        if source is self.enriching_stream and self.enriched_by is not None:
-            used += [self.enriched_by.key, *self.enriched_by.fields.values()]
-        return used
-
-    def parent_records(self) -> Iterable[Mapping[str, Any]]:
-        return self.context.memo(self.parent_stream).records()
-
-    @property
-    def record_floor(self) -> Optional[datetime]:
-        """The earliest instance start this table still needs (from its state); None = since start_date."""
-        return self.context.record_floors.get(self.name)
-
-    def fetch_floor(self) -> Optional[datetime]:
-        """The earliest instance start any selected table reading this stream needs (a join that
-        takes only what this stream reads anyway does not count)."""
-        readers = [r for r in self.context.readers.get(self.name, []) if not r.takes_only_what_is_read(self)]
-        floors = [stream.record_floor for stream in self._as_table() + [table for reader in readers for table in reader.interested_tables()]]
-        if not floors or any(floor is None for floor in floors):
-            return None
-        return min(floors)  # type: ignore[type-var]
-
-    def interested_tables(self) -> List["ZoomStream"]:
-        """The selected tables that read this stream: itself, and those reading it, directly or not."""
-        return self._as_table() + [table for reader in self.context.readers.get(self.name, []) for table in reader.interested_tables()]
-
-    def _as_table(self) -> List["ZoomStream"]:
-        selected = self.context.selected
-        return [self] if not self.hidden and (selected is None or self.name in selected) else []
-
-    def takes_only_what_is_read(self, source: "ZoomStream") -> bool:
-        return any(join.only_what_it_reads_anyway for join, joined in zip(self.joins, self.joined_streams) if joined is source)
-
     def windows(self) -> List[Window]:
         config = self.context.config
         return table_windows(self.name, self.dates, config.start_date, config.today, self.fetch_floor(), self.context.log_once)
@@ -218,23 +161,12 @@ class ZoomStream(HttpStream, ABC):
         """Before the fan-out, in the table's own thread (a memo is never filled from a pool
         thread, which could wait on itself): the index of the listing that enriches this one."""
         if self.enriched_by is not None and self.enriching_stream is not None:
-            key = self.enriched_by.key
-            self._enrichment = {r[key]: r for r in self.context.memo(self.enriching_stream).records() if r.get(key)}
+            self._enrichment = Enrichment(self.enriched_by, self.context.memo(self.enriching_stream).records(), self._fetch_detail)
 
-    def enrich(self, record: Dict[str, Any]) -> None:
-        spec = self.enriched_by
-        if spec is None or self._enrichment is None or not record.get(spec.key):
-            return
-        match = self._enrichment.get(record[spec.key])
-        if match is not None:
-            record.update({ours: match.get(theirs) for ours, theirs in spec.fields.items()})
-            return
-        # The enriching listing lacks this one: its detail, one request (failures beyond retries fail the slice).
-        path = spec.detail_path.format(uuid=zoom_uuid_path_segment(record[spec.key]))
+    def _fetch_detail(self, path: str) -> Optional[Mapping[str, Any]]:
         _, response = self._http_client.send_request("GET", self.url_base + path, request_kwargs=self.request_kwargs())
-        if response.ok and isinstance(response_json(response), Mapping):
-            detail = response_json(response)
-            record.update({ours: detail.get(theirs) for ours, theirs in spec.detail_fields.items()})
+        detail = response_json(response) if response.ok else None
+        return detail if isinstance(detail, Mapping) else None
 
     def fetch_slice(self, stream_slice: Mapping[str, Any]) -> List[Mapping[str, Any]]:
         """Every page of one slice, as one listing attempt."""
@@ -279,7 +211,7 @@ class ZoomStream(HttpStream, ABC):
 
     def parse_response(self, response: requests.Response, *, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Any = None) -> Iterable[Mapping[str, Any]]:
         if not response.ok:
-            self._account_for_skip(response, stream_slice or {})
+            account_for_skip(self, response)
             return
         body = response_json(response)
         items = body.get(self.records_key) if self.records_key and isinstance(body, Mapping) else body
@@ -301,26 +233,13 @@ class ZoomStream(HttpStream, ABC):
     # --- records ------------------------------------------------------------------------------
 
     def build_record(self, record: Dict[str, Any], parent: Mapping[str, Any], position: int) -> Optional[Dict[str, Any]]:
-        for field, parent_field in self.stamp_from_parent.items():
-            record[field] = parent.get(parent_field)
-        for field, own_field in self.stamp_from_self.items():
-            record[field] = record.get(own_field)
-        if self.position_field:
-            record[self.position_field] = position
-        if self.copies_occurrences_for_stitch and isinstance(record.get("occurrences"), list):
-            record["occurences"] = [
-                {**occurrence, "occurence_id": occurrence.get("occurrence_id")}
-                for occurrence in record["occurrences"]
-                if isinstance(occurrence, Mapping)
-            ]
-        for key_field in self.primary_key_fields():
-            if record.get(key_field) is None:
-                record[key_field] = ""
+        stamp(record, parent, position, self)
         if not self.keeps_instance(record):
             return None
-        if self.dedupe_by_primary_key and not self._first_time_seen(record):
+        if self.dedupe_by_primary_key and not self.seen_keys.first_time(record):
             return None
-        self.enrich(record)
+        if self._enrichment is not None:
+            self._enrichment.apply(record, zoom_uuid_path_segment)
         return record
 
     def keeps_instance(self, record: Mapping[str, Any]) -> bool:
@@ -334,38 +253,20 @@ class ZoomStream(HttpStream, ABC):
         return not starts_before(record, max(self.fetch_floor() or start_date, start_date))
 
     def primary_key_fields(self) -> List[str]:
-        key = self.primary_key
-        if key is None:
-            return []
-        return [key] if isinstance(key, str) else [k if isinstance(k, str) else k[0] for k in key]
+        return key_fields(self.primary_key)
 
-    def _first_time_seen(self, record: Mapping[str, Any]) -> bool:
-        key: Any = tuple(record.get(field) for field in self.primary_key_fields())
-        try:
-            hash(key)
-        except TypeError:  # a key Zoom sent as an object or list
-            key = repr(key)
-        with self._seen_lock:
-            if key in self._seen_keys:
-                return False
-            self._seen_keys.add(key)
-            return True
 
-    def forget_seen_keys(self) -> None:
-        """A listing attempt starts: dedupe holds what this attempt has emitted, not an earlier one's."""
-        with self._seen_lock:
-            self._seen_keys = set()
-
-    def _account_for_skip(self, response: requests.Response, stream_slice: Mapping[str, Any]) -> None:
-        code, message = zoom_error_body(response)
-        error = classify(response.status_code, code, self.extra_errors)
-        self.context.report.record_skip(self.name, code)
-        if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
-            reason = f"Zoom code {code}: {message or error.meaning}"
-            if self.context.report.mark_unavailable(self.name, reason):
-                missing = missing_scopes(message)
-                advice = f" Add {', '.join(missing)} to the Zoom app's scopes; the next sync then reads this table's whole history." if missing else ""
-                self.logger.warning(
-                    f"{self.name}: not available on this Zoom account ({error.meaning}; {reason}); "
-                    f"this table ends here, empty or partial, and the rest of the sync goes on.{advice}"
-                )
+def account_for_skip(stream: "ZoomStream", response: requests.Response) -> None:
+    """A skipped answer counted for the summary; a table Zoom will not serve is said once, with the scope to add."""
+    code, message = zoom_error_body(response)
+    error = classify(response.status_code, code, stream.extra_errors)
+    stream.context.report.record_skip(stream.name, code)
+    if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
+        reason = f"Zoom code {code}: {message or error.meaning}"
+        if stream.context.report.mark_unavailable(stream.name, reason):
+            missing = missing_scopes(message)
+            advice = f" Add {', '.join(missing)} to the Zoom app's scopes; the next sync then reads this table's whole history." if missing else ""
+            stream.logger.warning(
+                f"{stream.name}: not available on this Zoom account ({error.meaning}; {reason}); "
+                f"this table ends here, empty or partial, and the rest of the sync goes on.{advice}"
+            )

@@ -181,9 +181,13 @@ def test_given_a_user_without_webinar_plan_when_reading_webinars_then_that_user_
 
 def test_given_removed_files_endpoints_when_reading_then_the_table_ends_empty_with_one_warning(zoom_api):
     zoom_api.get(f"{API}/users", json=USERS)
+    # The account's history report names the past instances (the instance tables' listing).
     zoom_api.get(
-        re.compile(rf"{re.escape(API)}/report/users/u\d/meetings\?.*"),
-        [{"json": {"meetings": [{"uuid": "a=="}, {"uuid": "b=="}, {"uuid": "c=="}], "next_page_token": ""}}, {"json": {"meetings": [], "next_page_token": ""}}],
+        re.compile(rf"{re.escape(API)}/report/history_meetings\?.*"),
+        [
+            {"json": {"history_meetings": [{"meeting_uuid": u, "meeting_id": 1, "type": "Meeting"} for u in ("a==", "b==", "c==")], "next_page_token": ""}},
+            {"json": {"history_meetings": [], "next_page_token": ""}},
+        ],
     )
     zoom_api.get(re.compile(rf"{re.escape(API)}/users/u\d/meetings\?.*"), json={"meetings": [], "next_page_token": ""})
     zoom_api.get(re.compile(rf"{re.escape(API)}/past_meetings/.*/files"), status_code=404, json=zoom_error(404, "This API endpoint has been removed."))

@@ -197,7 +197,7 @@ def test_given_the_daily_heavy_cap_used_up_when_another_heavy_request_comes_then
     with pytest.raises(AirbyteTracedException) as failure:
         budget.acquire_call(request_to("report/webinars/9"))
     assert clock.sleeps == slept
-    assert "daily Heavy rate limit (3 requests a day on the pro plan) is used up" in failure.value.message
+    assert "daily Heavy rate limit is used up until 2026-03-02T00:00:00Z (3 requests a day on the pro plan" in failure.value.message
     assert "used up until 2026-03-02T00:00:00Z" in failure.value.message
 
 
