@@ -76,30 +76,29 @@ class WebinarAbsentees(ZoomStream):
     cursor_field = "webinar_start_time"
 
 
-class WebinarPollResults(ZoomStream):
+class WebinarAnswers(ZoomStream):
+    """What the respondents of one webinar instance answered (not a table itself): one record per
+    entry of the response's `questions`, told apart by its position (anonymous entries have no email)."""
+
+    parent = WebinarInstances
+    dates = UNDER_AN_INSTANCE
+    records_key = "questions"
+    primary_key = ["webinar_uuid", "email", "respondent_index"]
+    stamp_from_parent = WEBINAR_INSTANCE_KEYS
+    cursor_field = "webinar_start_time"
+    position_field = "respondent_index"
+
+
+class WebinarPollResults(WebinarAnswers):
     """GET /past_webinars/{webinarUUID}/polls"""
 
     path_template = "past_webinars/{uuid}/polls"
-    parent = WebinarInstances
-    dates = UNDER_AN_INSTANCE
-    records_key = "questions"
-    primary_key = ["webinar_uuid", "email", "respondent_index"]
-    stamp_from_parent = WEBINAR_INSTANCE_KEYS
-    cursor_field = "webinar_start_time"
-    position_field = "respondent_index"
 
 
-class WebinarQnaResults(ZoomStream):
+class WebinarQnaResults(WebinarAnswers):
     """GET /past_webinars/{webinarUUID}/qa"""
 
     path_template = "past_webinars/{uuid}/qa"
-    parent = WebinarInstances
-    dates = UNDER_AN_INSTANCE
-    records_key = "questions"
-    primary_key = ["webinar_uuid", "email", "respondent_index"]
-    stamp_from_parent = WEBINAR_INSTANCE_KEYS
-    cursor_field = "webinar_start_time"
-    position_field = "respondent_index"
 
 
 class WebinarFiles(ZoomStream):
