@@ -35,8 +35,8 @@ def read_table(stream: "ZoomStream") -> Iterable[Mapping]:
     owner = memo is not None and memo.filled_by_owner
     gaps: List[Gap] = []
     state_can_move = True
-    stream.prepare()
     try:
+        stream.prepare()  # inside: a failure here must still release the readers waiting on this memo
         for window, records in listing(stream, gaps):
             for record in records:
                 if owner:
