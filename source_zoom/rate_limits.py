@@ -14,8 +14,8 @@ A per-second 429 means the account's real limit is lower than the plan's figure 
 `rate_limit_plan`, or another app on the account spending the same limits): that category's
 rate is cut multiplicatively, down to a floor, once per burst; while Zoom then accepts its
 requests it climbs back additively, step by step, to the plan's figure. Repeating 429s would
-otherwise be retried with backoff for as long as the sync runs, and tables end incomplete when a
-request runs out of retries.
+otherwise be retried with backoff for as long as the sync runs, and a request that runs out of
+retries ends its table incomplete.
 """
 
 from __future__ import annotations
