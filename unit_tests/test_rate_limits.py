@@ -348,7 +348,7 @@ def test_given_a_daily_cap_429_with_real_accounts_headers_when_seen_then_heavy_f
     assert heavy_rate(budget) == pytest.approx(40)
     with pytest.raises(AirbyteTracedException) as failure:
         budget.acquire_call(request_to(HEAVY_PATH))
-    assert f"resets at {pinned_now + timedelta(days=1):%Y-%m-%d}T00:00:00Z" in failure.value.message
+    assert f"used up until {pinned_now + timedelta(days=1):%Y-%m-%d}T00:00:00Z" in failure.value.message
     budget.acquire_call(request_to("users"))
 
 
