@@ -3,12 +3,14 @@
     python -m benchmarks.full_sync                      # everything, about 45 minutes
     python -m benchmarks.full_sync --sequential-time-cap 120 --cpu-scales 1 10
     python -m benchmarks.full_sync --skip-concurrent --skip-sequential --cpu-scales 1 10 --many-users 10000 --cpu-time-cap 300
+    python -m benchmarks.full_sync --plans pro --connector-plan business --skip-sequential --cpu-scales
 
 Runs, each a full sync of all 22 tables by the connector as a subprocess (`python main.py read`)
 against the fake Zoom API in its own process (`python -m fake_zoom`):
 
 1. rate limited: the Pro plan's limits, then Business's, 100 ms latency per request; the
-   connector's `rate_limit_plan` matches the fake's. Wall seconds, requests per category, 429s,
+   connector's `rate_limit_plan` matches the fake's (`--connector-plan` tells it another one, as a
+   user who picked the wrong plan would, to see how the budget learns the real limits from 429s). Wall seconds, requests per category, 429s,
    records per table against the ground truth, the floor (per category: requests / the plan's
    rate; the largest) and wall / floor.
 2. sequential baseline: the same with `num_workers=1`, per plan, for the speed-up.
@@ -267,13 +269,15 @@ def read_all_tables(fake: "FakeZoomProcess", config: Dict[str, Any], time_cap: O
 
 
 def sync_under_limits(plan: str, scale: int, latency_ms: float, num_workers: Optional[int], time_cap: Optional[float],
-                      server_cpu: Optional[int]) -> Dict[str, Any]:
+                      server_cpu: Optional[int], connector_plan: Optional[str] = None) -> Dict[str, Any]:
+    """The fake enforces `plan`; the connector is told `connector_plan` (default: the same)."""
+    connector_plan = connector_plan or plan
     with FakeZoomProcess(scale, plan, latency_ms, server_cpu) as fake:
-        run, stats, truth = read_all_tables(fake, fake.connector_config(plan, num_workers), time_cap)
+        run, stats, truth = read_all_tables(fake, fake.connector_config(connector_plan, num_workers), time_cap)
     floors = floor_seconds(stats["requests_by_category"], plan)
     floor = max(floors.values())
     return {
-        "plan": plan, "scale": scale, "latency_ms": latency_ms, "num_workers": num_workers or "default",
+        "plan": plan, "connector_plan": connector_plan, "scale": scale, "latency_ms": latency_ms, "num_workers": num_workers or "default",
         "wall_seconds": round(run.wall_seconds, 1), "timed_out": run.timed_out, "time_cap_seconds": time_cap,
         "exit_code": run.exit_code, "errors": run.errors[:5], "summary": run.summary,
         "cpu_seconds": round(run.cpu_seconds, 1), "peak_rss_mb": round(run.peak_rss_mb, 1),
@@ -325,7 +329,8 @@ def print_limited(result: Dict[str, Any]) -> None:
     categories = ", ".join(f"{c} {result['requests_by_category'][c]}" for c in CATEGORIES)
     floors = ", ".join(f"{c} {result['floor_seconds_by_category'][c]}" for c in CATEGORIES)
     capped = f" (stopped at the {result['time_cap_seconds']} s cap)" if result["timed_out"] else ""
-    print(f"\n== {result['plan']} plan, num_workers {result['num_workers']}, scale x{result['scale']}, "
+    told = f" (connector told {result['connector_plan']})" if result.get("connector_plan", result["plan"]) != result["plan"] else ""
+    print(f"\n== {result['plan']} plan{told}, num_workers {result['num_workers']}, scale x{result['scale']}, "
           f"{result['latency_ms']:g} ms latency ==")
     print(f"wall {result['wall_seconds']} s{capped}; floor {result['floor_seconds']} s (per category: {floors}); "
           f"wall/floor {result['wall_over_floor']}")
@@ -355,6 +360,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--plans", nargs="*", default=["pro", "business"], choices=["free", "pro", "business"])
     parser.add_argument("--scale", type=int, default=1, help="dataset size of the rate-limited runs (50*scale users)")
     parser.add_argument("--latency-ms", type=float, default=100)
+    parser.add_argument("--connector-plan", choices=["free", "pro", "business"],
+                        help="the connector's rate_limit_plan in the concurrent runs (default: the fake's plan), "
+                             "e.g. business against a fake at Pro's limits: a wrong plan the budget must learn from 429s")
+    parser.add_argument("--time-cap", type=float, help="stop each concurrent run after this many seconds")
     parser.add_argument("--num-workers", type=int, help="the concurrent runs' num_workers (default: the connector's)")
     parser.add_argument("--sequential-scale", type=int, help="scale of the num_workers=1 baseline (default: --scale)")
     parser.add_argument("--sequential-time-cap", type=float,
@@ -373,7 +382,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     results: Dict[str, Any] = {"started_at": datetime.now(timezone.utc).isoformat(), "argv": sys.argv[1:], "limited": [],
                                "sequential": [], "cpu": []}
     for plan in [] if args.skip_concurrent else args.plans:
-        result = sync_under_limits(plan, args.scale, args.latency_ms, args.num_workers, None, args.server_cpu)
+        result = sync_under_limits(plan, args.scale, args.latency_ms, args.num_workers, args.time_cap, args.server_cpu,
+                                   args.connector_plan)
         results["limited"].append(result)
         print_limited(result)
         print_tables(result)

@@ -29,7 +29,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover, read
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_records
-from source_zoom import SourceZoom, auth, errors
+from source_zoom import SourceZoom, auth, errors, rate_limits
 from source_zoom.config import DEFAULT_NUM_WORKERS
 from source_zoom.fanout import FAILED_SLICES_BEFORE_GIVING_UP
 from unit_tests.conftest import control_messages
@@ -67,6 +67,15 @@ def short_waits(monkeypatch):
     hundreds of faults would be minutes of sleeping. Waits are capped at 20 ms; what is retried,
     and how often, is unchanged."""
     monkeypatch.setattr(rate_limiting, "time", SimpleNamespace(sleep=lambda seconds: time.sleep(min(seconds, 0.02))))
+
+
+@pytest.fixture(autouse=True)
+def budget_keeps_the_plans_rate(monkeypatch):
+    """The injected 429s come to one request in ten whatever the rate, so the call budget would
+    keep slowing towards its floor (as it should for Zoom's) and a sync of 1,400 requests would
+    take minutes; the fake enforces no rate here. A floor at the plan's rate keeps the pacing as
+    it is without faults (unit_tests/test_rate_limits.py covers the slowing down)."""
+    monkeypatch.setattr(rate_limits, "FLOOR_SHARE", 1.0)
 
 
 def sync_all_tables(config: Mapping[str, Any], tables: List[str], expect_failure: bool = False) -> EntrypointOutput:

@@ -9,10 +9,18 @@ arrival, and a request's way from reservation to Zoom's counter varies by some m
 
 A Heavy daily cap that is used up (counted here, or said by Zoom in a 429) fails every later
 Heavy request at once with the time it resets, instead of sleeping until tomorrow.
+
+A per-second 429 means the account's real limit is lower than the plan's figure (a wrong
+`rate_limit_plan`, or another app on the account spending the same limits): that category's
+rate is cut multiplicatively, down to a floor, once per burst; while Zoom then accepts its
+requests it climbs back additively, step by step, to the plan's figure. Repeating 429s would
+otherwise be retried with backoff for as long as the sync runs, and a request that runs out of
+retries ends its table incomplete.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -33,6 +41,8 @@ from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.errors import daily_limit_message, daily_limit_resets_at
 
+logger = logging.getLogger("airbyte")
+
 RATE_LIMIT_PLANS = ("free", "pro", "business")
 DEFAULT_RATE_LIMIT_PLAN = "pro"
 
@@ -47,6 +57,20 @@ HEAVY_DAILY_CAPS: Mapping[str, int] = {"free": 30_000, "pro": 30_000, "business"
 # Share of Zoom's per-second rate we send at. Measured (benchmarks/rate_share.py, 50 threads,
 # 100 ms latency): at 1.0 about 0.15% of requests got 429 at 40 and 80 req/s, at 0.95 none.
 RATE_SHARE = 0.95
+
+# Learning from per-second 429s. A 429 cuts the category's rate to this share of what it was...
+SLOWDOWN_FACTOR = 0.7
+# ...never below this share of the plan's rate (Zoom's counter resets every second: a trickle
+# always gets through, and the floor keeps a sync that meets a busy account moving)...
+FLOOR_SHARE = 0.1
+# ...at most once per this many seconds: the requests already in flight (and those already given
+# a slot) were paced at the old rate, and their 429s say nothing about the new one.
+SLOWDOWN_INTERVAL_SECONDS = 1.0
+# Each second (at most) in which Zoom accepts a request of the category adds this share of the
+# plan's rate back, up to the plan's rate: from the floor to the plan in about 90 s, so a rate
+# just above the real limit is found again slowly and costs few 429s.
+RECOVERY_SHARE_PER_STEP = 0.01
+RECOVERY_STEP_SECONDS = 1.0
 
 # Every endpoint the connector calls, relative to the API root (/v2), with Zoom's category.
 ENDPOINT_CATEGORIES: Mapping[str, str] = {
@@ -114,13 +138,20 @@ class CategoryRatePolicy(BaseCallRatePolicy):
             )
         ])
         self.category = category
-        self.per_second = per_second
+        self.plan_per_second = per_second  # the plan's figure (at our share): the most we send
+        self.per_second = per_second  # what we send at now: lower after per-second 429s
+        self.floor_per_second = per_second * FLOOR_SHARE
         self.daily_cap = daily_cap
         self.plan = plan
         self._interval = 1.0 / per_second
         self._clock = clock
         self._lock = threading.Lock()
         self._next_slot = float("-inf")
+        # Counts the slowdowns; a request carries the count at the time it got its slot, so a
+        # 429 for a request paced before the last slowdown is not taken as news.
+        self.slowdowns = 0
+        self._last_slowdown = float("-inf")
+        self._last_rate_change = float("-inf")
         self._day: Optional[date] = None
         self._used_today = 0
         self._spent_message: Optional[str] = None
@@ -154,7 +185,52 @@ class CategoryRatePolicy(BaseCallRatePolicy):
         self.reserve(max_wait=0.0)
 
     def update(self, available_calls: Optional[int], call_reset_ts: Optional[datetime]) -> None:
-        """Per-second 429s are retried by the error handler with backoff; nothing to adjust here."""
+        """The CDK's hook for rate headers, unused: Zoom sends no per-second budget in its headers,
+        so the budget calls `slow_down` and `recover` from the responses themselves."""
+
+    def slow_down(self, paced_in_generation: Optional[int], reason: str) -> None:
+        """Zoom answered a request of this category 429 for its per-second limit. A request that
+        got its slot before the last slowdown (`paced_in_generation` older), or any 429 within
+        SLOWDOWN_INTERVAL_SECONDS of it, belongs to the same burst and counts no more."""
+        with self._lock:
+            now = self._clock.monotonic()
+            if paced_in_generation is not None and paced_in_generation < self.slowdowns:
+                return
+            if now - self._last_slowdown < SLOWDOWN_INTERVAL_SECONDS:
+                return
+            before = self.per_second
+            self._last_slowdown = self._last_rate_change = now
+            self.slowdowns += 1
+            self._set_rate(max(self.floor_per_second, before * SLOWDOWN_FACTOR))
+            after = self.per_second
+        if after < before:
+            logger.info(
+                f"Zoom's {self.category} rate limit: slowing {self.category} requests from {before:.1f} to {after:.1f} per second "
+                f"({reason}; the {self.plan} plan allows {self.plan_per_second:.1f} at our share): the account's real "
+                f"limit is lower, because of the rate_limit_plan setting or another app using the same account's limits."
+            )
+
+    def recover(self) -> None:
+        """Zoom accepted a request of this category: one step back towards the plan's rate, at
+        most one step per RECOVERY_STEP_SECONDS."""
+        with self._lock:
+            if self.per_second >= self.plan_per_second:
+                return
+            now = self._clock.monotonic()
+            if now - self._last_rate_change < RECOVERY_STEP_SECONDS:
+                return
+            self._last_rate_change = now
+            self._set_rate(min(self.plan_per_second, self.per_second + self.plan_per_second * RECOVERY_SHARE_PER_STEP))
+            back = self.per_second >= self.plan_per_second
+        if back:
+            logger.info(
+                f"Zoom's {self.category} rate limit: {self.category} requests are back at the {self.plan} plan's "
+                f"{self.plan_per_second:.1f} per second after {self.slowdowns} slowdown(s)."
+            )
+
+    def _set_rate(self, per_second: float) -> None:
+        self.per_second = per_second
+        self._interval = 1.0 / per_second
 
     def mark_daily_cap_spent(self, until: datetime) -> None:
         """Zoom said the daily cap is used up (other apps on the account count too)."""
@@ -180,9 +256,14 @@ class CategoryRatePolicy(BaseCallRatePolicy):
             raise AirbyteTracedException(message=self._spent_message, failure_type=FailureType.transient_error)
 
 
+# The attribute a request carries: its policy's slowdown count when it got its slot.
+PACED_IN_GENERATION = "_zoom_paced_in_generation"
+
+
 class ZoomAPIBudget(APIBudget):
     """An APIBudget whose Zoom policies wait for their reserved slot once, and which learns from
-    Zoom's daily-limit 429s. Requests no policy matches (none today) are not limited."""
+    Zoom's 429s: a daily cap spent fails fast, a per-second limit hit slows the category down.
+    Requests no policy matches (none today) are not limited."""
 
     def __init__(self, policies: List[CategoryRatePolicy], clock: Clock):
         super().__init__(policies=list(policies))
@@ -200,25 +281,46 @@ class ZoomAPIBudget(APIBudget):
         if not isinstance(policy, CategoryRatePolicy):
             super()._do_acquire(request, policy, block, timeout)
             return
+        # Read before the slot is taken: a slowdown in between makes this request's 429 count
+        # as old news, never the other way round.
+        generation = policy.slowdowns
         wait = policy.reserve(max_wait=(timeout if block else 0.0))
+        try:
+            setattr(request, PACED_IN_GENERATION, generation)
+        except AttributeError:  # an object that takes no attributes: its 429s count by time alone
+            pass
         if wait > 0:
             self.clock.sleep(wait)
             if self.before_send is not None:
                 self.before_send(request)
 
     def update_from_response(self, request: Any, response: Any) -> None:
-        if not isinstance(response, requests.Response) or response.status_code != 429:
+        if not isinstance(response, requests.Response):
             return
-        until = daily_limit_resets_at(response, self.clock.utc_now())
-        if until is None:
+        if response.status_code != 429:
+            # Any answer but a rate limit or a server error shows Zoom took the request within its limit.
+            if response.status_code < 500:
+                policy = self._policy_for(request, None)
+                if policy is not None:
+                    policy.recover()
             return
-        policy = self.policies_by_category.get(response.headers.get("X-RateLimit-Category", "").capitalize())
+        policy = self._policy_for(request, response)
         if policy is None:
-            matching = self.get_matching_policy(request)
-            policy = matching if isinstance(matching, CategoryRatePolicy) else None
-        if policy is None:
             return
-        policy.mark_daily_cap_spent(until)
+        until = daily_limit_resets_at(response, now=self.clock.utc_now())
+        if until is not None:
+            policy.mark_daily_cap_spent(until)
+            return
+        policy.slow_down(getattr(request, PACED_IN_GENERATION, None), f"Zoom answered {response.status_code} for its per-second limit")
+
+    def _policy_for(self, request: Any, response: Optional[requests.Response]) -> Optional[CategoryRatePolicy]:
+        """The category Zoom names in a 429, else the request's."""
+        if response is not None:
+            named = self.policies_by_category.get(response.headers.get("X-RateLimit-Category", "").capitalize())
+            if named is not None:
+                return named
+        matching = self.get_matching_policy(request)
+        return matching if isinstance(matching, CategoryRatePolicy) else None
 
 
 def build_api_budget(plan: str, clock: Optional[Clock] = None, rate_share: float = RATE_SHARE) -> ZoomAPIBudget:

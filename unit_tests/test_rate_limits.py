@@ -3,6 +3,7 @@ raising) for a slot, and failing fast once the Heavy daily cap is used up. Time 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from datetime import datetime, timedelta, timezone
@@ -235,12 +236,168 @@ def test_given_zoom_says_the_daily_cap_is_spent_when_more_heavy_requests_come_th
     budget.acquire_call(request_to("users/u1/meetings"))
 
 
-def test_given_a_per_second_429_when_seen_then_the_budget_keeps_pacing_and_the_error_handler_retries():
+def zoom_answer(status: int, body: dict, headers: dict) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps(body).encode()
+    response.headers.update(headers)
+    return response
+
+
+# What the fake (after Zoom) answers when a category's second is used up, and when the Heavy
+# daily cap is, as seen from real accounts: lowercase headers, no type, no Retry-After.
+PER_SECOND_HEAVY_429 = dict(
+    status=429,
+    body={"code": 429, "message": "You have reached the maximum per-second rate limit for this API. Try again later."},
+    headers={"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS", "X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "0"},
+)
+REAL_DAILY_HEAVY_429 = dict(
+    status=429,
+    body={"code": 429, "message": "You have reached the maximum daily rate limit for this API. Try again later."},
+    headers={"x-ratelimit-category": "Heavy", "x-ratelimit-remaining": "0"},
+)
+OK_200 = dict(status=200, body={"participants": []}, headers={})
+HEAVY_PATH = "report/meetings/85746065432/participants"
+
+
+def heavy_rate(budget: ZoomAPIBudget) -> float:
+    return budget.policies_by_category["Heavy"].per_second
+
+
+def answer_heavy_request(budget: ZoomAPIBudget, answer: dict) -> None:
+    """One Heavy request through the budget: it takes its slot, then Zoom answers it."""
+    request = request_to(HEAVY_PATH)
+    budget.acquire_call(request)
+    budget.update_from_response(request, zoom_answer(**answer))
+
+
+def test_given_a_per_second_429_when_seen_then_that_category_alone_slows_to_seven_tenths():
     clock = FakeClock()
-    budget = build_api_budget("pro", clock=clock)
-    budget.update_from_response(request_to("users"), zoom_429("Medium", "QPS"))
+    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    answer_heavy_request(budget, PER_SECOND_HEAVY_429)
+    assert {category: policy.per_second for category, policy in budget.policies_by_category.items()} == pytest.approx(
+        {"Light": 80, "Medium": 60, "Heavy": 28}  # Heavy: 40 x 0.7
+    )
+    clock.sleeps.clear()
+    for _ in range(3):
+        budget.acquire_call(request_to(HEAVY_PATH))
+    # The slot after the 429'd request was handed out at 40/s (1/40 s on); the next ones are 1/28 s apart.
+    assert clock.sleeps == pytest.approx([1 / 40, 1 / 28, 1 / 28])
+
+
+def test_given_a_burst_of_429s_in_one_second_when_seen_then_it_slows_once_and_again_only_a_second_later():
+    clock = FakeClock()
+    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    policy = budget.policies_by_category["Heavy"]
+    requests_in_flight = [request_to(HEAVY_PATH) for _ in range(6)]
+    for request in requests_in_flight:
+        budget.acquire_call(request)
+    clock.seconds = 1000.0  # the six were sent together: their answers come at one moment
+    for request in requests_in_flight[:3]:
+        budget.update_from_response(request, zoom_answer(**PER_SECOND_HEAVY_429))
+    assert policy.per_second == pytest.approx(28)
+    paced_after = request_to(HEAVY_PATH)
+    budget.acquire_call(paced_after)
+    clock.seconds = 1000.5
+    budget.update_from_response(paced_after, zoom_answer(**PER_SECOND_HEAVY_429))
+    assert policy.per_second == pytest.approx(28)  # half a second after the slowdown: the same burst
+    clock.seconds = 1001.0
+    budget.update_from_response(paced_after, zoom_answer(**PER_SECOND_HEAVY_429))
+    assert policy.per_second == pytest.approx(19.6)  # 28 x 0.7
+
+
+def test_given_a_request_paced_before_the_last_slowdown_when_its_429_comes_late_then_it_does_not_slow_again():
+    clock = FakeClock()
+    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    policy = budget.policies_by_category["Heavy"]
+    paced_at_40 = request_to(HEAVY_PATH)
+    budget.acquire_call(paced_at_40)
+    answer_heavy_request(budget, PER_SECOND_HEAVY_429)
+    clock.seconds += 5
+    budget.update_from_response(paced_at_40, zoom_answer(**PER_SECOND_HEAVY_429))
+    assert policy.per_second == pytest.approx(28)
+    answer_heavy_request(budget, PER_SECOND_HEAVY_429)  # paced at 28 and still too fast
+    assert policy.per_second == pytest.approx(19.6)
+
+
+def test_given_429s_second_after_second_when_seen_then_the_rate_stops_at_a_tenth_of_the_plans():
+    clock = FakeClock()
+    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    rates = []
+    for _ in range(9):
+        answer_heavy_request(budget, PER_SECOND_HEAVY_429)
+        rates.append(heavy_rate(budget))
+        clock.seconds += 1
+    assert rates == pytest.approx([28, 19.6, 13.72, 9.604, 6.7228, 4.70596, 4, 4, 4])
+
+
+def test_given_zoom_names_another_category_in_the_429_when_seen_then_that_category_slows():
+    clock = FakeClock()
+    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    request = request_to("users")
+    budget.acquire_call(request)
+    budget.update_from_response(request, zoom_answer(429, {"code": 429, "message": "per-second"}, {"x-ratelimit-category": "medium", "x-ratelimit-type": "QPS"}))
+    assert budget.policies_by_category["Medium"].per_second == pytest.approx(42)  # 60 x 0.7
+    assert heavy_rate(budget) == pytest.approx(40)
+
+
+def test_given_a_daily_cap_429_with_real_accounts_headers_when_seen_then_heavy_fails_fast_without_slowing(pinned_now):
+    clock = FakeClock(pinned_now)
+    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    answer_heavy_request(budget, REAL_DAILY_HEAVY_429)
+    assert heavy_rate(budget) == pytest.approx(40)
+    with pytest.raises(AirbyteTracedException) as failure:
+        budget.acquire_call(request_to(HEAVY_PATH))
+    assert f"used up until {pinned_now + timedelta(days=1):%Y-%m-%d}T00:00:00Z" in failure.value.message
     budget.acquire_call(request_to("users"))
-    assert clock.sleeps == []
+
+
+def test_given_a_slowed_category_when_zoom_accepts_its_requests_then_it_climbs_a_hundredth_of_the_plan_per_second():
+    clock = FakeClock()
+    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    answer_heavy_request(budget, PER_SECOND_HEAVY_429)
+    answer_heavy_request(budget, OK_200)
+    assert heavy_rate(budget) == pytest.approx(28)  # the same second as the slowdown
+    clock.seconds += 1
+    for _ in range(5):
+        answer_heavy_request(budget, OK_200)
+    assert heavy_rate(budget) == pytest.approx(28.4)  # one step of 40 x 0.01 however many answers in that second
+    skipped = zoom_answer(404, {"code": 3001, "message": "Meeting does not exist"}, {})
+    clock.seconds += 1
+    budget.update_from_response(request_to(HEAVY_PATH), skipped)
+    assert heavy_rate(budget) == pytest.approx(28.8)  # a skip is an answer within the limit too
+    clock.seconds += 1
+    budget.update_from_response(request_to(HEAVY_PATH), zoom_answer(500, {"message": "server error"}, {}))
+    assert heavy_rate(budget) == pytest.approx(28.8)  # a server error says nothing about the rate
+
+
+def test_given_a_slowed_category_when_zoom_keeps_accepting_then_it_is_back_at_the_plans_rate_after_thirty_steps(caplog):
+    clock = FakeClock()
+    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    answer_heavy_request(budget, PER_SECOND_HEAVY_429)
+    rates = []
+    for _ in range(32):
+        clock.seconds += 1
+        answer_heavy_request(budget, OK_200)
+        rates.append(heavy_rate(budget))
+    assert rates[28:] == pytest.approx([39.6, 40, 40, 40])  # 28 + 30 x 0.4, and never above
+    messages = [record.getMessage() for record in caplog.records if "rate limit" in record.getMessage()]
+    assert messages == [
+        "Zoom's Heavy rate limit: slowing Heavy requests from 40.0 to 28.0 per second (Zoom answered 429 for its "
+        "per-second limit; the business plan allows 40.0 at our share): the account's real limit is lower, because "
+        "of the rate_limit_plan setting or another app using the same account's limits.",
+        "Zoom's Heavy rate limit: Heavy requests are back at the business plan's 40.0 per second after 1 slowdown(s).",
+    ]
+
+
+def test_given_the_plans_rate_when_zoom_accepts_requests_then_nothing_changes_and_nothing_is_logged(caplog):
+    clock = FakeClock()
+    budget = build_api_budget("pro", clock=clock, rate_share=1.0)
+    for _ in range(20):
+        clock.seconds += 1
+        answer_heavy_request(budget, OK_200)
+    assert heavy_rate(budget) == pytest.approx(10)
+    assert [record for record in caplog.records if "rate limit" in record.getMessage()] == []
 
 
 def test_given_a_config_when_the_source_reads_then_every_stream_shares_one_budget_with_the_configured_plan():
