@@ -220,7 +220,6 @@ class RecordMemo:
         self.gaps: List["Gap"] = []
         readers = [reader for reader in stream.context.readers.get(stream.name, []) if reader.interested_tables()]
         self._pending_readers: Set[str] = {reader.name for reader in readers}
-        self._released = False
         # The owner fills the memo only when some selected table reads it.
         self.filled_by_owner = stream.is_selected_table and bool(readers)
         # Outside a read (no catalog) every reader gets whole records.
@@ -278,4 +277,3 @@ class RecordMemo:
             self._pending_readers.discard(reader.name)
             if not self._pending_readers and self._records is not None:
                 self._records = []  # every reader is done: free the memory
-                self._released = True
