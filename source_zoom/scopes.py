@@ -80,3 +80,19 @@ def missing_for(stream_class: type, granted: Iterable[str]) -> List[str]:
         if scopes is not None and scopes.classic not in granted and scopes.granular not in granted:
             missing.append(scopes.granular)
     return missing
+
+
+def scope_warning(tables: Iterable[type], granted: Optional[Iterable[str]]) -> Optional[str]:
+    """What `check` says when Zoom names the token's scopes and some tables lack theirs (they
+    will end unavailable); None when it does not say, or nothing is missing."""
+    if not granted:
+        return None
+    granted = set(granted)
+    lacking = {table.stream_name(): sorted(set(missing_for(table, granted))) for table in tables}
+    lacking = {table: scopes for table, scopes in lacking.items() if scopes}
+    if not lacking:
+        return None
+    return (
+        "Connected, but the Zoom app lacks scopes for some tables, which will end empty with a warning until the "
+        "scopes are added: " + "; ".join(f"{table} needs {', '.join(scopes)}" for table, scopes in sorted(lacking.items())) + "."
+    )

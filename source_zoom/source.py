@@ -40,7 +40,7 @@ from source_zoom.config import parse_config
 from source_zoom.errors import daily_limit_in, response_json, zoom_error_body
 from source_zoom.incremental import CompletedWindowsCursor, load_state_file, parse_zoom_time, state_floor
 from source_zoom.rate_limits import build_api_budget
-from source_zoom.scopes import missing_for
+from source_zoom.scopes import scope_warning
 from source_zoom.stopping import stop_requested
 from source_zoom.parents import SyncContext
 from source_zoom.streams import ALL_STREAMS, TABLES, build_streams
@@ -141,20 +141,10 @@ class SourceZoom(ConcurrentSourceAdapter):
         return AirbyteConnectionStatus(status=Status.FAILED, message=message)
 
     def _scope_warning(self, logger: logging.Logger) -> Optional[str]:
-        """The tables the app's token has no scope for (they will end unavailable), when Zoom says
-        which scopes the token carries; the connection itself works."""
-        granted = self._context.authenticator.granted_scopes if self._context is not None else None
-        if not granted:
-            return None
-        lacking = {table.stream_name(): missing_for(table, granted) for table in TABLES}
-        lacking = {table: scopes for table, scopes in lacking.items() if scopes}
-        if not lacking:
-            return None
-        message = (
-            "Connected, but the Zoom app lacks scopes for some tables, which will end empty with a warning until the "
-            "scopes are added: " + "; ".join(f"{table} needs {', '.join(sorted(set(scopes)))}" for table, scopes in sorted(lacking.items())) + "."
-        )
-        logger.warning(message)
+        """The tables the app's token has no scope for (the connection itself works)."""
+        message = scope_warning(TABLES, self._context.authenticator.granted_scopes if self._context is not None else None)
+        if message:
+            logger.warning(message)
         return message
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> Tuple[bool, Optional[str]]:
