@@ -42,6 +42,15 @@ def run_connector(command: str, config: Mapping[str, Any], catalog: Optional[Map
     return finished.returncode, messages, finished.stderr
 
 
+def read_command(directory: str, config: Mapping[str, Any], catalog: Mapping[str, Any]) -> List[str]:
+    """`python main.py read` with config and catalog written to files in `directory`, as Airbyte runs
+    it; for tests that drive the process themselves (to interrupt or stop reading it)."""
+    config_path, catalog_path = Path(directory) / "config.json", Path(directory) / "catalog.json"
+    config_path.write_text(json.dumps(config))
+    catalog_path.write_text(json.dumps(catalog))
+    return [sys.executable, str(REPO_ROOT / "main.py"), "read", "--config", str(config_path), "--catalog", str(catalog_path)]
+
+
 def full_catalog(discovered_streams: Iterable[Mapping[str, Any]]) -> Dict[str, Any]:
     return {
         "streams": [

@@ -10,18 +10,16 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping
 
 import pytest
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import REPO_ROOT, discover_streams, primary_keys, records_by_table, run_connector
+from integration_tests.sync_support import read_command, REPO_ROOT, discover_streams, primary_keys, records_by_table, run_connector
 from integration_tests.test_incremental import incremental_catalog, latest_states, truth_keys
 
 pytestmark = pytest.mark.integration
@@ -64,10 +62,7 @@ def read_and_interrupt(config, catalog, truth, interrupt_when, signal_number) ->
     what the platform would have: the lines printed, how the process ended and how fast."""
     lines: List[str] = []
     with tempfile.TemporaryDirectory() as directory:
-        config_path, catalog_path = Path(directory) / "config.json", Path(directory) / "catalog.json"
-        config_path.write_text(json.dumps(config))
-        catalog_path.write_text(json.dumps(catalog))
-        args = [sys.executable, str(REPO_ROOT / "main.py"), "read", "--config", str(config_path), "--catalog", str(catalog_path)]
+        args = read_command(directory, config, catalog)
         process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT)
         reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
         reader.start()

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import sys
 import tempfile
-from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import (
+    read_command,
     REPO_ROOT,
     compare_records,
     discover_streams,
@@ -201,10 +200,7 @@ def read_until(config: Mapping[str, Any], catalog: Mapping[str, Any], stop_after
     table, count = stop_after_states
     seen: List[Dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as directory:
-        config_path, catalog_path = Path(directory) / "config.json", Path(directory) / "catalog.json"
-        config_path.write_text(json.dumps(config))
-        catalog_path.write_text(json.dumps(catalog))
-        args = [sys.executable, str(REPO_ROOT / "main.py"), "read", "--config", str(config_path), "--catalog", str(catalog_path)]
+        args = read_command(directory, config, catalog)
         process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT)
         states_of_table = 0
         try:

@@ -9,19 +9,18 @@ import datetime as dt
 import json
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import pytest
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import (
+    read_command,
     REPO_ROOT,
     compare_records,
     discover_streams,
@@ -232,10 +231,7 @@ EXIT_SECONDS = 5
 
 
 def start_read(config: Mapping[str, Any], catalog: Mapping[str, Any], directory: str) -> subprocess.Popen:
-    config_path, catalog_path = Path(directory) / "config.json", Path(directory) / "catalog.json"
-    config_path.write_text(json.dumps(config))
-    catalog_path.write_text(json.dumps(catalog))
-    args = [sys.executable, str(REPO_ROOT / "main.py"), "read", "--config", str(config_path), "--catalog", str(catalog_path)]
+    args = read_command(directory, config, catalog)
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO_ROOT)
 
 
