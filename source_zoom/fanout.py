@@ -11,18 +11,31 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Callable, Deque, Iterable, Iterator, List, Mapping, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Deque, Iterable, Iterator, List, Mapping, Optional, TypeVar
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import LoginFailed
+from source_zoom.slicing import slice_window
 from source_zoom.stopping import stop_requested
+from source_zoom.windows import Window
 
 if TYPE_CHECKING:
     from source_zoom.zoom_stream import ZoomStream
 
 FAILED_SLICES_BEFORE_GIVING_UP = 3
+
+
+
+@dataclass(frozen=True)
+class FailedSlice:
+    """A slice that failed beyond retries, and the date window its records belong to (None: not dated)."""
+
+    message: str
+    window: Optional[Window]
+
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,7 +56,7 @@ def map_in_order(pool: ThreadPoolExecutor, function: Callable[[T], R], items: It
             future.cancel()
 
 
-def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], failures: List[str]) -> Iterable[Mapping[str, Any]]:
+def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], failures: List[FailedSlice]) -> Iterable[Mapping[str, Any]]:
     """The records of `slices` in slice order, `num_workers` requests at a time on the stream's
     category pool. A slice that fails beyond retries is noted in `failures`."""
     slices = iter(slices)
@@ -61,12 +74,12 @@ def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], 
         yield from records
 
 
-def stops_asking(stream: "ZoomStream", failures: List[str]) -> bool:
+def stops_asking(stream: "ZoomStream", failures: List[FailedSlice]) -> bool:
     context = stream.context
     return context.stopped.is_set() or stop_requested() or bool(context.report.unavailable.get(stream.name)) or len(failures) >= FAILED_SLICES_BEFORE_GIVING_UP
 
 
-def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], failures: List[str]) -> List[Mapping[str, Any]]:
+def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], failures: List[FailedSlice]) -> List[Mapping[str, Any]]:
     if stops_asking(stream, failures):
         return []  # no request that cannot succeed
     try:
@@ -74,15 +87,15 @@ def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], failures:
     except AirbyteTracedException as error:
         if error.failure_type == FailureType.config_error or isinstance(error, LoginFailed):
             raise  # a login or config problem ends the sync with its own sentence, not one per table
-        note_failure(stream, error, failures)
+        note_failure(stream, stream_slice, error, failures)
         return []
     except Exception as error:  # retries exhausted, or an answer the error table says to fail on
-        note_failure(stream, error, failures)
+        note_failure(stream, stream_slice, error, failures)
         return []
 
 
-def note_failure(stream: "ZoomStream", error: Exception, failures: List[str]) -> None:
-    failures.append(getattr(error, "message", None) or f"{type(error).__name__}: {error}")
+def note_failure(stream: "ZoomStream", stream_slice: Mapping[str, Any], error: Exception, failures: List[FailedSlice]) -> None:
+    failures.append(FailedSlice(getattr(error, "message", None) or f"{type(error).__name__}: {error}", slice_window(stream_slice)))
     stream.context.report.record_failed_slice(stream.name)
     if len(failures) == FAILED_SLICES_BEFORE_GIVING_UP:
         stream.logger.error(

@@ -2,8 +2,8 @@
 
 A child is read by slicing over its parent's records. Listing the parent again for every child
 would multiply requests (Airbyte's 1.x Zoom source re-lists users and meetings for each table),
-so the first stream that needs a parent fills its `RecordMemo` and every reader gets the same
-records. `readers` is the graph itself: parent name -> the streams reading its memo.
+so each parent is listed once into its `RecordMemo` (by its own table, or by a thread of the memo)
+and every reader walks the same records as they are listed. `readers` is the graph itself: parent name -> the streams reading its memo.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 
@@ -77,8 +77,9 @@ class GraphNode:
             used += [self.enriched_by.key, *self.enriched_by.fields.values()]
         return used
 
-    def parent_records(self) -> Iterable[Mapping[str, Any]]:
-        return self.context.memo(self.parent_stream).records()
+    def parent_walk(self) -> "MemoWalk":
+        """The parent's records, as its listing goes on."""
+        return self.context.memo(self.parent_stream).walk()  # type: ignore[arg-type]
 
     @property
     def record_floor(self) -> Optional[datetime]:
@@ -206,17 +207,24 @@ class Gap:
 class RecordMemo:
     """A parent's listing, fetched once per sync, the gaps it has, and who still reads it.
 
-    Readers (children, joins, enrichments) get slim records: the fields they use. When the parent
-    is itself a table of the catalog, that table fills the memo while it emits the full records,
-    window by window, so a sync never holds every full parent record at once. The memo is freed
-    once every reader that some selected table depends on is done with it."""
+    Readers (children, joins, enrichments) get slim records: the fields they use. They read it as
+    it fills (`walk`): a child sends its first requests on the first parent records listed instead
+    of waiting for the whole listing, so the next rate category is not idle meanwhile. The listing
+    is complete (and its gaps known) only when a walk has ended; read_path moves no state over
+    a parent before that.
+
+    When the parent is itself a table of the catalog, that table fills the memo while it emits the
+    full records, window by window, so a sync never holds every full parent record at once;
+    otherwise the first walk starts one thread that lists it. The memo is freed once every reader
+    that some selected table depends on is done with it."""
 
     def __init__(self, stream: "ZoomStream"):
         self._stream = stream
-        self._lock = threading.Lock()
-        self._filled = threading.Event()
-        self._records: Optional[List[Mapping[str, Any]]] = None
-        self._kept: List[Mapping[str, Any]] = []
+        self._changed = threading.Condition()
+        self._records: List[Mapping[str, Any]] = []
+        self._complete = False
+        self._listing_started = False
+        self._error: Optional[BaseException] = None
         self.gaps: List["Gap"] = []
         readers = [reader for reader in stream.context.readers.get(stream.name, []) if reader.interested_tables()]
         self._pending_readers: Set[str] = {reader.name for reader in readers}
@@ -241,39 +249,116 @@ class RecordMemo:
             slim["approval_type"] = settings["approval_type"]
         return slim
 
-    def records(self) -> List[Mapping[str, Any]]:
-        if self.filled_by_owner:
-            self._filled.wait()
-            if self._records is not None:
-                return self._records
-            # The owner's read ended before its listing did: list it here.
-        with self._lock:
-            if self._records is None:
-                gaps: List[Gap] = []
-                # A new listing attempt: nothing an earlier, failed attempt saw is taken as a duplicate.
-                self._stream.seen_keys.forget()
-                self._records = [self._as_parent(record) for record in self._stream.fetch_all_records(gaps)]
-                self.gaps = gaps
-            return self._records
+    # --- readers ---
 
-    # --- the owner table fills it while it emits ---
+    def walk(self) -> "MemoWalk":
+        """One reader's way through the records, as they are listed."""
+        if not self.filled_by_owner:
+            self._start_listing(already_listed=None)
+        return MemoWalk(self)
+
+    def records(self) -> List[Mapping[str, Any]]:
+        """Every record, once the listing is complete (an enrichment needs the whole index)."""
+        return list(self.walk())
+
+    @property
+    def complete(self) -> bool:
+        return self._complete
+
+    def _available(self, index: int, wait: bool) -> Tuple[List[Mapping[str, Any]], bool]:
+        """The records from `index` on listed so far, and whether the listing is complete; with
+        `wait`, first waits until there is one more or the listing is complete."""
+        with self._changed:
+            while wait and index >= len(self._records) and not self._complete and not self._stream.context.stopped.is_set():
+                self._changed.wait(timeout=0.5)
+            if self._complete and self._error is not None:
+                raise self._error
+            return self._records[index:], self._complete
+
+    # --- who fills it ---
+
+    def _start_listing(self, already_listed: Optional[Set[Any]]) -> None:
+        """One thread lists the stream into the memo (not a pool thread: its slices go to the pools).
+        `already_listed`: keys of records readers already have, from an owner that stopped early."""
+        with self._changed:
+            if self._listing_started:
+                return
+            self._listing_started = True
+        threading.Thread(target=self._list, args=(already_listed,), name=f"zoom-memo-{self._stream.name}", daemon=True).start()
+
+    def _list(self, already_listed: Optional[Set[Any]]) -> None:
+        gaps: List[Gap] = []
+        # A new listing attempt: nothing an earlier, failed attempt saw is taken as a duplicate.
+        self._stream.seen_keys.forget()
+        try:
+            for record in self._stream.fetch_all_records(gaps):
+                if already_listed is None or self._key(record) not in already_listed:
+                    self.keep(record)
+        except BaseException as error:  # handed to every reader: the table reading through it fails with it
+            self._error = error
+        self.finish(gaps)
 
     def keep(self, record: Mapping[str, Any]) -> None:
-        self._kept.append(self._as_parent(record))
+        with self._changed:
+            self._records.append(self._as_parent(record))
+            self._changed.notify_all()
 
     def finish(self, gaps: List["Gap"]) -> None:
-        self.gaps = list(gaps)
-        self._records, self._kept = self._kept, []
-        self._filled.set()
+        with self._changed:
+            self.gaps = list(gaps)
+            self._complete = True
+            self._changed.notify_all()
+            self._free_if_unread()
 
     def abandon(self) -> None:
-        """The owner stopped before its listing ended: readers list it themselves."""
-        if not self._filled.is_set():
-            self._kept = []
-            self._filled.set()
+        """The owner stopped before its listing ended: the rest is listed by a thread of the memo's
+        own (records readers already have are not handed to them twice)."""
+        with self._changed:
+            if self._complete or self._listing_started:
+                return
+            already_listed = {self._key(record) for record in self._records}
+        self._start_listing(already_listed)
+
+    def _key(self, record: Mapping[str, Any]) -> Any:
+        return repr(tuple(record.get(field) for field in self._stream.primary_key_fields()))
 
     def release(self, reader: "ZoomStream") -> None:
-        with self._lock:
+        with self._changed:
             self._pending_readers.discard(reader.name)
-            if not self._pending_readers and self._records is not None:
-                self._records = []  # every reader is done: free the memory
+            self._free_if_unread()
+
+    def _free_if_unread(self) -> None:
+        if not self._pending_readers and self._complete:
+            self._records = []  # every reader is done: free the memory
+
+
+class MemoWalk:
+    """One reader's place in a memo: `for record in walk` takes every record (waiting for the
+    listing to end); `while_listing()` only those listed before it ends, and `rest()` then the others."""
+
+    def __init__(self, memo: RecordMemo):
+        self._memo = memo
+        self._index = 0
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        while True:
+            batch, complete = self._memo._available(self._index, wait=True)
+            self._index += len(batch)
+            yield from batch
+            if complete and not batch:
+                return
+            if not batch and self._memo._stream.context.stopped.is_set():
+                return
+
+    def while_listing(self) -> Iterator[Mapping[str, Any]]:
+        """Records one at a time while the listing goes on; ends as soon as it is complete."""
+        while True:
+            batch, complete = self._memo._available(self._index, wait=True)
+            if complete or not batch:
+                return
+            self._index += 1
+            yield batch[0]
+
+    def rest(self) -> List[Mapping[str, Any]]:
+        """Every record this walk has not handed out yet (waits for the listing to end)."""
+        return list(self)

@@ -18,7 +18,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.errors import daily_limit_in
-from source_zoom.fanout import read_in_parallel, stops_asking
+from source_zoom.fanout import FailedSlice, read_in_parallel, stops_asking
 from source_zoom.parents import Gap
 from source_zoom.slicing import slice_groups
 from source_zoom.windows import Window, starts_before
@@ -44,8 +44,10 @@ def read_table(stream: "ZoomStream") -> Iterable[Mapping]:
                 # A memo reaches back as far as its neediest reader; the table only to its own floor.
                 if not starts_before(record, stream.record_floor):
                     yield record
-            state_can_move = state_can_move and not gaps and not blocked(stream, window)
-            if state_can_move and stream.window_cursor is not None and window is not None:
+            if window is None:
+                continue  # records of any window (or none): no state vouches for them alone
+            state_can_move = state_can_move and not any(gap.reaches(window) for gap in gaps) and not blocked(stream, window)
+            if state_can_move and stream.window_cursor is not None:
                 # Queued by this thread behind the window's records: no state overtakes its records.
                 stream.window_cursor.window_read(window[1])
         if owner:
@@ -63,19 +65,22 @@ def listing(stream: "ZoomStream", gaps: List[Gap]) -> Iterator[Tuple[Optional[Wi
     joined = joined_records(stream)
     if joined is not None:
         yield None, joined
-    failures: List[str] = []
+    failures: List[FailedSlice] = []
     for window, slices in slice_groups(stream):
-        yield window, window_records(stream, window, slices, failures, gaps)
+        yield window, window_records(stream, slices, failures, gaps)
         if stops_asking(stream, failures):
             break
 
 
-def window_records(stream: "ZoomStream", window: Optional[Window], slices: Iterable[Mapping], failures: List[str], gaps: List[Gap]) -> Iterator[Mapping]:
-    """One window's records; once they are all out, the window's failed slices are a gap."""
+def window_records(stream: "ZoomStream", slices: Iterable[Mapping], failures: List[FailedSlice], gaps: List[Gap]) -> Iterator[Mapping]:
+    """One group's records; once they are all out, its failed slices are a gap from the earliest
+    window they belong to (from any day if one of them is not dated)."""
     before = len(failures)
     yield from read_in_parallel(stream, slices, failures)
-    if len(failures) > before:
-        gaps.append(Gap(failures[before], window[0] if window else None, len(failures) - before))
+    failed = failures[before:]
+    if failed:
+        days = [failure.window[0] for failure in failed if failure.window is not None]
+        gaps.append(Gap(failed[0].message, min(days) if len(days) == len(failed) else None, len(failed)))
 
 
 def joined_records(stream: "ZoomStream") -> Optional[Iterable[Mapping]]:
@@ -86,7 +91,7 @@ def joined_records(stream: "ZoomStream") -> Optional[Iterable[Mapping]]:
         for join, source in zip(stream.joins, stream.joined_streams):
             if join.only_what_it_reads_anyway and stream.context.selected is not None and not source.is_selected_table:
                 continue  # that listing is not read for its own table in this sync
-            for record in stream.context.memo(source).records():
+            for record in stream.context.memo(source).walk():
                 if join.keeps(record):
                     record = join.as_record(record)
                     if stream.keeps_instance(record) and stream.seen_keys.first_time(record):

@@ -8,7 +8,8 @@ A slice is the product of a few named dimensions, each declared by the table:
 - a date window (`dates`, see windows.py): requested as `from`/`to`, or the window a parent
   instance started in, so that state can move window by window.
 
-`slice_groups` yields the slices grouped by window end (None when not dated), in window order.
+`slice_groups` yields the slices grouped by window (None: a group after which no state moves), in
+window order, taking the parent's records as they are listed.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from source_zoom.incremental import parse_zoom_time
 from source_zoom.parents import has_registration
-from source_zoom.windows import Windows, window_of
+from source_zoom.windows import Window, Windows, window_of
 
 if TYPE_CHECKING:
+    from source_zoom.parents import MemoWalk
     from source_zoom.zoom_stream import ZoomStream
 
 Slice = Mapping[str, Any]
@@ -63,41 +65,74 @@ def value_combinations(stream: "ZoomStream", parent: Mapping[str, Any]) -> Itera
     return [dict(combination) for combination in itertools.product(*choices)]
 
 
-def accepted_parents(stream: "ZoomStream") -> Iterable[Optional[Mapping[str, Any]]]:
+def accepted(stream: "ZoomStream", parents: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    return (parent for parent in parents if stream.parent_filter is None or stream.parent_filter.keeps(parent))
+
+
+def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[Window], Iterable[Slice]]]:
+    """Slices to send, grouped by the date window they belong to (None: no state moves after the
+    group), in window order so that the state can move window by window.
+
+    The parent's records are taken as its listing goes on (parents.MemoWalk): a table does not
+    wait for the whole parent listing before its first request. What needs the whole listing
+    waits for it: a window's state, and the second window of a table that asks one per request."""
     if not stream.parent_stream:
-        yield None
+        for window in stream.windows() if stream.dates.windows == Windows.REQUESTED else [None]:
+            yield window, [make_slice(None, params, window) for params in value_combinations(stream, {})]
         return
-    for parent in stream.parent_records():
-        if stream.parent_filter is None or stream.parent_filter.keeps(parent):
-            yield parent
-
-
-def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[Tuple[date, date]], Iterable[Slice]]]:
-    """Slices to send, grouped by the date window they belong to (None: not dated), in window
-    order so that the state can move window by window."""
-    parents = accepted_parents(stream)
+    walk = stream.parent_walk()
     windows = stream.dates.windows
     if windows == Windows.REQUESTED:
-        parents = list(parents)
-        for window in stream.windows():
-            yield window, (
-                make_slice(parent, params, window) for parent in parents for params in value_combinations(stream, parent or {})
-            )
+        listed: List[Mapping[str, Any]] = []
+
+        def first_time_through() -> Iterator[Mapping[str, Any]]:
+            for parent in accepted(stream, walk):
+                listed.append(parent)
+                yield parent
+
+        for index, window in enumerate(stream.windows()):
+            parents = first_time_through() if index == 0 else listed
+            yield window, (make_slice(parent, params, window) for parent in parents for params in value_combinations(stream, parent))
     elif windows == Windows.BY_PARENT_START:
-        table_windows = stream.windows()
-        # Parents, not slices, are grouped: a slice is made only when it is sent.
-        by_window: Dict[date, List[Mapping[str, Any]]] = {end: [] for _, end in table_windows}
-        floor = stream.record_floor
-        for parent in parents:
-            started = parse_zoom_time((parent or {}).get("start_time"))
+        yield from by_parent_start(stream, walk)
+    else:
+        yield None, (make_slice(parent, params) for parent in accepted(stream, walk) for params in value_combinations(stream, parent))
+
+
+def by_parent_start(stream: "ZoomStream", walk: "MemoWalk") -> Iterable[Tuple[Optional[Window], Iterable[Slice]]]:
+    """While the parent is listed, its instances are sliced as they come, each slice tagged with
+    the window its instance started in (a failure then blocks that window on); once the listing
+    is complete, the instances not sent yet go window by window, and each window's state can move."""
+    table_windows = stream.windows()
+    floor = stream.record_floor
+
+    def with_windows(parents: Iterable[Mapping[str, Any]]) -> Iterator[Tuple[Window, Mapping[str, Any]]]:
+        for parent in accepted(stream, parents):
+            started = parse_zoom_time(parent.get("start_time"))
             if floor is not None and started is not None and started < floor:
                 continue  # read by an earlier sync
-            by_window[window_of(started, table_windows)].append(parent or {})
-        for window in table_windows:
-            in_window = by_window[window[1]]
-            yield window, (make_slice(parent, params) for parent in in_window for params in value_combinations(stream, parent))
-    else:
-        yield None, (make_slice(parent, params) for parent in parents for params in value_combinations(stream, parent or {}))
+            end = window_of(started, table_windows)
+            yield next(window for window in table_windows if window[1] == end), parent
+
+    def sliced(window: Window, parent: Mapping[str, Any]) -> Iterator[Slice]:
+        return ({**make_slice(parent, params), "window": window} for params in value_combinations(stream, parent))
+
+    yield None, (s for window, parent in with_windows(walk.while_listing()) for s in sliced(window, parent))
+    # Parents, not slices, are grouped: a slice is made only when it is sent.
+    by_window: Dict[Window, List[Mapping[str, Any]]] = {window: [] for window in table_windows}
+    for window, parent in with_windows(walk.rest()):
+        by_window[window].append(parent)
+    for window in table_windows:
+        yield window, (s for parent in by_window.pop(window) for s in sliced(window, parent))
+
+
+def slice_window(stream_slice: Mapping[str, Any]) -> Optional[Window]:
+    """The window a slice's records belong to: the one it asks for, or the one its instance started in."""
+    if "window" in stream_slice:
+        return stream_slice["window"]
+    if "from" in stream_slice:
+        return date.fromisoformat(stream_slice["from"]), date.fromisoformat(stream_slice["to"])
+    return None
 
 
 def registrant_statuses(meeting: Mapping[str, Any]) -> Sequence[str]:
