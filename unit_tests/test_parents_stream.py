@@ -175,3 +175,66 @@ def test_given_a_participants_request_failing_in_a_later_window_when_reading_inc
     new_window_start = datetime.fromisoformat(RECENT.replace("Z", "+00:00")).strftime("%Y-%m-01T00:00:00Z")
     assert states[-1] == {"meeting_start_time": new_window_start}, states
     assert [r["meeting_uuid"] for r in records_of(output, "report_meeting_participants")] == ["old=="]
+
+
+class ListingStub:
+    """What a RecordMemo needs of its stream: a name, keys, one selected reader, and a listing."""
+
+    def __init__(self, listing, selected_table: bool = True):
+        self.name = "meetings"
+        self._listing = listing
+        self.seen_keys = type("Keys", (), {"forget": lambda self: None})()
+        reader = type("Reader", (), {"name": "meeting_polls", "interested_tables": lambda self: [self], "fields_read_from": lambda self, source: []})()
+        self.context = type("Context", (), {"readers": {"meetings": [reader]}, "selected": {"meetings", "meeting_polls"}, "stopped": threading.Event()})()
+        self.is_selected_table = selected_table
+        self.reader = reader
+
+    def primary_key_fields(self):
+        return ["uuid"]
+
+    def fetch_all_records(self, gaps):
+        yield from self._listing()
+
+
+def test_given_an_owner_that_stops_part_way_when_its_memo_is_listed_again_then_a_reader_gets_each_record_once():
+    from source_zoom.parents import RecordMemo
+
+    stream = ListingStub(lambda: iter([{"uuid": "a"}, {"uuid": "b"}, {"uuid": "c"}]))
+    memo = RecordMemo(stream)  # type: ignore[arg-type]
+    assert memo.filled_by_owner
+    walk = memo.walk()
+    memo.keep({"uuid": "a"})
+    memo.keep({"uuid": "b"})
+    listing = walk.while_listing()
+    handed = [next(listing), next(listing)]
+    memo.abandon()  # the owner's read ended before its listing did
+
+    handed += walk.rest()
+
+    assert [record["uuid"] for record in handed] == ["a", "b", "c"]
+    assert memo.complete
+
+
+def test_given_a_hidden_parent_whose_listing_raises_when_a_reader_walks_it_then_the_reader_gets_the_error():
+    from source_zoom.parents import RecordMemo
+
+    def listing():
+        yield {"uuid": "a"}
+        raise RuntimeError("listing broke")
+
+    memo = RecordMemo(ListingStub(listing, selected_table=False))  # type: ignore[arg-type]
+
+    with pytest.raises(RuntimeError, match="listing broke"):
+        list(memo.walk())
+
+
+def test_given_the_last_reader_done_when_the_listing_completes_then_the_memo_lets_its_records_go():
+    from source_zoom.parents import RecordMemo
+
+    stream = ListingStub(lambda: iter(()))
+    memo = RecordMemo(stream)  # type: ignore[arg-type]
+    memo.keep({"uuid": "a"})
+    memo.release(stream.reader)
+    assert memo._records  # not complete yet: a relisting could still need them
+    memo.finish([])
+    assert memo._records == []
