@@ -20,11 +20,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from source_zoom.incremental import parse_zoom_time
-from source_zoom.parents import has_registration
+from source_zoom.memo import has_registration
 from source_zoom.windows import Window, Windows, window_of
 
 if TYPE_CHECKING:
-    from source_zoom.parents import MemoWalk
+    from source_zoom.memo import MemoWalk
     from source_zoom.zoom_stream import ZoomStream
 
 Slice = Mapping[str, Any]
@@ -73,7 +73,7 @@ def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[Window], Itera
     """Slices to send, grouped by the date window they belong to (None: no state moves after the
     group), in window order so that the state can move window by window.
 
-    The parent's records are taken as its listing goes on (parents.MemoWalk): a table does not
+    The parent's records are taken as its listing goes on (memo.MemoWalk): a table does not
     wait for the whole parent listing before its first request. What needs the whole listing
     waits for it: a window's state, and the second window of a table that asks one per request."""
     if not stream.parent_stream:

@@ -197,7 +197,7 @@ class ListingStub:
 
 
 def test_given_an_owner_that_stops_part_way_when_its_memo_is_listed_again_then_a_reader_gets_each_record_once():
-    from source_zoom.parents import RecordMemo
+    from source_zoom.memo import RecordMemo
 
     stream = ListingStub(lambda: iter([{"uuid": "a"}, {"uuid": "b"}, {"uuid": "c"}]))
     memo = RecordMemo(stream)  # type: ignore[arg-type]
@@ -216,7 +216,7 @@ def test_given_an_owner_that_stops_part_way_when_its_memo_is_listed_again_then_a
 
 
 def test_given_a_hidden_parent_whose_listing_raises_when_a_reader_walks_it_then_the_reader_gets_the_error():
-    from source_zoom.parents import RecordMemo
+    from source_zoom.memo import RecordMemo
 
     def listing():
         yield {"uuid": "a"}
@@ -229,7 +229,7 @@ def test_given_a_hidden_parent_whose_listing_raises_when_a_reader_walks_it_then_
 
 
 def test_given_the_last_reader_done_when_the_listing_completes_then_the_memo_lets_its_records_go():
-    from source_zoom.parents import RecordMemo
+    from source_zoom.memo import RecordMemo
 
     stream = ListingStub(lambda: iter(()))
     memo = RecordMemo(stream)  # type: ignore[arg-type]

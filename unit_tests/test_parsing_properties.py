@@ -28,7 +28,8 @@ from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import parse_config
 from source_zoom.errors import Outcome, ZoomError, ZoomErrorHandler, classify, response_json, zoom_error_body
 from source_zoom.paging import Paging
-from source_zoom.parents import SyncContext, has_registration
+from source_zoom.memo import has_registration
+from source_zoom.parents import SyncContext
 from source_zoom.paths import zoom_uuid_path_segment
 from source_zoom.streams import ALL_STREAMS
 from source_zoom.windows import month_windows
