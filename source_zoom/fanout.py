@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 FAILED_SLICES_BEFORE_GIVING_UP = 3
 
 
-
 @dataclass(frozen=True)
 class FailedSlice:
     """A slice that failed beyond retries, and the date window its records belong to (None: not dated)."""
