@@ -14,12 +14,6 @@ from integration_tests.sync_support import discover_streams, full_catalog, run_c
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeZoomServer(FakeZoomConfig.default()) as server:
-        yield server
-
-
 def with_changes(config, credentials=None, **changes):
     changed = json.loads(json.dumps(config))
     if credentials is not None:

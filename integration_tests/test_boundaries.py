@@ -8,26 +8,13 @@ from collections import Counter
 
 import pytest
 
-from fake_zoom.config import FakeZoomConfig
 from fake_zoom.data import boundary_starts, fmt_ts
-from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import compare_records, discover_streams, format_differences, full_catalog, records_by_table, run_connector
+from integration_tests.sync_support import compare_records, format_differences, full_catalog, records_by_table, run_connector
 
 pytestmark = pytest.mark.integration
 
 # Before every boundary of the fake's default dataset: the report horizon and the lookup limit too.
 FAR_BACK = "2024-01-01T00:00:00Z"
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeZoomServer(FakeZoomConfig.default()) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def discovered(fake):
-    return discover_streams(fake.connector_config())
 
 
 def sync(fake, discovered, start_date):

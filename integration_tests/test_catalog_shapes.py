@@ -8,11 +8,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-from fake_zoom.config import FakeZoomConfig
-from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import (
     compare_records,
-    discover_streams,
     full_catalog,
     record_key,
     records_by_table,
@@ -24,17 +21,6 @@ pytestmark = pytest.mark.integration
 # Children whose parent tables (meetings, webinars, users) are left out of the catalog: each must
 # still list its hidden parents itself.
 CHILDREN_WITHOUT_PARENTS = ["meeting_registrants", "report_meeting_participants", "meeting_poll_results", "webinar_absentees", "webinar_qna_results"]
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeZoomServer(FakeZoomConfig.default()) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def discovered(fake) -> List[Dict[str, Any]]:
-    return discover_streams(fake.connector_config())
 
 
 @pytest.fixture(scope="module")

@@ -6,17 +6,9 @@ import json
 
 import pytest
 
-from fake_zoom.config import FakeZoomConfig
-from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import run_connector
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeZoomServer(FakeZoomConfig.default()) as server:
-        yield server
 
 
 def stitch_oauth(ours):

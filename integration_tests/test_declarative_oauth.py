@@ -20,7 +20,6 @@ import jsonschema
 import pytest
 import requests
 
-from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_records, discover_streams, full_catalog, records_by_table, run_connector
 from unit_tests import declarative_oauth
@@ -32,12 +31,6 @@ ZOOM_ORIGIN = "https://zoom.us"
 # the consent URL's query and Zoom would see another redirect_uri.
 REDIRECT_URI = "http://localhost:8000/auth_flow?from=zoom&step=1"
 STATE = "Qx7-state_value.1"
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeZoomServer(FakeZoomConfig.default()) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -25,17 +25,6 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with FakeZoomServer(FakeZoomConfig.default()) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def discovered(fake):
-    return discover_streams(fake.connector_config())
-
-
-@pytest.fixture(scope="module")
 def keys(discovered):
     return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
 

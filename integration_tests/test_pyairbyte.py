@@ -57,12 +57,6 @@ def pyairbyte(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with FakeZoomServer(FakeZoomConfig.default()) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def planted(fake):
     """Non-ASCII names and a topic planted in the fake before the read (its data is ASCII only)."""
     return plant_non_ascii_names(fake, fake.connector_config()["start_date"])

@@ -1,0 +1,24 @@
+"""Fixtures most integration modules share: the fake Zoom API with its default dataset, started
+once per module, and what `discover` finds on it. A module that needs another dataset (or a
+fresh fake per test) defines its own `fake`, which takes precedence over this one."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+from fake_zoom.config import FakeZoomConfig
+from fake_zoom.server import FakeZoomServer
+from integration_tests.sync_support import discover_streams
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeZoomServer]:
+    with FakeZoomServer(FakeZoomConfig.default()) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def discovered(fake: FakeZoomServer) -> List[Dict[str, Any]]:
+    return discover_streams(fake.connector_config())
