@@ -111,8 +111,7 @@ def by_parent_start(stream: "ZoomStream", walk: "MemoWalk") -> Iterable[Tuple[Op
             started = parse_zoom_time(parent.get("start_time"))
             if floor is not None and started is not None and started < floor:
                 continue  # read by an earlier sync
-            end = window_of(started, table_windows)
-            yield next(window for window in table_windows if window[1] == end), parent
+            yield window_of(started, table_windows), parent
 
     def sliced(window: Window, parent: Mapping[str, Any]) -> Iterator[Slice]:
         return ({**make_slice(parent, params), "window": window} for params in value_combinations(stream, parent))

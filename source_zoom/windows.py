@@ -104,7 +104,7 @@ def table_windows(
     return list(month_windows(start, today.date())) or [(today.date(), today.date())]
 
 
-def window_of(started: Optional[datetime], windows: List[Window]) -> date:
-    """The end of the window a start time falls in (the last window when it has none)."""
+def window_of(started: Optional[datetime], windows: List[Window]) -> Window:
+    """The window a start time falls in (the last window when it has none, or falls after them all)."""
     day = started.date() if started is not None else windows[-1][1]
-    return next((end for start, end in windows if day <= end), windows[-1][1])
+    return next((window for window in windows if day <= window[1]), windows[-1])
