@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import string
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping, Optional
 from urllib.parse import unquote
 
@@ -32,7 +32,7 @@ from source_zoom.memo import has_registration
 from source_zoom.parents import SyncContext
 from source_zoom.paths import zoom_uuid_path_segment
 from source_zoom.streams import ALL_STREAMS
-from source_zoom.windows import month_windows
+from source_zoom.windows import month_windows, window_of
 from source_zoom.zoom_stream import ZoomStream
 from unit_tests.conftest import API, JWT_CREDENTIALS, TOKEN_URL, config_with
 
@@ -267,3 +267,18 @@ def test_given_any_date_range_when_cut_into_month_windows_then_they_cover_it_wit
         assert next_from == window_to + timedelta(days=1)
     for window_from, window_to in windows:
         assert window_from <= window_to < window_from + relativedelta(months=1)
+
+
+@DETERMINISTIC
+@given(start=st.dates(date(2020, 1, 1), date(2030, 12, 31)), days=st.integers(0, 400))
+def test_given_an_instance_start_on_a_window_edge_when_placing_it_then_that_window_holds_it(start, days):
+    windows = list(month_windows(start, start + timedelta(days=days)))
+
+    def at(day: date, minutes: int) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+
+    for window_from, window_to in windows:  # the first minute of the first day, the last of the last day
+        assert window_of(at(window_from, 0), windows) == (window_from, window_to)
+        assert window_of(at(window_to, 24 * 60 - 1), windows) == (window_from, window_to)
+    assert window_of(None, windows) == windows[-1]  # no start time: the last window
+    assert window_of(at(windows[-1][1] + timedelta(days=1), 0), windows) == windows[-1]  # after them all: the last
