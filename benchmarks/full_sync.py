@@ -108,6 +108,7 @@ class ConnectorRun:
     errors: List[str] = field(default_factory=list)
     summary: str = ""
     rss_samples: List[Tuple[float, float]] = field(default_factory=list)  # (seconds, MB) while it ran
+    states: Dict[str, Any] = field(default_factory=dict)  # the last state message of each stream
 
     @property
     def records(self) -> int:
@@ -124,19 +125,25 @@ LAUNCHER = (
 )
 
 
-def run_read(config: Mapping[str, Any], catalog: Mapping[str, Any], time_cap: Optional[float]) -> ConnectorRun:
-    """One `python main.py read`; CPU and peak RSS are the connector process's own."""
+def run_read(config: Mapping[str, Any], catalog: Mapping[str, Any], time_cap: Optional[float],
+             state: Optional[List[Any]] = None) -> ConnectorRun:
+    """One `python main.py read` (from `state`, the saved states, if given); CPU and peak RSS are the connector process's own."""
     keys_of = {entry["stream"]["name"]: [path[0] for path in entry["primary_key"]] for entry in catalog["streams"]}
     with tempfile.TemporaryDirectory() as directory:
         config_path, catalog_path = Path(directory) / "config.json", Path(directory) / "catalog.json"
         config_path.write_text(json.dumps(config))
         catalog_path.write_text(json.dumps(catalog))
+        state_args = []
+        if state is not None:
+            state_path = Path(directory) / "state.json"
+            state_path.write_text(json.dumps(state))
+            state_args = ["--state", str(state_path)]
         stdout_path, stderr_path, usage_path = (Path(directory) / name for name in ("stdout", "stderr", "usage.json"))
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
             started = time.monotonic()
             process = subprocess.Popen(
                 [sys.executable, "-c", LAUNCHER, str(usage_path),
-                 sys.executable, "main.py", "read", "--config", str(config_path), "--catalog", str(catalog_path)],
+                 sys.executable, "main.py", "read", "--config", str(config_path), "--catalog", str(catalog_path), *state_args],
                 cwd=REPO_ROOT, stdout=stdout, stderr=stderr, start_new_session=True,
             )
             samples: List[Tuple[float, float]] = []
@@ -202,6 +209,8 @@ def read_messages(stdout_path: Path, keys_of: Mapping[str, List[str]], run: Conn
                 run.stream_times.setdefault(name, {})[status["status"].lower()] = message["trace"]["emitted_at"] / 1000
             elif kind == "TRACE" and message["trace"]["type"] == "ERROR":
                 run.errors.append(message["trace"]["error"]["message"])
+            elif kind == "STATE":
+                run.states[message["state"]["stream"]["stream_descriptor"]["name"]] = message["state"]
             elif kind == "LOG" and message["log"]["message"].startswith("Sync summary"):
                 run.summary = message["log"]["message"]
     run.keys = dict(keys)

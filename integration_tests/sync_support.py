@@ -60,6 +60,33 @@ def full_catalog(discovered_streams: Iterable[Mapping[str, Any]]) -> Dict[str, A
     }
 
 
+def incremental_catalog(discovered: List[Mapping[str, Any]]) -> Dict[str, Any]:
+    """Every table that supports it read incrementally (append + dedup), the rest full refresh."""
+    streams = []
+    for stream in discovered:
+        incremental = "incremental" in stream["supported_sync_modes"]
+        streams.append({
+            "stream": stream,
+            "sync_mode": "incremental" if incremental else "full_refresh",
+            "destination_sync_mode": "append_dedup" if incremental else "overwrite",
+            "cursor_field": stream.get("default_cursor_field") if incremental else None,
+            "primary_key": stream["source_defined_primary_key"],
+        })
+    return {"streams": streams}
+
+
+def state_messages(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    return [m["state"] for m in messages if m["type"] == "STATE"]
+
+
+def latest_states(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """What the platform would save: the last state of each stream."""
+    last: Dict[str, Dict[str, Any]] = {}
+    for state in state_messages(messages):
+        last[state["stream"]["stream_descriptor"]["name"]] = state
+    return list(last.values())
+
+
 def discover_streams(config: Mapping[str, Any]) -> List[Dict[str, Any]]:
     code, messages, stderr = run_connector("discover", config)
     assert code == 0, stderr

@@ -20,7 +20,8 @@ import pytest
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import read_command, REPO_ROOT, discover_streams, primary_keys, records_by_table, run_connector
-from integration_tests.test_incremental import incremental_catalog, latest_states, truth_keys
+from integration_tests.sync_support import incremental_catalog, latest_states
+from integration_tests.test_incremental import truth_keys
 
 pytestmark = pytest.mark.integration
 

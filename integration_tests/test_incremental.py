@@ -14,7 +14,10 @@ import pytest
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import (
+    incremental_catalog,
+    latest_states,
     read_command,
+    state_messages,
     REPO_ROOT,
     compare_records,
     discover_streams,
@@ -27,33 +30,6 @@ pytestmark = pytest.mark.integration
 
 # Zoom removed the in-meeting files endpoints; the fake answers them 404 code 404 like Zoom.
 UNAVAILABLE_ON_THE_FAKE = ("meeting_files", "webinar_files")
-
-
-def incremental_catalog(discovered: List[Mapping[str, Any]]) -> Dict[str, Any]:
-    """Every table that supports it read incrementally (append + dedup), the rest full refresh."""
-    streams = []
-    for stream in discovered:
-        incremental = "incremental" in stream["supported_sync_modes"]
-        streams.append({
-            "stream": stream,
-            "sync_mode": "incremental" if incremental else "full_refresh",
-            "destination_sync_mode": "append_dedup" if incremental else "overwrite",
-            "cursor_field": stream.get("default_cursor_field") if incremental else None,
-            "primary_key": stream["source_defined_primary_key"],
-        })
-    return {"streams": streams}
-
-
-def state_messages(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    return [m["state"] for m in messages if m["type"] == "STATE"]
-
-
-def latest_states(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    """What the platform would save: the last state of each stream."""
-    last: Dict[str, Dict[str, Any]] = {}
-    for state in state_messages(messages):
-        last[state["stream"]["stream_descriptor"]["name"]] = state
-    return list(last.values())
 
 
 def saved_value(states: List[Mapping[str, Any]], table: str) -> Optional[dict]:
