@@ -50,12 +50,13 @@ class RateLimiter:
         """The next day: Zoom resets the daily counters at 00:00 UTC."""
         self._heavy_today = 0
 
-    def admit(self, category: str) -> None:
-        """Count one request of `category`, or raise RateLimited (a rejected request uses no quota)."""
+    def admit(self, category: str) -> dict[str, str]:
+        """Count one request of `category`, or raise RateLimited (a rejected request uses no quota).
+        Returns the rate-limit headers of its answer: under a daily cap, what is left of it."""
         if self.plan is None:
             if category == "Heavy" and self.heavy_daily_limit:
-                self._admit_daily()
-            return
+                return self._admit_daily()
+            return {}
         second = int(self.clock.monotonic())
         window_second, count = self._window.get(category, (second, 0))
         if window_second != second:
@@ -68,11 +69,14 @@ class RateLimiter:
                 "X-RateLimit-Limit": str(limit),
                 "X-RateLimit-Remaining": "0",
             })
-        if category == "Heavy":
-            self._admit_daily()
+        headers = self._admit_daily() if category == "Heavy" else {}
         self._window[category] = (second, count + 1)
+        return headers
 
-    def _admit_daily(self) -> None:
+    def _admit_daily(self) -> dict[str, str]:
+        """Counts one Heavy request against the day's cap, or raises RateLimited. Zoom's answers
+        under a daily cap say what is left of it (seen on Zoom's answers as lowercase
+        x-ratelimit-category/-limit/-remaining; its docs show only the 429's headers)."""
         today = self.clock.utc_now().date()
         if today != self._heavy_day:
             self._heavy_day, self._heavy_today = today, 0
@@ -90,3 +94,7 @@ class RateLimiter:
                 "Retry-After": reset.strftime("%Y-%m-%dT%H:%M:%SZ"),
             })
         self._heavy_today += 1
+        left = str(limit - self._heavy_today)
+        if self.daily_limit_headers == "real":
+            return {"x-ratelimit-category": "Heavy", "x-ratelimit-limit": str(limit), "x-ratelimit-remaining": left}
+        return {"X-RateLimit-Category": "Heavy", "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": left}

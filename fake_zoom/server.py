@@ -588,13 +588,14 @@ class FakeZoom:
         scope = scope_of(route.template)
         if scope in self.dataset.missing_scopes:  # Zoom checks the token's scopes before any quota
             return error_response(400, MISSING_SCOPE_CODE, missing_scope_message(scope))
+        quota: dict[str, str] = {}
         try:
-            self.limiter.admit(route.category)
+            quota = self.limiter.admit(route.category)
             body = route.handler(Ctx(self.dataset, params, request.query, raw_path))
         except RateLimited as limited:
             return error_response(429, 429, limited.message, limited.headers)
         except ZoomError as error:
-            return error_response(error.http_status, error.code, error.message)
+            return error_response(error.http_status, error.code, error.message, quota)
         except PagingError as error:
             return error_response(400, 300, str(error))
         if fault is not None and fault.kind == "bad_json":
@@ -603,7 +604,7 @@ class FakeZoom:
         if fault is not None and fault.kind == "stall_body":
             self.stats.faults_injected["stall_body"] += 1
             return await self._stall_body(request, body)
-        return json_response(body)
+        return json_response(body, headers=quota)
 
     async def _stall_body(self, request: web.Request, body: Any) -> None:
         """Headers and half the body, then silence: a response that never finishes."""

@@ -22,7 +22,7 @@ from airbyte_cdk.test.entrypoint_wrapper import discover, read
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_records
-from source_zoom import SourceZoom
+from source_zoom import errors, SourceZoom
 
 pytestmark = pytest.mark.integration
 
@@ -36,6 +36,8 @@ HANG_SECONDS = 20
 @pytest.fixture(autouse=True)
 def short_waits(monkeypatch):
     monkeypatch.setattr(rate_limiting, "time", SimpleNamespace(sleep=lambda seconds: time.sleep(min(seconds, 0.02))))
+    wait = errors.wait_before_retry  # the connector's own wait before a retry (it ends on a stop)
+    monkeypatch.setattr(errors, "wait_before_retry", lambda seconds, stopped: wait(min(seconds, 0.02), stopped))
 
 
 def sync(config):

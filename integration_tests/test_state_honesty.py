@@ -29,7 +29,8 @@ from integration_tests.sync_support import (
     records_by_table,
     run_connector,
 )
-from integration_tests.test_incremental import incremental_catalog, latest_states, read_until, saved_value, state_messages
+from integration_tests.sync_support import incremental_catalog, latest_states, state_messages
+from integration_tests.test_incremental import read_until, saved_value
 
 pytestmark = pytest.mark.integration
 
@@ -307,3 +308,47 @@ def test_given_a_read_whose_consumer_stops_reading_when_interrupted_then_it_exit
         threading.Thread(target=process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
 
         assert seconds_to_exit(process) is not None, f"the read still ran {EXIT_SECONDS} s after SIGINT"
+
+
+# --- issue 22, defect 6: a capped account finishes, each day spending only on what is new -------
+
+CAPPED_DAYS_SHARE = 0.25  # the daily Heavy cap: a quarter of what the account needs
+SPENT_BOUND = 1.25
+
+
+def test_given_a_heavy_cap_of_a_quarter_of_the_need_when_syncing_once_a_day_then_it_finishes_in_time_spending_at_most_a_quarter_more():
+    with FakeZoomServer(daily_cap_dataset()) as uncapped:
+        config = uncapped.connector_config()
+        discovered = discover_streams(config)
+        keys = primary_keys_of(discovered)
+        catalog = incremental_catalog(discovered)
+        uncapped.reset_stats()
+        code, _, stderr = run_connector("read", config, catalog)
+        assert code == 0, stderr
+        need = uncapped.stats()["requests_by_category"]["heavy"]
+    cap = int(need * CAPPED_DAYS_SHARE)
+    allowed_days = -(-int(SPENT_BOUND * need) // cap)
+
+    days: List[List[Mapping[str, Any]]] = []
+    spent: List[int] = []
+    with FakeZoomServer(daily_cap_dataset(heavy_daily_limit=cap, daily_limit_headers="real")) as fake:
+        config = fake.connector_config()
+        state = None
+        for _ in range(allowed_days + 2):
+            fake.reset_stats()
+            code, messages, stderr = run_connector("read", config, catalog, state=state)
+            days.append(messages)
+            spent.append(fake.stats()["requests_by_category"]["heavy"])
+            fake.reset_daily_limits()
+            state = latest_states(messages)
+            if code == 0:
+                break
+        truth = fake.ground_truth()
+
+    summary = f"need {need}, cap {cap}: Heavy per day {spent} = {sum(spent) / need:.2f} x the need in {len(spent)} day(s), allowed {allowed_days}"
+    print(f"\ncapped account: {summary}")
+    assert code == 0, f"not finished: {summary}; {error_traces(days[-1])[:1]}"
+    assert len(spent) <= allowed_days, summary
+    assert sum(spent) <= SPENT_BOUND * need, summary
+    problems = compare_records(union_of_syncs(days, keys), truth, keys)
+    assert problems == {}, format_differences(problems)

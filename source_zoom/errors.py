@@ -11,6 +11,7 @@ import logging
 import random
 import re
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -25,11 +26,18 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, Err
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 from source_zoom.auth import JWT_REJECTED
+from source_zoom.stopping import SyncStopped
 
 logger = logging.getLogger("airbyte")
 
+# A request that failed (5xx, a dropped connection, a cut body, an expired token) is sent again
+# up to MAX_RETRIES times. Zoom's per-second 429s are not failures but pacing: they are waited out
+# without counting, for up to RATE_LIMITED_SECONDS from the request's first attempt.
 MAX_RETRIES = 8
-MAX_RETRY_SECONDS = 600
+RATE_LIMITED_SECONDS = 600
+# The CDK's own retry bounds, outside ours: never the ones that end a request.
+CDK_MAX_TRIES = 100_000
+CDK_MAX_SECONDS = 2 * RATE_LIMITED_SECONDS
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 60.0
 # A Retry-After further away than this means a daily quota: waiting would hang the sync for hours.
@@ -67,6 +75,9 @@ ZOOM_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
     (400, 3161): ZoomError("user is not allowed to host (unlicensed)", Outcome.SKIP_RESOURCE),
     (400, 4400): ZoomError("polls are disabled", Outcome.SKIP_RESOURCE),
     (400, 12702): ZoomError("older than Zoom keeps it (about a year)", Outcome.SKIP_RESOURCE),
+    # Zoom's validation error: a query it no longer accepts (e.g. a `from` that fell behind its
+    # report horizon) or an expired paging token. Asked again, it answers the same.
+    (400, 300): ZoomError("Zoom refused the request as invalid", Outcome.FAIL),
     (400, 4700): ZoomError("the app lacks a scope this table needs", Outcome.STREAM_UNAVAILABLE),
     (401, 4700): ZoomError("the app lacks a scope this table needs", Outcome.STREAM_UNAVAILABLE),
     (403, 4700): ZoomError("the app lacks a scope this table needs", Outcome.STREAM_UNAVAILABLE),
@@ -86,10 +97,13 @@ ZOOM_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
 }
 
 
-# The in-meeting files endpoints Zoom removed in 2024 ("GCM encryption updates") answer these.
+# The in-meeting files endpoints Zoom removed in 2024 ("GCM encryption updates"): whatever 4xx they
+# answer (404 code 404 "removed", 410, or 400/404/422 for an id they no longer take: Zoom's last
+# spec declares an integer id there, deprecated), they are gone. Not 401 (a token to renew, or a
+# scope) nor 429 (a rate limit): those keep their meaning.
+FILES_GONE = ZoomError("Zoom removed the in-meeting files endpoints in 2024", Outcome.STREAM_UNAVAILABLE)
 FILES_GONE_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
-    (404, 404): ZoomError("Zoom removed the in-meeting files endpoints in 2024", Outcome.STREAM_UNAVAILABLE),
-    (410, None): ZoomError("Zoom removed the in-meeting files endpoints in 2024", Outcome.STREAM_UNAVAILABLE),
+    (status, None): FILES_GONE for status in range(400, 500) if status not in (401, 429)
 }
 
 
@@ -209,86 +223,124 @@ class SyncReport:
 
 class ZoomErrorHandler(ErrorHandler):
     """Maps a response to the CDK's actions through ZOOM_ERRORS; a 200 whose body is not JSON is
-    retried, since Zoom (or a proxy) cut it short."""
+    retried, since Zoom (or a proxy) cut it short. It also keeps the retry budget of each request
+    (the CDK counts a 429 like a failure; here it does not)."""
 
     def __init__(
         self,
         stream_name: str,
         extra_errors: Optional[Mapping[Tuple[int, Optional[int]], ZoomError]] = None,
         on_token_rejected: Optional[Callable[[Optional[str]], bool]] = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self._stream_name = stream_name
         self._extra_errors = extra_errors or {}
         # Marks the rejected token stale so the retry renews it; False when it cannot be renewed.
         self._on_token_rejected = on_token_rejected
+        self._clock = clock
+        # The request this thread is retrying: [url, failures so far, when its first answer came].
+        # A thread sends one request at a time, retries included, so the run is the thread's; it
+        # ends with the request's last answer (or when the thread sends another URL).
+        self._current = threading.local()
 
     @property
     def max_retries(self) -> Optional[int]:
-        return MAX_RETRIES
+        return CDK_MAX_TRIES
 
     @property
     def max_time(self) -> Optional[int]:
-        return MAX_RETRY_SECONDS
+        return CDK_MAX_SECONDS
+
+    def _budget(self, request: Any, failed: bool) -> Tuple[int, float]:
+        """Counts one more answer of a request that is retried: (failures so far, seconds since its first answer)."""
+        now = self._clock()
+        url = getattr(request, "url", None)
+        run = getattr(self._current, "run", None)
+        if run is None or run[0] != url:
+            run = self._current.run = [url, 0, now]
+        run[1] += 1 if failed else 0
+        return run[1], now - run[2]
+
+    def _last(self, resolution: ErrorResolution) -> ErrorResolution:
+        """A resolution after which the request is not sent again: its retry run ends."""
+        self._current.run = None
+        return resolution
+
+    def _retry(self, request: Any, message: str) -> ErrorResolution:
+        """Send it again, unless it already failed MAX_RETRIES times after its first try."""
+        failures, _ = self._budget(request, failed=True)
+        if failures > MAX_RETRIES:
+            return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.transient_error, f"{message} (after {failures} tries)"))
+        return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, message)
 
     def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
         if isinstance(response_or_exception, Exception) or response_or_exception is None:
             # The message outlives the retries as the sync's error trace: it must say which endpoint failed.
             failed_request = getattr(response_or_exception, "request", None)
             endpoint = f" on {resource_of(failed_request.url)}" if getattr(failed_request, "url", None) else ""
-            return ErrorResolution(
-                ResponseAction.RETRY,
-                FailureType.transient_error,
+            return self._retry(
+                failed_request,
                 f"{self._stream_name}: network error talking to Zoom{endpoint} ({type(response_or_exception).__name__}: {response_or_exception}).",
             )
         response = response_or_exception
-        resource = resource_of(response.request.url if response.request is not None else response.url)
+        request = response.request
+        resource = resource_of(request.url if request is not None else response.url)
         if response.ok:
             try:
                 response_json(response)
             except ValueError:
-                return ErrorResolution(
-                    ResponseAction.RETRY,
-                    FailureType.transient_error,
-                    f"{self._stream_name}: Zoom answered {resource} with a body that is not valid JSON; retrying.",
-                )
-            return ErrorResolution(ResponseAction.SUCCESS)
+                return self._retry(request, f"{self._stream_name}: Zoom answered {resource} with a body that is not valid JSON; retrying.")
+            return self._last(ErrorResolution(ResponseAction.SUCCESS))
         code, message = zoom_error_body(response)
         error = classify(response.status_code, code, self._extra_errors)
         detail = f"{resource} answered HTTP {response.status_code}, Zoom code {code}: {message}"
         if error is None:
-            return ErrorResolution(
+            return self._last(ErrorResolution(
                 ResponseAction.FAIL,
                 FailureType.system_error,
-                f"{self._stream_name}: unexpected answer from Zoom: {detail}.",
-            )
+                f"{self._stream_name}: Zoom answered {resource} with HTTP {response.status_code}, code {code} ({message}), "
+                "which this connector does not know, so it did not ask again",
+            ))
         if error.outcome in (Outcome.SKIP_RESOURCE, Outcome.STREAM_UNAVAILABLE):
-            return ErrorResolution(
+            return self._last(ErrorResolution(
                 ResponseAction.IGNORE,
                 None,
                 f"{self._stream_name}: skipped {resource}: Zoom code {code} ({message or error.meaning}).",
-            )
+            ))
         if error.outcome == Outcome.RENEW_TOKEN:
             if self._on_token_rejected is None:
                 return ErrorResolution(ResponseAction.REFRESH_TOKEN_THEN_RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
             # A plain retry re-applies the shared authenticator, which renews the stale token
             # once for all threads; unlike the CDK's refresh-then-retry, a request may meet an
             # expired token more than once in a long sync (bounded by the retry budget).
-            if not self._on_token_rejected(response.request.headers.get("Authorization") if response.request is not None else None):
-                return ErrorResolution(ResponseAction.FAIL, FailureType.config_error, JWT_REJECTED)
-            return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
+            if not self._on_token_rejected(request.headers.get("Authorization") if request is not None else None):
+                return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.config_error, JWT_REJECTED))
+            return self._retry(request, f"{self._stream_name}: {detail}")
         if error.outcome == Outcome.RATE_LIMITED:
             resets_at = daily_limit_resets_at(response)
             if resets_at is not None:
                 category = response.headers.get("X-RateLimit-Category", "").capitalize()
-                return ErrorResolution(
+                return self._last(ErrorResolution(
                     ResponseAction.FAIL,
                     FailureType.transient_error,
                     f"{self._stream_name}: {daily_limit_message(category, resets_at)}, said on {resource}",
-                )
+                ))
+            _, waited = self._budget(request, failed=False)
+            if waited > RATE_LIMITED_SECONDS:
+                return self._last(ErrorResolution(
+                    ResponseAction.FAIL,
+                    FailureType.transient_error,
+                    f"{self._stream_name}: Zoom kept answering {resource} with its per-second rate limit (429) for "
+                    f"{waited / 60:.0f} minutes, so other apps use this account's API limits too",
+                ))
             return ErrorResolution(ResponseAction.RATE_LIMITED, FailureType.transient_error, f"{self._stream_name}: {detail}")
         if error.outcome == Outcome.RETRY:
-            return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
-        return ErrorResolution(ResponseAction.FAIL, FailureType.system_error, f"{self._stream_name}: {detail}")
+            return self._retry(request, f"{self._stream_name}: {detail}")
+        return self._last(ErrorResolution(
+            ResponseAction.FAIL,
+            FailureType.system_error,
+            f"{self._stream_name}: {error.meaning}: {resource} answered HTTP {response.status_code}, code {code} ({message})",
+        ))
 
 
 def retry_after_seconds(response: requests.Response) -> Optional[float]:
@@ -309,11 +361,33 @@ def retry_after_seconds(response: requests.Response) -> Optional[float]:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def wait_before_retry(seconds: float, stopped: threading.Event) -> None:
+    """Waits out a backoff, or stops waiting the moment the sync stops (SyncStopped): a stopped
+    sync must not keep its process alive for a minute of backoff."""
+    if stopped.wait(seconds):
+        raise SyncStopped()
+
+
+# What the strategy hands the CDK once it has waited itself (the CDK sleeps that plus one second).
+ALREADY_WAITED_SECONDS = 0.001
+
+
 class ZoomBackoffStrategy(BackoffStrategy):
     """Retry-After when Zoom gives it, else exponential backoff with full jitter so that parallel
-    workers that hit a limit together do not come back together."""
+    workers that hit a limit together do not come back together. The strategy waits itself, on the
+    sync's stop event, instead of letting the CDK sleep through a stop."""
+
+    def __init__(self, stopped: Optional[threading.Event] = None):
+        self._stopped = stopped or threading.Event()
 
     def backoff_time(self, response_or_exception: Any, attempt_count: int) -> Optional[float]:
+        if self._stopped.is_set():
+            raise SyncStopped()
+        wait_before_retry(self.seconds_to_wait(response_or_exception, attempt_count), self._stopped)
+        return ALREADY_WAITED_SECONDS
+
+    @staticmethod
+    def seconds_to_wait(response_or_exception: Any, attempt_count: int) -> float:
         if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 401:
             return RETRY_WITH_NEW_TOKEN_SECONDS
         if isinstance(response_or_exception, requests.Response):

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Deque, Iterable, Iterator, List, Mapping, Optional, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Deque, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import LoginFailed
+from source_zoom.records import SeenKeys
 from source_zoom.slicing import slice_window
-from source_zoom.stopping import stop_requested
+from source_zoom.stopping import SyncStopped, stop_requested
 from source_zoom.windows import Window
 
 if TYPE_CHECKING:
@@ -30,10 +31,23 @@ FAILED_SLICES_BEFORE_GIVING_UP = 3
 
 @dataclass(frozen=True)
 class FailedSlice:
-    """A slice that failed beyond retries, and the date window its records belong to (None: not dated)."""
+    """A slice that failed beyond retries, the date window its records belong to (None: not
+    dated), and what kind of failure it was (transient: Zoom or the network; system: an answer no
+    retry can change)."""
 
     message: str
     window: Optional[Window]
+    failure_type: FailureType = FailureType.transient_error
+
+
+@dataclass
+class ListingAttempt:
+    """One listing of a stream (its table's read, or a memo's listing of it): the keys it emitted
+    (a record listed twice goes out once) and the slices that failed. The same stream can be
+    listed by two attempts at once, so none of this belongs to the stream."""
+
+    seen: SeenKeys
+    failures: List[FailedSlice] = field(default_factory=list)
 
 
 T = TypeVar("T")
@@ -55,9 +69,9 @@ def map_in_order(pool: ThreadPoolExecutor, function: Callable[[T], R], items: It
             future.cancel()
 
 
-def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], failures: List[FailedSlice]) -> Iterable[Mapping[str, Any]]:
-    """The records of `slices` in slice order, `num_workers` requests at a time on the stream's
-    category pool. A slice that fails beyond retries is noted in `failures`."""
+def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], attempt: ListingAttempt) -> Iterator[Tuple[Mapping[str, Any], Optional[List[Mapping[str, Any]]]]]:
+    """Each slice with its records (None when it failed beyond retries, noted in the attempt's
+    failures), in slice order, `num_workers` requests at a time on the stream's category pool."""
     slices = iter(slices)
     if not stream.probed:
         # A table's first slice goes alone: if Zoom says the endpoint is gone or out of the app's
@@ -66,11 +80,10 @@ def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], 
         first = next(slices, None)
         if first is not None:
             stream.probed = True
-            yield from fetch_slice(stream, first, failures)
-    worth_asking = (s for s in slices if not stops_asking(stream, failures))
+            yield first, fetch_slice(stream, first, attempt)
+    worth_asking = (s for s in slices if not stops_asking(stream, attempt.failures))
     pool = stream.context.pools[stream.category]
-    for records in map_in_order(pool, lambda s: fetch_slice(stream, s, failures), worth_asking, in_flight=stream.context.config.num_workers):
-        yield from records
+    yield from map_in_order(pool, lambda s: (s, fetch_slice(stream, s, attempt)), worth_asking, in_flight=stream.context.config.num_workers)
 
 
 def stops_asking(stream: "ZoomStream", failures: List[FailedSlice]) -> bool:
@@ -78,23 +91,30 @@ def stops_asking(stream: "ZoomStream", failures: List[FailedSlice]) -> bool:
     return context.stopped.is_set() or stop_requested() or bool(context.report.unavailable.get(stream.name)) or len(failures) >= FAILED_SLICES_BEFORE_GIVING_UP
 
 
-def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], failures: List[FailedSlice]) -> List[Mapping[str, Any]]:
+def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], attempt: ListingAttempt) -> Optional[List[Mapping[str, Any]]]:
+    """The slice's records, or None when it was not read whole (failed, or not asked)."""
+    failures = attempt.failures
     if stops_asking(stream, failures):
-        return []  # no request that cannot succeed
+        return None  # no request that cannot succeed
     try:
-        return stream.fetch_slice(stream_slice)
+        return stream.fetch_slice(stream_slice, attempt.seen)
+    except SyncStopped:
+        return None  # the sync is over: nothing read after the stop is emitted or vouched for
     except AirbyteTracedException as error:
         if error.failure_type == FailureType.config_error or isinstance(error, LoginFailed):
             raise  # a login or config problem ends the sync with its own sentence, not one per table
         note_failure(stream, stream_slice, error, failures)
-        return []
+        return None
     except Exception as error:  # retries exhausted, or an answer the error table says to fail on
         note_failure(stream, stream_slice, error, failures)
-        return []
+        return None
 
 
 def note_failure(stream: "ZoomStream", stream_slice: Mapping[str, Any], error: Exception, failures: List[FailedSlice]) -> None:
-    failures.append(FailedSlice(getattr(error, "message", None) or f"{type(error).__name__}: {error}", slice_window(stream_slice)))
+    # An exception that is not a traced one is a bug of the connector: no retry changes it.
+    failure_type = error.failure_type if isinstance(error, AirbyteTracedException) and error.failure_type else FailureType.system_error
+    message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+    failures.append(FailedSlice(message, slice_window(stream_slice), failure_type))
     stream.context.report.record_failed_slice(stream.name)
     if len(failures) == FAILED_SLICES_BEFORE_GIVING_UP:
         stream.logger.error(

@@ -4,6 +4,14 @@ that emits state each time a date window is complete.
 State, per stream (the CDK's per-stream state): `{"<cursor_field>": "2026-11-26T11:00:00Z"}`,
 meaning every instance that started before that time has been read. The next sync reads from
 that time minus `lookback_days`, because Zoom publishes reports some time after a meeting ends.
+
+A sync that ends part-way (a daily rate limit, a failed request) has also read things past its
+cursor that the cursor cannot vouch for, since something before them is missing. The state keeps
+them too, so that the next sync does not pay for them again (a capped account's Heavy requests
+are a day's worth each): `"read_beyond_cursor": {"<key>": "<until>"}`, meaning that everything
+under `key` (a past instance's uuid, or a user whose report windows were read) that started
+before `until` has been read. Only what Zoom will not change any more is kept there (started
+before the sync's start minus `lookback_days`), and an entry goes once the cursor passes it.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import json
 import logging
 import threading
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable, List, Mapping, MutableMapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, MutableMapping, Optional
 
 from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, AirbyteStateMessageSerializer, AirbyteStateType, FailureType
 
@@ -27,6 +35,11 @@ logger = logging.getLogger("airbyte")
 
 # What the CDK writes for a finished full refresh: switching a table to incremental starts it over quietly.
 FULL_REFRESH_STATE_KEY = "__ab_no_cursor_state_message"
+READ_BEYOND_CURSOR = "read_beyond_cursor"
+EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+# At most this many entries past the cursor are kept (a few MB of state); past that, the latest
+# are left out and read again by the next sync.
+MAX_READ_BEYOND_CURSOR = 50_000
 
 
 def parse_zoom_time(value: Any) -> Optional[datetime]:
@@ -56,6 +69,8 @@ def state_floor(
     if not state or (isinstance(state, Mapping) and set(state) == {FULL_REFRESH_STATE_KEY}):
         return None
     saved = parse_zoom_time(state.get(cursor_field)) if isinstance(state, Mapping) else None
+    if saved is None and isinstance(state, Mapping) and set(state) == {READ_BEYOND_CURSOR}:
+        return None  # a first sync that ended part-way: from start_date, without what it read
     if saved is None:
         logger.warning(
             f"{stream_name}: the saved state {dict(state) if isinstance(state, Mapping) else state!r} has no "
@@ -72,14 +87,33 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
 
 
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def read_beyond_cursor(stream_name: str, state: Optional[Mapping[str, Any]], logger: logging.Logger) -> Dict[str, datetime]:
+    """What a saved state says was read past its cursor; an entry this source cannot read is left
+    out (it is read again), said once."""
+    saved = state.get(READ_BEYOND_CURSOR) if isinstance(state, Mapping) else None
+    if saved is None:
+        return {}
+    entries = {key: parse_zoom_time(value) for key, value in saved.items()} if isinstance(saved, Mapping) else {}
+    readable = {key: until for key, until in entries.items() if isinstance(key, str) and until is not None}
+    if not isinstance(saved, Mapping) or len(readable) < len(saved):
+        logger.warning(f"{stream_name}: part of the saved state's {READ_BEYOND_CURSOR} is not readable; what it named is read again.")
+    return readable
+
+
 class CompletedWindowsCursor(Cursor):
     """The state of one incremental table, moved forward each time the table has read a date
-    window whole (windows are read in order, so everything before it is read too).
+    window whole (windows are read in order, so everything before it is read too), and what the
+    table read beyond it (`read_beyond_cursor`, see the module's docstring).
 
-    The table's own worker calls `window_read` after yielding the window's last record, and the
-    state goes out through `deliver`, the queue the records travel in: it is queued behind the
-    records it vouches for. (The CDK's message repository is drained between any two records and
-    would let a state overtake records still queued.)"""
+    The table's own worker calls `window_read` after yielding the window's last record, and
+    `slice_read` after yielding each slice's; the state goes out through `deliver`, the queue the
+    records travel in: it is queued behind the records it vouches for. (The CDK's message
+    repository is drained between any two records and would let a state overtake records still
+    queued.)"""
 
     def __init__(
         self,
@@ -90,6 +124,8 @@ class CompletedWindowsCursor(Cursor):
         deliver: Callable[[AirbyteMessage], None],
         previous: Optional[datetime],
         sync_started_at: datetime,
+        read_beyond: Optional[Mapping[str, datetime]] = None,
+        settled_before: Optional[datetime] = None,
     ):
         self._stream_name = stream_name
         self._cursor_field = cursor_field
@@ -98,12 +134,46 @@ class CompletedWindowsCursor(Cursor):
         self._deliver = deliver
         self._value = previous
         self._sync_started_at = sync_started_at
+        # Data that started before this can no longer change (the sync's start minus the lookback).
+        self._settled_before = settled_before or sync_started_at
+        self._read_beyond: Dict[str, datetime] = dict(read_beyond or {})
+        self._unsaved = False  # read_beyond changed since the last state went out
         self._lock = threading.Lock()
         self._emitted = False
 
     @property
     def state(self) -> MutableMapping[str, Any]:
-        return {self._cursor_field: format_zoom_time(self._value)} if self._value else {}
+        state: Dict[str, Any] = {self._cursor_field: format_zoom_time(self._value)} if self._value else {}
+        beyond = {key: until for key, until in self._read_beyond.items() if self._value is None or until > self._value}
+        if beyond:
+            kept = sorted(beyond.items(), key=lambda item: item[1])[:MAX_READ_BEYOND_CURSOR]
+            state[READ_BEYOND_CURSOR] = {key: format_zoom_time(until) for key, until in kept}
+        return state
+
+    def read_until(self, key: str) -> Optional[datetime]:
+        """Everything under `key` that started before this time was read (by this or an earlier sync)."""
+        with self._lock:
+            return self._read_beyond.get(key)
+
+    def slice_read(self, key: str, until: datetime, after: Optional[datetime] = None) -> None:
+        """A slice is read whole and its records are out: everything under `key` that started
+        before `until` is read, if everything under it before `after` was read already (the
+        cursor, or an earlier slice or sync, covers it). Kept only for what can no longer change."""
+        until = min(until, self._settled_before)
+        with self._lock:
+            covered = max(self._read_beyond.get(key, EARLIEST), self._value or EARLIEST)
+            if until <= covered or (after is not None and after > covered):
+                return
+            self._read_beyond[key] = until
+            self._unsaved = True
+
+    def checkpoint(self) -> None:
+        """Sends the state if what was read beyond the cursor grew since the last one."""
+        with self._lock:
+            if not self._unsaved:
+                return
+            message = self._state_message()
+        self._deliver(message)
 
     def window_read(self, window_end: date) -> None:
         """Every instance that started up to the end of `window_end` (and before the sync
@@ -125,6 +195,7 @@ class CompletedWindowsCursor(Cursor):
     def _state_message(self) -> AirbyteMessage:
         self._state_manager.update_state_for_stream(self._stream_name, None, self.state)
         self._emitted = True
+        self._unsaved = False
         return self._state_manager.create_state_message(self._stream_name, None)
 
     def ensure_at_least_one_state_emitted(self) -> None:

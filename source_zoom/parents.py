@@ -2,8 +2,8 @@
 
 A child is read by slicing over its parent's records. Listing the parent again for every child
 would multiply requests (Airbyte's 1.x Zoom source re-lists users and meetings for each table),
-so each parent is listed once into its memo (memo.py: by its own table, or by a thread of the
-memo) and every reader walks the same records as they are listed. `SyncContext.readers` is the
+so each parent is listed once into its memo (memo.py, which also decides each memo's whole
+life) and every reader walks the same records as they are listed. `SyncContext.readers` is the
 graph itself: parent name -> the streams reading its memo.
 """
 
@@ -12,17 +12,17 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Set
 
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import ZoomConfig
 from source_zoom.errors import SyncReport
-from source_zoom.memo import RecordMemo
-from source_zoom.rate_limits import ENDPOINT_CATEGORIES
+from source_zoom.memo import RecordMemo, SyncMemos
+from source_zoom.rate_limits import ENDPOINT_CATEGORIES, ZoomAPIBudget
 
 if TYPE_CHECKING:
     from source_zoom.memo import MemoWalk
@@ -93,6 +93,12 @@ class GraphNode:
         selected = self.context.selected
         return [self] if not self.hidden and (selected is None or self.name in selected) else []
 
+    @property
+    def skips_what_it_read(self) -> bool:
+        """Whether the table may leave out slices an earlier sync read whole: no reader of its
+        listing needs more than what the table reads for itself."""
+        return all(reader.takes_only_what_is_read(self) for reader in self.context.readers.get(self.name, []))
+
     def takes_only_what_is_read(self, source: "ZoomStream") -> bool:
         return any(join.only_what_it_reads_anyway for join, joined in zip(self.joins, self.joined_streams) if joined is source)
 
@@ -107,8 +113,12 @@ class SyncContext:
         self.authenticator = authenticator
         self.api_budget = api_budget
         self.report = SyncReport()
-        self._memos: Dict[str, RecordMemo] = {}
-        self._memos_lock = threading.Lock()
+        # Set when the read stops (its consumer is gone, or a signal): pool tasks stop asking.
+        self.stopped = threading.Event()
+        if isinstance(api_budget, ZoomAPIBudget):
+            api_budget.stopped = self.stopped
+        self.memos = SyncMemos(self.stopped)
+        self._lock = threading.Lock()
         # stream name -> the streams that read its memo (children, and streams joining its records)
         self.readers: Dict[str, List["ZoomStream"]] = {}
         # What the read asks for: the catalog's tables (None = all) and, per incremental table
@@ -123,15 +133,12 @@ class SyncContext:
             for category in sorted(set(ENDPOINT_CATEGORIES.values()))
         }
         self._logged_once: Set[str] = set()
-        # Set when the read stops (its consumer is gone, or a signal): pool tasks stop asking.
-        self.stopped = threading.Event()
 
-    def memo(self, stream: "ZoomStream") -> "RecordMemo":
-        with self._memos_lock:
-            return self._memos.setdefault(stream.name, RecordMemo(stream))
+    def memo(self, stream: "ZoomStream") -> RecordMemo:
+        return self.memos.memo(stream)
 
     def log_once(self, key: str, message: str) -> None:
-        with self._memos_lock:
+        with self._lock:
             if key in self._logged_once:
                 return
             self._logged_once.add(key)
@@ -175,20 +182,3 @@ class Enrich:
     fields: Mapping[str, str]  # our field -> its field
     detail_path: str
     detail_fields: Mapping[str, str]  # our field -> the detail's field
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Records a listing may be missing: from `from_day` on (None: from any day), because of
-    `message`; `requests` failed beyond retries (0 when the listing was unavailable)."""
-
-    message: str
-    from_day: Optional[date]
-    requests: int
-    unavailable: bool = False
-
-    def through(self, name: str) -> "Gap":
-        return replace(self, message=f"{name}: {self.message}")
-
-    def reaches(self, window: Optional[Tuple[date, date]]) -> bool:
-        return self.from_day is None or window is None or window[1] >= self.from_day

@@ -25,7 +25,7 @@ import re
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set
 
 import requests
 
@@ -40,6 +40,7 @@ from airbyte_cdk.sources.streams.call_rate import (
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.errors import daily_limit_message, daily_limit_resets_at
+from source_zoom.stopping import SyncStopped
 
 logger = logging.getLogger("airbyte")
 
@@ -71,6 +72,14 @@ SLOWDOWN_INTERVAL_SECONDS = 1.0
 # just above the real limit is found again slowly and costs few 429s.
 RECOVERY_SHARE_PER_STEP = 0.01
 RECOVERY_STEP_SECONDS = 1.0
+
+# Zoom's answers under a daily cap carry what is left of it (x-ratelimit-limit/-remaining; seen on
+# Zoom's answers, not in its docs). A limit above every per-second one (Business's Light: 80) is a daily one.
+SMALLEST_DAILY_LIMIT = 81
+# Near the end of the day's cap, requests of the category go one at a time (so that what Zoom says
+# is left is exact and no request is sent that it would refuse); a request whose answer never came
+# (an error before it) holds the next one back at most this long.
+ONE_AT_A_TIME_WAIT_SECONDS = 30.0
 
 # Every endpoint the connector calls, relative to the API root (/v2), with Zoom's category.
 ENDPOINT_CATEGORIES: Mapping[str, str] = {
@@ -124,6 +133,13 @@ class Clock:
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
+    def pause(self, seconds: float, stopped: Optional[threading.Event]) -> bool:
+        """Sleeps `seconds`, or less if `stopped` is set meanwhile; True if it was."""
+        if stopped is None:
+            self.sleep(seconds)
+            return False
+        return stopped.wait(seconds)
+
     def utc_now(self) -> datetime:
         return datetime.now(timezone.utc)
 
@@ -156,11 +172,20 @@ class CategoryRatePolicy(BaseCallRatePolicy):
         self._used_today = 0
         self._spent_message: Optional[str] = None
         self._spent_until: Optional[datetime] = None
+        # What Zoom last said is left of today's cap, less what was sent since; and the threads
+        # whose request of this category has not been answered yet (a thread sends one at a time).
+        self._left_today: Optional[int] = None
+        self._unanswered: Set[int] = set()
+        self._answered = threading.Condition(self._lock)
 
     def reserve(self, max_wait: Optional[float]) -> float:
         """Takes the next free send time and returns how long to wait for it; raises
         CallRateLimitHit (taking nothing) if that is longer than `max_wait` (None: any wait)."""
         with self._lock:
+            me = threading.get_ident()
+            self._unanswered.discard(me)  # this thread's previous request is over, answered or not
+            if max_wait is None:
+                self._one_at_a_time_near_the_cap()
             self._fail_if_daily_cap_spent()
             now = self._clock.monotonic()
             slot = max(now, self._next_slot)
@@ -176,7 +201,26 @@ class CategoryRatePolicy(BaseCallRatePolicy):
             self._next_slot = slot + self._interval
             if self.daily_cap is not None:
                 self._used_today += 1
+            if self._left_today is not None:
+                self._left_today -= 1
+            self._unanswered.add(me)
             return wait
+
+    def _one_at_a_time_near_the_cap(self) -> None:
+        """When no more requests are left today than are awaiting their answers, waits for those
+        answers: each says exactly what is left (called holding the lock)."""
+        deadline = time.monotonic() + ONE_AT_A_TIME_WAIT_SECONDS
+        while self._left_today is not None and 0 < self._left_today <= len(self._unanswered) and time.monotonic() < deadline:
+            self._answered.wait(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
+
+    def answered(self, remaining_today: Optional[int]) -> None:
+        """This thread's request of the category was answered; `remaining_today`: what Zoom says is
+        left of its daily cap (each request still awaiting its answer will count too)."""
+        with self._lock:
+            self._unanswered.discard(threading.get_ident())
+            if remaining_today is not None and self.daily_cap is not None:
+                self._left_today = remaining_today - len(self._unanswered)
+            self._answered.notify_all()
 
     def try_acquire(self, request: Any, weight: int) -> None:
         """The CDK's non-blocking interface: a call now, or CallRateLimitHit with the wait."""
@@ -239,14 +283,19 @@ class CategoryRatePolicy(BaseCallRatePolicy):
             self._spent_message = daily_limit_message(self.category, until)
 
     def _fail_if_daily_cap_spent(self) -> None:
-        if self.daily_cap is None:
-            return
+        """Raises, without a request, once the category's daily cap is used up: counted (the
+        plan's Heavy cap) or said by Zoom for any category (another app's requests count too, and
+        Zoom has answered daily 429s on Light and Medium endpoints)."""
         now = self._clock.utc_now()
         if self._day != now.date():
-            self._day, self._used_today = now.date(), 0
+            self._day, self._used_today, self._left_today = now.date(), 0, None
         if self._spent_until is not None and now >= self._spent_until:
             self._spent_until = self._spent_message = None
-        if self._spent_message is None and self._used_today >= self.daily_cap:
+        if self._spent_message is None and self._left_today is not None and self._left_today <= 0:
+            resets = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
+            self._spent_message = daily_limit_message(self.category, resets, "Zoom's last answer said no request of it is left today")
+            self._spent_until = resets
+        if self.daily_cap is not None and self._spent_message is None and self._used_today >= self.daily_cap:
             resets = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
             self._spent_message = daily_limit_message(
                 self.category, resets, f"{self.daily_cap:,} requests a day on the {self.plan} plan; this sync sent {self._used_today:,} today"
@@ -272,6 +321,8 @@ class ZoomAPIBudget(APIBudget):
         # Called with a request that waited for its slot, just before it is sent: the request was
         # signed when it was queued, and the shared token may have been renewed while it waited.
         self.before_send: Optional[Callable[[Any], Any]] = None
+        # The sync's stop event (SyncContext sets it): a request waiting for its slot stops waiting.
+        self.stopped: Optional[threading.Event] = None
 
     def category_of(self, request: Any) -> Optional[str]:
         policy = self.get_matching_policy(request)
@@ -290,7 +341,8 @@ class ZoomAPIBudget(APIBudget):
         except AttributeError:  # an object that takes no attributes: its 429s count by time alone
             pass
         if wait > 0:
-            self.clock.sleep(wait)
+            if self.clock.pause(wait, self.stopped):
+                raise SyncStopped()
             if self.before_send is not None:
                 self.before_send(request)
 
@@ -298,10 +350,11 @@ class ZoomAPIBudget(APIBudget):
         if not isinstance(response, requests.Response):
             return
         if response.status_code != 429:
-            # Any answer but a rate limit or a server error shows Zoom took the request within its limit.
-            if response.status_code < 500:
-                policy = self._policy_for(request, None)
-                if policy is not None:
+            policy = self._policy_for(request, None)
+            if policy is not None:
+                policy.answered(daily_remaining(response))
+                # Any answer but a rate limit or a server error shows Zoom took the request within its limit.
+                if response.status_code < 500:
                     policy.recover()
             return
         policy = self._policy_for(request, response)
@@ -321,6 +374,17 @@ class ZoomAPIBudget(APIBudget):
                 return named
         matching = self.get_matching_policy(request)
         return matching if isinstance(matching, CategoryRatePolicy) else None
+
+
+def daily_remaining(response: requests.Response) -> Optional[int]:
+    """What an answer says is left of a daily cap (headers in any case), None if it says nothing of one."""
+    try:
+        limit = int(response.headers.get("X-RateLimit-Limit", ""))
+        remaining = int(response.headers.get("X-RateLimit-Remaining", ""))
+    except ValueError:
+        return None
+    per_second = response.headers.get("X-RateLimit-Type", "").lower() == "qps"
+    return remaining if limit >= SMALLEST_DAILY_LIMIT and not per_second else None
 
 
 def build_api_budget(plan: str, clock: Optional[Clock] = None, rate_share: float = RATE_SHARE) -> ZoomAPIBudget:

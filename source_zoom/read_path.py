@@ -1,7 +1,8 @@
 """How a table is read, top to bottom: its slices (slicing.py), grouped by date window, go out on
 its category's pool (fanout.py); the records come back in slice order; after each window read
 whole, the table's state moves (incremental.py). A table that others read through also keeps its
-records in its memo (parents.py), window by window as it emits them.
+records in its memo (memo.py, which decides what happens when the table stops part-way), window by
+window as it emits them.
 
 The rule that keeps state honest: a window counts as read only if every slice of it was read and
 nothing the table reads through (its parents, the listings it joins, their parents) has a gap
@@ -18,9 +19,12 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.errors import daily_limit_in
-from source_zoom.fanout import FailedSlice, read_in_parallel, stops_asking
-from source_zoom.parents import Gap
+from source_zoom.fanout import ListingAttempt, read_in_parallel, stops_asking
+from source_zoom.incremental import CompletedWindowsCursor
+from source_zoom.memo import Gap
+from source_zoom.records import SeenKeys
 from source_zoom.slicing import slice_groups
+from source_zoom.stopping import stop_requested
 from source_zoom.windows import Window, starts_before
 
 if TYPE_CHECKING:
@@ -31,59 +35,79 @@ logger = logging.getLogger("airbyte")
 
 def read_table(stream: "ZoomStream") -> Iterable[Mapping]:
     """The records of one table of the catalog, its memo if others read it, and its state window by window."""
-    memo = stream.context.memo(stream) if stream.has_children else None
-    owner = memo is not None and memo.filled_by_owner
     gaps: List[Gap] = []
     state_can_move = True
-    try:
-        stream.prepare()  # inside: a failure here must still release the readers waiting on this memo
-        for window, records in listing(stream, gaps):
+    with stream.context.memos.reading(stream) as reading:
+        memo = reading.fills
+        stream.prepare()  # inside: a failure here must still end the reading (memo.py decides what follows)
+        for window, records in listing(stream, gaps, stream.window_cursor):
             for record in records:
-                if owner:
-                    memo.keep(record)  # type: ignore[union-attr]
+                if memo is not None:
+                    memo.keep(record)
                 # A memo reaches back as far as its neediest reader; the table only to its own floor.
                 if not starts_before(record, stream.record_floor):
                     yield record
             if window is None:
                 continue  # records of any window (or none): no state vouches for them alone
             state_can_move = state_can_move and not any(gap.reaches(window) for gap in gaps) and not blocked(stream, window)
-            if state_can_move and stream.window_cursor is not None:
+            state_can_move = state_can_move and not stopped(stream)
+            if stream.window_cursor is not None and not stopped(stream):
                 # Queued by this thread behind the window's records: no state overtakes its records.
-                stream.window_cursor.window_read(window[1])
-        if owner:
-            memo.finish(gaps)  # type: ignore[union-attr]
-    finally:
-        if owner:
-            memo.abandon()  # type: ignore[union-attr]  # no-op once finished
-        release_sources(stream)
+                if state_can_move:
+                    stream.window_cursor.window_read(window[1])
+                stream.window_cursor.checkpoint()  # what was read past the cursor, when it cannot move
+        if memo is not None:
+            memo.finish(gaps)
+    if stream.window_cursor is not None and not stopped(stream):
+        stream.window_cursor.checkpoint()
     end_of_table(stream, gaps)
 
 
-def listing(stream: "ZoomStream", gaps: List[Gap]) -> Iterator[Tuple[Optional[Window], Iterable[Mapping]]]:
+def listing(stream: "ZoomStream", gaps: List[Gap], cursor: Optional[CompletedWindowsCursor] = None) -> Iterator[Tuple[Optional[Window], Iterable[Mapping]]]:
     """The stream's records straight from Zoom, grouped by date window (None: not dated): the
-    joined listings' records first, then its own slices. A window whose slices failed adds a gap."""
-    joined = joined_records(stream)
+    joined listings' records first, then its own slices. A window whose slices failed adds a gap.
+    `cursor`: the table's, told what each slice read whole covers (only a table's own reading
+    emits the records, so only it may vouch for them)."""
+    attempt = ListingAttempt(SeenKeys(stream.primary_key_fields()))
+    joined = joined_records(stream, attempt.seen)
     if joined is not None:
         yield None, joined
-    failures: List[FailedSlice] = []
     for window, slices in slice_groups(stream):
-        yield window, window_records(stream, slices, failures, gaps)
-        if stops_asking(stream, failures):
+        yield window, window_records(stream, slices, attempt, gaps, cursor)
+        if stops_asking(stream, attempt.failures):
             break
+    if stopped(stream):
+        gaps.append(Gap("the sync stopped before this listing ended", None, 0))
 
 
-def window_records(stream: "ZoomStream", slices: Iterable[Mapping], failures: List[FailedSlice], gaps: List[Gap]) -> Iterator[Mapping]:
-    """One group's records; once they are all out, its failed slices are a gap from the earliest
-    window they belong to (from any day if one of them is not dated)."""
-    before = len(failures)
-    yield from read_in_parallel(stream, slices, failures)
-    failed = failures[before:]
+def window_records(
+    stream: "ZoomStream", slices: Iterable[Mapping], attempt: ListingAttempt, gaps: List[Gap], cursor: Optional[CompletedWindowsCursor]
+) -> Iterator[Mapping]:
+    """One group's records, the cursor told what each slice read whole covers once its records
+    are out; then its failed slices are a gap from the earliest window they belong to (from any
+    day if one of them is not dated)."""
+    before = len(attempt.failures)
+    for stream_slice, records in read_in_parallel(stream, slices, attempt):
+        if records is None:
+            continue
+        yield from records
+        covers = stream_slice.get("covers")
+        if cursor is not None and covers is not None:
+            cursor.slice_read(covers.key, covers.until, covers.after)
+    failed = attempt.failures[before:]
     if failed:
         days = [failure.window[0] for failure in failed if failure.window is not None]
-        gaps.append(Gap(failed[0].message, min(days) if len(days) == len(failed) else None, len(failed)))
+        kind = FailureType.system_error if any(f.failure_type == FailureType.system_error for f in failed) else failed[0].failure_type
+        first = next(f for f in failed if f.failure_type == kind)
+        gaps.append(Gap(first.message, min(days) if len(days) == len(failed) else None, len(failed), failure_type=kind))
 
 
-def joined_records(stream: "ZoomStream") -> Optional[Iterable[Mapping]]:
+def stopped(stream: "ZoomStream") -> bool:
+    """The sync was stopped (its consumer is gone, or a signal): nothing after it is vouched for."""
+    return stream.context.stopped.is_set() or stop_requested()
+
+
+def joined_records(stream: "ZoomStream", seen: SeenKeys) -> Optional[Iterable[Mapping]]:
     if not stream.joins:
         return None
 
@@ -94,32 +118,27 @@ def joined_records(stream: "ZoomStream") -> Optional[Iterable[Mapping]]:
             for record in stream.context.memo(source).walk():
                 if join.keeps(record):
                     record = join.as_record(record)
-                    if stream.keeps_instance(record) and stream.seen_keys.first_time(record):
+                    if stream.keeps_instance(record) and seen.first_time(record):
                         yield record
 
     return records()
 
 
 def fetch_all_records(stream: "ZoomStream", gaps: List[Gap]) -> Iterable[Mapping]:
-    """Every record of the stream, for a memo a reader fills (the stream is not a table of the catalog)."""
-    try:
-        for _, records in listing(stream, gaps):
-            yield from records
-    finally:
-        release_sources(stream)
-
-
-def release_sources(stream: "ZoomStream") -> None:
-    """This stream is done with the memos it read: the last reader of a memo frees it."""
-    for source in stream.sources:
-        stream.context.memo(source).release(stream)
+    """Every record of the stream, for a memo a thread of its own fills (the stream is not a table of the catalog)."""
+    for _, records in listing(stream, gaps):
+        yield from records
 
 
 def upstream_gaps(stream: "ZoomStream") -> List[Gap]:
     """What the stream reads through that is short: gaps of its sources' listings (and theirs),
-    and sources Zoom would not serve at all (unavailable: a gap from the beginning)."""
+    and sources Zoom would not serve at all (unavailable: a gap from the beginning). A listing
+    joined only for what it reads for its own table anyway (`Join.only_what_it_reads_anyway`) adds
+    nothing another source lacks, so its gaps make no reader short."""
     found: List[Gap] = []
     for source in stream.sources:
+        if stream.takes_only_what_is_read(source):
+            continue
         unavailable = stream.context.report.unavailable.get(source.name)
         if unavailable:
             found.append(Gap(f"{source.name} is unavailable ({unavailable})", None, 0, unavailable=True))
@@ -137,7 +156,9 @@ def blocked(stream: "ZoomStream", window: Optional[Window]) -> bool:
 def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
     """A table that read everything ends quietly; one whose parents were unavailable ends with a
     warning (it is not this sync's fault, and the state waits for the data); any other gap ends it
-    incomplete, with the first failure named."""
+    incomplete, with the first failure named and the failure type of what went wrong: an answer
+    no retry changes (system_error) before a daily cap before Zoom or the network failing
+    (transient_error, which the platform retries on its own)."""
     upstream = upstream_gaps(stream)
     failed = [gap for gap in gaps + upstream if not gap.unavailable]
     if not failed:
@@ -147,6 +168,15 @@ def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
                 "sync after Zoom serves it reads this table's whole history."
             )
         return
+    own = [gap for gap in gaps if not gap.unavailable]
+    refused = next((gap for gap in own if gap.failure_type == FailureType.system_error), None)
+    if refused is not None:
+        raise AirbyteTracedException(
+            message=f"{stream.name} is incomplete because {refused.message}: asking again gets the same answer, so its state "
+            "stays before the gap while the other tables finish; report this message to the connector's maintainers.",
+            internal_message="; ".join(gap.message for gap in failed[:3]),
+            failure_type=FailureType.system_error,
+        )
     daily = next((found for found in (daily_limit_in(gap.message) for gap in failed) if found), None)
     if daily is not None:
         category, resets_at = daily
@@ -157,12 +187,14 @@ def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
             failure_type=FailureType.transient_error,
         )
     problems = []
-    own = sum(gap.requests for gap in gaps)
-    if own:
-        problems.append(f"{own} request(s) failed after every retry (first: {gaps[0].message})")
+    requests = sum(gap.requests for gap in own)
+    if requests:
+        problems.append(f"{requests} request(s) failed after every retry (first: {own[0].message})")
     upstream_failed = [gap for gap in upstream if not gap.unavailable]
     if upstream_failed:
         problems.append(f"a parent listing is incomplete ({upstream_failed[0].message})")
+    if not problems:  # only a stop: nothing after it reaches anyone
+        problems.append(own[0].message)
     raise AirbyteTracedException(
         message=f"{stream.name} is incomplete: {'; '.join(problems)}. Its state did not move past the gap; run the sync again.",
         failure_type=FailureType.transient_error,

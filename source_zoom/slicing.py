@@ -9,17 +9,19 @@ A slice is the product of a few named dimensions, each declared by the table:
   instance started in, so that state can move window by window.
 
 `slice_groups` yields the slices grouped by window (None: a group after which no state moves), in
-window order, taking the parent's records as they are listed.
+window order, taking the parent's records as they are listed. A slice of an incremental table
+also says what reading it whole vouches for (`Covers`), and a slice an earlier sync read whole
+(its state's `read_beyond_cursor`) is not made again.
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from source_zoom.incremental import parse_zoom_time
+from source_zoom.incremental import end_of_day, parse_zoom_time, start_of_day
 from source_zoom.memo import has_registration
 from source_zoom.windows import Window, Windows, window_of
 
@@ -49,6 +51,26 @@ class EachValue:
     values_for: Callable[[Mapping[str, Any]], Sequence[str]]
 
 
+@dataclass(frozen=True)
+class Covers:
+    """What reading a slice whole vouches for: everything under `key` (its parent, and the query
+    values it asks) that started before `until`, once everything under it that started before
+    `after` is read (None: nothing needed)."""
+
+    key: str
+    until: datetime
+    after: Optional[datetime] = None
+
+
+# One second past an instance's start: reading the instance's slice covers that instance.
+AN_INSTANCE = timedelta(seconds=1)
+
+
+def parent_key(parent: Mapping[str, Any], params: Mapping[str, str]) -> str:
+    key = str(parent.get("uuid") or parent.get("id"))
+    return key + "".join(f"&{name}={value}" for name, value in sorted(params.items()))
+
+
 def make_slice(parent: Optional[Mapping[str, Any]], params: Mapping[str, str], window: Optional[Tuple[date, date]] = None) -> Dict[str, Any]:
     stream_slice: Dict[str, Any] = {"parent": parent} if parent is not None else {}
     if params:
@@ -56,6 +78,27 @@ def make_slice(parent: Optional[Mapping[str, Any]], params: Mapping[str, str], w
     if window is not None:
         stream_slice.update({"from": window[0].isoformat(), "to": window[1].isoformat()})
     return stream_slice
+
+
+def read_before(stream: "ZoomStream", key: str) -> Optional[datetime]:
+    """Until when an earlier sync (or this one) read everything under `key`, when the table may skip it."""
+    cursor = stream.window_cursor
+    return cursor.read_until(key) if cursor is not None and stream.skips_what_it_read else None
+
+
+def window_slices(stream: "ZoomStream", parents: Iterable[Mapping[str, Any]], window: Window, first: bool) -> Iterator[Slice]:
+    """One window's slices of a table asking one request per parent and window, each saying what it
+    covers (everything of its parent until the window's end, once the windows before are read),
+    without those an earlier sync read."""
+    until = end_of_day(window[1])
+    after = None if first else start_of_day(window[0])
+    for parent in parents:
+        for params in value_combinations(stream, parent):
+            key = parent_key(parent, params)
+            read = read_before(stream, key)
+            if read is not None and read >= until:
+                continue
+            yield {**make_slice(parent, params, window), "covers": Covers(key, until, after)}
 
 
 def value_combinations(stream: "ZoomStream", parent: Mapping[str, Any]) -> Iterable[Mapping[str, str]]:
@@ -92,7 +135,7 @@ def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[Window], Itera
 
         for index, window in enumerate(stream.windows()):
             parents = first_time_through() if index == 0 else listed
-            yield window, (make_slice(parent, params, window) for parent in parents for params in value_combinations(stream, parent))
+            yield window, window_slices(stream, parents, window, first=index == 0)
     elif windows == Windows.BY_PARENT_START:
         yield from by_parent_start(stream, walk)
     else:
@@ -114,7 +157,16 @@ def by_parent_start(stream: "ZoomStream", walk: "MemoWalk") -> Iterable[Tuple[Op
             yield window_of(started, table_windows), parent
 
     def sliced(window: Window, parent: Mapping[str, Any]) -> Iterator[Slice]:
-        return ({**make_slice(parent, params), "window": window} for params in value_combinations(stream, parent))
+        started = parse_zoom_time(parent.get("start_time"))
+        for params in value_combinations(stream, parent):
+            stream_slice = {**make_slice(parent, params), "window": window}
+            if started is not None:
+                key = parent_key(parent, params)
+                read = read_before(stream, key)
+                if read is not None and read > started:
+                    continue  # an earlier sync read this instance whole
+                stream_slice["covers"] = Covers(key, started + AN_INSTANCE)
+            yield stream_slice
 
     yield None, (s for window, parent in with_windows(walk.while_listing()) for s in sliced(window, parent))
     # Parents, not slices, are grouped: a slice is made only when it is sent.

@@ -38,7 +38,7 @@ from airbyte_cdk.utils import AirbyteTracedException
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import parse_config
 from source_zoom.errors import daily_limit_in, response_json, zoom_error_body
-from source_zoom.incremental import CompletedWindowsCursor, load_state_file, parse_zoom_time, state_floor
+from source_zoom.incremental import CompletedWindowsCursor, load_state_file, parse_zoom_time, read_beyond_cursor, state_floor
 from source_zoom.rate_limits import build_api_budget
 from source_zoom.scopes import scope_warning
 from source_zoom.stopping import stop_requested
@@ -205,8 +205,11 @@ class SourceZoom(ConcurrentSourceAdapter):
         saved_time = parse_zoom_time(saved.get(stream.cursor_field)) if floor is not None else None
         # A state from the future (a clock gone wrong) is not kept: this sync's progress replaces it.
         previous = min(saved_time, context.started_at) if saved_time is not None else None
+        lookback = timedelta(days=context.config.lookback_days)
         stream.window_cursor = CompletedWindowsCursor(
-            stream.name, stream.cursor_field, self._state_manager, self.message_repository, self._queue.put, previous, context.started_at
+            stream.name, stream.cursor_field, self._state_manager, self.message_repository, self._queue.put, previous, context.started_at,
+            read_beyond=read_beyond_cursor(stream.name, saved, logger),
+            settled_before=context.started_at - lookback,
         )
         return stream.window_cursor
 

@@ -42,6 +42,16 @@ class DatePolicy:
     def keeps_only_recent_instances(self) -> bool:
         return self.since_start_date or self.windows == Windows.REQUESTED
 
+    def requested_range(self, start: str, end: str, now: datetime) -> Tuple[str, str]:
+        """The `from`/`to` of a window as sent now. Windows are made when a table starts; a sync
+        that runs past 00:00 UTC finds Zoom's report horizon a day later, and Zoom refuses a `from`
+        before it (400 code 300): such a window starts at the horizon instead, which loses nothing
+        Zoom still serves."""
+        if not self.within_report_horizon:
+            return start, end
+        horizon = report_horizon(now.date()).isoformat()
+        return min(max(start, horizon), end), end
+
 
 NOT_DATED = DatePolicy()
 REPORT_LISTING = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True)

@@ -97,8 +97,9 @@ class ZoomStream(GraphNode, HttpStream, ABC):
         # Set by the source when the catalog asks for this table incrementally.
         self.window_cursor: Optional[CompletedWindowsCursor] = None
         self._http_client._session.hooks["response"].append(self._count_request)
-        self.seen_keys = SeenKeys(key_fields(self.primary_key))
-        # One paging guard per listing attempt, set by the thread that fetches a slice.
+        # What belongs to the listing attempt a slice is fetched for (its paging guard, the keys it
+        # emitted), set by the thread that fetches the slice: the same stream can be listed by two
+        # attempts at once (a table and the memo thread listing it again after it failed).
         self._attempt = threading.local()
         # Whether a first slice was read alone (fanout.read_in_parallel).
         self.probed = False
@@ -126,7 +127,7 @@ class ZoomStream(GraphNode, HttpStream, ABC):
         return ZoomErrorHandler(self.name, self.extra_errors, self.context.authenticator.mark_rejected)
 
     def get_backoff_strategy(self) -> ZoomBackoffStrategy:
-        return ZoomBackoffStrategy()
+        return ZoomBackoffStrategy(self.context.stopped)
 
     def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
         return {"timeout": self.context.config.request_timeout}
@@ -168,9 +169,11 @@ class ZoomStream(GraphNode, HttpStream, ABC):
         detail = response_json(response) if response.ok else None
         return detail if isinstance(detail, Mapping) else None
 
-    def fetch_slice(self, stream_slice: Mapping[str, Any]) -> List[Mapping[str, Any]]:
-        """Every page of one slice, as one listing attempt."""
+    def fetch_slice(self, stream_slice: Mapping[str, Any], seen: Optional[SeenKeys] = None) -> List[Mapping[str, Any]]:
+        """Every page of one slice; `seen`: the keys its listing attempt emitted (tables that
+        dedupe by primary key drop a record seen before)."""
         self._attempt.guard = PageGuard()
+        self._attempt.seen = seen
         return [
             record.data if isinstance(record, Record) else record  # type: ignore[misc]
             for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)
@@ -190,7 +193,7 @@ class ZoomStream(GraphNode, HttpStream, ABC):
         stream_slice = stream_slice or {}
         params.update(stream_slice.get("params") or {})
         if "from" in stream_slice:
-            params["from"], params["to"] = stream_slice["from"], stream_slice["to"]
+            params["from"], params["to"] = self.dates.requested_range(stream_slice["from"], stream_slice["to"], self.context.config.today)
         params.update(next_page_token or {})
         return params
 
@@ -236,7 +239,8 @@ class ZoomStream(GraphNode, HttpStream, ABC):
         stamp(record, parent, position, self)
         if not self.keeps_instance(record):
             return None
-        if self.dedupe_by_primary_key and not self.seen_keys.first_time(record):
+        seen = getattr(self._attempt, "seen", None)
+        if self.dedupe_by_primary_key and seen is not None and not seen.first_time(record):
             return None
         if self._enrichment is not None:
             self._enrichment.apply(record, zoom_uuid_path_segment)

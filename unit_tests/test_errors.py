@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 import requests
 
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
-from source_zoom.errors import Outcome, classify, ZoomBackoffStrategy, ZoomErrorHandler, retry_after_seconds
+from source_zoom import errors
+from source_zoom.errors import ALREADY_WAITED_SECONDS, Outcome, classify, ZoomBackoffStrategy, ZoomErrorHandler, retry_after_seconds
+from source_zoom.stopping import SyncStopped
 from unit_tests.conftest import API, JWT_CREDENTIALS, config_with, log_lines, read_tables, records_of, zoom_error
 
 USERS = {"users": [{"id": "u1"}, {"id": "u2"}], "next_page_token": ""}
@@ -49,6 +54,9 @@ ZOOM_DOCUMENTED_ACTIONS = [
     pytest.param(502, None, RETRY, id="502: retry"),
     pytest.param(503, None, RETRY, id="503: retry"),
     pytest.param(504, None, RETRY, id="504: retry"),
+    # zoom-api.md: 300 is a validation error (a query Zoom no longer takes, an expired paging
+    # token): asked again the same way, it answers the same.
+    pytest.param(400, 300, (Outcome.FAIL, ResponseAction.FAIL), id="400-300 validation error: fail, no retry"),
 ]
 
 
@@ -72,6 +80,65 @@ def test_given_each_documented_zoom_error_when_interpreted_then_zooms_meaning_is
     assert (error.outcome if error else None, resolution.response_action) == (expected_outcome, expected_action)
     if expected_action == ResponseAction.IGNORE:
         assert "/meetings/1/polls" in resolution.error_message and str(code) in resolution.error_message
+
+
+def test_given_per_second_429s_when_a_request_meets_many_then_they_never_use_up_its_retries():
+    handler = ZoomErrorHandler("meeting_poll_results")
+    answer = response(429, zoom_error(429, "You have reached the maximum per-second rate limit for this API."))
+
+    actions = [handler.interpret_response(answer).response_action for _ in range(50)]
+
+    assert set(actions) == {ResponseAction.RATE_LIMITED}
+
+
+def test_given_a_request_that_keeps_failing_when_it_failed_more_than_max_retries_times_then_it_fails_naming_its_tries():
+    handler = ZoomErrorHandler("meeting_polls")
+    answer = response(503, zoom_error(503, "unavailable"))
+    rate_limited = response(429, zoom_error(429, "per-second"))
+    rate_limited.request = answer.request  # the same request, retried
+
+    actions = []
+    for _ in range(errors.MAX_RETRIES + 1):
+        handler.interpret_response(rate_limited)  # 429s in between do not count
+        actions.append(handler.interpret_response(answer))
+
+    assert [a.response_action for a in actions[:-1]] == [ResponseAction.RETRY] * errors.MAX_RETRIES
+    assert actions[-1].response_action == ResponseAction.FAIL
+    assert actions[-1].failure_type == FailureType.transient_error
+    assert "/meetings/1/polls answered HTTP 503" in actions[-1].error_message and f"after {errors.MAX_RETRIES + 1} tries" in actions[-1].error_message
+
+
+def test_given_per_second_429s_for_longer_than_the_limit_when_interpreted_then_the_request_fails_as_transient():
+    now = [1000.0]
+    handler = ZoomErrorHandler("meeting_polls", clock=lambda: now[0])
+    answer = response(429, zoom_error(429, "per-second"))
+
+    first = handler.interpret_response(answer)
+    now[0] += errors.RATE_LIMITED_SECONDS + 1
+    last = handler.interpret_response(answer)
+
+    assert first.response_action == ResponseAction.RATE_LIMITED
+    assert last.response_action == ResponseAction.FAIL and last.failure_type == FailureType.transient_error
+    assert "per-second rate limit" in last.error_message and "/meetings/1/polls" in last.error_message
+
+
+@pytest.mark.parametrize("status, code", [(404, 404), (410, None), (400, 300), (404, 3001), (422, None), (403, None)])
+def test_given_the_removed_files_endpoints_when_they_answer_any_4xx_then_the_table_is_unavailable(status, code):
+    body = zoom_error(code if code is not None else status, "whatever Zoom says")
+
+    resolution = ZoomErrorHandler("meeting_files", errors.FILES_GONE_ERRORS).interpret_response(response(status, body))
+
+    assert resolution.response_action == ResponseAction.IGNORE
+    assert classify(status, code if code is not None else status, errors.FILES_GONE_ERRORS).outcome == Outcome.STREAM_UNAVAILABLE
+
+
+@pytest.mark.parametrize("status, code, action", [(401, 124, ResponseAction.REFRESH_TOKEN_THEN_RETRY), (429, None, ResponseAction.RATE_LIMITED)])
+def test_given_the_removed_files_endpoints_when_a_token_expires_or_a_rate_limit_hits_then_those_keep_their_meaning(status, code, action):
+    body = zoom_error(code if code is not None else status, "whatever Zoom says")
+
+    resolution = ZoomErrorHandler("meeting_files", errors.FILES_GONE_ERRORS).interpret_response(response(status, body))
+
+    assert resolution.response_action == action
 
 
 def test_given_an_unmapped_error_when_interpreted_then_the_sync_fails_naming_endpoint_and_code():
@@ -125,17 +192,35 @@ def test_given_retry_after_in_seconds_or_iso_datetime_then_it_is_read(pinned_now
 
 
 def test_given_a_429_with_retry_after_then_backoff_waits_that_long():
-    wait = ZoomBackoffStrategy().backoff_time(response(429, {}, {"Retry-After": "7"}), attempt_count=1)
+    wait = ZoomBackoffStrategy.seconds_to_wait(response(429, {}, {"Retry-After": "7"}), attempt_count=1)
 
     assert 7 <= wait <= 7.25
 
 
 def test_given_a_429_without_retry_after_then_backoff_grows_with_jitter():
-    strategy = ZoomBackoffStrategy()
-
-    waits = [strategy.backoff_time(response(429, {}), attempt_count=n) for n in (1, 2, 3)]
+    waits = [ZoomBackoffStrategy.seconds_to_wait(response(429, {}), attempt_count=n) for n in (1, 2, 3)]
 
     assert all(w > 0 for w in waits)
+
+
+def test_given_a_backoff_when_the_sync_stops_while_it_waits_then_the_wait_ends_at_once_with_sync_stopped():
+    stopped = threading.Event()
+    threading.Timer(0.2, stopped.set).start()
+    started = time.monotonic()
+
+    with pytest.raises(SyncStopped):
+        ZoomBackoffStrategy(stopped).backoff_time(response(429, {}, {"Retry-After": "30"}), attempt_count=1)
+
+    assert time.monotonic() - started < 5  # not the 30 s Zoom asked for
+
+
+def test_given_a_backoff_when_it_is_waited_out_then_the_strategy_waited_itself_and_leaves_the_cdk_almost_nothing():
+    started = time.monotonic()
+
+    left = ZoomBackoffStrategy(threading.Event()).backoff_time(response(429, {}, {"Retry-After": "0.3"}), attempt_count=1)
+
+    assert time.monotonic() - started >= 0.3
+    assert left == ALREADY_WAITED_SECONDS
 
 
 def test_given_flaky_zoom_when_reading_then_5xx_429_and_bad_json_are_retried_and_nothing_is_lost(zoom_api):

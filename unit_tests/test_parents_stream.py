@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Iterator, Union
@@ -24,6 +25,7 @@ from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read
 
 from source_zoom import SourceZoom
+from source_zoom.memo import SyncMemos
 from unit_tests.conftest import JWT_CREDENTIALS, config_with, read_tables, records_of
 
 # How long a held parent request waits for the child's; far more than a streamed child needs.
@@ -177,37 +179,56 @@ def test_given_a_participants_request_failing_in_a_later_window_when_reading_inc
     assert [r["meeting_uuid"] for r in records_of(output, "report_meeting_participants")] == ["old=="]
 
 
-class ListingStub:
-    """What a RecordMemo needs of its stream: a name, keys, one selected reader, and a listing."""
+class StubStream:
+    """What the memos need of a stream: a name, its sources, keys, a listing, and who reads it."""
 
-    def __init__(self, listing, selected_table: bool = True):
-        self.name = "meetings"
+    def __init__(self, name, context, sources=(), selected=True, listing=lambda stream: iter(())):
+        self.name = name
+        self.context = context
+        self.sources = list(sources)
+        self.is_selected_table = selected
         self._listing = listing
-        self.seen_keys = type("Keys", (), {"forget": lambda self: None})()
-        reader = type("Reader", (), {"name": "meeting_polls", "interested_tables": lambda self: [self], "fields_read_from": lambda self, source: []})()
-        self.context = type("Context", (), {"readers": {"meetings": [reader]}, "selected": {"meetings", "meeting_polls"}, "stopped": threading.Event()})()
-        self.is_selected_table = selected_table
-        self.reader = reader
+
+    def interested_tables(self):
+        return [self]
+
+    def fields_read_from(self, source):
+        return []
 
     def primary_key_fields(self):
         return ["uuid"]
 
     def fetch_all_records(self, gaps):
-        yield from self._listing()
+        yield from self._listing(self)
+
+
+def sync_context():
+    context = SimpleNamespace(readers={}, selected={"meetings", "meeting_polls"}, stopped=threading.Event())
+    context.memos = SyncMemos(context.stopped)
+    return context
+
+
+def parent_and_reader(listing, selected_table: bool = True):
+    """`meetings` (listed by `listing`) and one selected table reading it."""
+    context = sync_context()
+    meetings = StubStream("meetings", context, selected=selected_table, listing=listing)
+    polls = StubStream("meeting_polls", context, sources=[meetings])
+    context.readers = {"meetings": [polls]}
+    return context, meetings, polls
 
 
 def test_given_an_owner_that_stops_part_way_when_its_memo_is_listed_again_then_a_reader_gets_each_record_once():
-    from source_zoom.memo import RecordMemo
-
-    stream = ListingStub(lambda: iter([{"uuid": "a"}, {"uuid": "b"}, {"uuid": "c"}]))
-    memo = RecordMemo(stream)  # type: ignore[arg-type]
-    assert memo.filled_by_owner
+    context, meetings, _ = parent_and_reader(lambda stream: iter([{"uuid": "a"}, {"uuid": "b"}, {"uuid": "c"}]))
+    memo = context.memos.memo(meetings)
     walk = memo.walk()
-    memo.keep({"uuid": "a"})
-    memo.keep({"uuid": "b"})
-    listing = walk.while_listing()
-    handed = [next(listing), next(listing)]
-    memo.abandon()  # the owner's read ended before its listing did
+    with pytest.raises(RuntimeError):
+        with context.memos.reading(meetings) as reading:
+            assert reading.fills is memo
+            memo.keep({"uuid": "a"})
+            memo.keep({"uuid": "b"})
+            listing = walk.while_listing()
+            handed = [next(listing), next(listing)]
+            raise RuntimeError("the owner's read ended before its listing did")
 
     handed += walk.rest()
 
@@ -216,25 +237,63 @@ def test_given_an_owner_that_stops_part_way_when_its_memo_is_listed_again_then_a
 
 
 def test_given_a_hidden_parent_whose_listing_raises_when_a_reader_walks_it_then_the_reader_gets_the_error():
-    from source_zoom.memo import RecordMemo
-
-    def listing():
+    def listing(stream):
         yield {"uuid": "a"}
         raise RuntimeError("listing broke")
 
-    memo = RecordMemo(ListingStub(listing, selected_table=False))  # type: ignore[arg-type]
+    context, meetings, _ = parent_and_reader(listing, selected_table=False)
 
     with pytest.raises(RuntimeError, match="listing broke"):
-        list(memo.walk())
+        list(context.memos.memo(meetings).walk())
 
 
 def test_given_the_last_reader_done_when_the_listing_completes_then_the_memo_lets_its_records_go():
-    from source_zoom.memo import RecordMemo
-
-    stream = ListingStub(lambda: iter(()))
-    memo = RecordMemo(stream)  # type: ignore[arg-type]
+    context, meetings, polls = parent_and_reader(lambda stream: iter(()))
+    memo = context.memos.memo(meetings)
     memo.keep({"uuid": "a"})
-    memo.release(stream.reader)
+    with context.memos.reading(polls):
+        pass
     assert memo._records  # not complete yet: a relisting could still need them
     memo.finish([])
     assert memo._records == []
+
+
+def test_given_a_table_that_fails_part_way_when_its_memo_is_listed_again_then_the_memos_it_reads_stay_until_that_listing_ends():
+    """Defect 1 of issue 22: the table's own reading ended (releasing what it read) while the thread
+    listing it again still walked the same parent, which emptied under it: the relisting ended
+    early, without a gap, and every reader below took the short listing for the whole."""
+    context = sync_context()
+    parent_walked = threading.Event()
+    relisting_may_go_on = threading.Event()
+    users = StubStream("users", context)
+
+    def meetings_of(stream):
+        for record in context.memos.memo(users).walk():
+            parent_walked.set()
+            relisting_may_go_on.wait(5)  # the failed table's reading ends meanwhile
+            yield {"uuid": record["uuid"]}
+
+    meetings = StubStream("meetings", context, sources=[users], listing=meetings_of)
+    polls = StubStream("meeting_polls", context, sources=[meetings])
+    context.readers = {"users": [meetings], "meetings": [polls]}
+    context.selected = {"users", "meetings", "meeting_polls"}
+    users_memo = context.memos.memo(users)
+    with context.memos.reading(users) as reading:
+        for uuid in ("u1", "u2", "u3"):
+            reading.fills.keep({"uuid": uuid})
+        reading.fills.finish([])
+
+    with pytest.raises(RuntimeError):
+        with context.memos.reading(meetings) as reading:
+            reading.fills.keep({"uuid": "u1"})
+            raise RuntimeError("the token endpoint refused for longer than the login's retries")
+    assert parent_walked.wait(5), "meetings was not listed again"
+    assert users_memo._records, "users was freed while the relisting of meetings still walked it"
+    relisting_may_go_on.set()
+
+    with context.memos.reading(polls):
+        listed = [record["uuid"] for record in context.memos.memo(meetings).walk()]
+
+    assert listed == ["u1", "u2", "u3"]
+    assert context.memos.memo(meetings).gaps == []
+    assert users_memo._records == []  # freed once the relisting, its last reader, ended

@@ -1,0 +1,187 @@
+"""Nothing silently short (issue 22), against the fake Zoom API: a sync never ends with fewer rows
+than Zoom holds, or with a state past rows it did not read, without saying so."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import tempfile
+import threading
+import time
+from typing import Any, Dict, List, Mapping
+
+import pytest
+
+from airbyte_cdk.models import AirbyteStreamStatus, ConfiguredAirbyteCatalog, ConfiguredAirbyteCatalogSerializer, FailureType
+from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteCatalogSerializer
+from airbyte_cdk.test.entrypoint_wrapper import read
+
+from fake_zoom.config import FakeZoomConfig
+from fake_zoom.server import FakeZoomServer
+from integration_tests.sync_support import (
+    REPO_ROOT,
+    compare_records,
+    discover_streams,
+    format_differences,
+    full_catalog,
+    incremental_catalog,
+    read_command,
+)
+from source_zoom import SourceZoom
+from source_zoom.auth import LoginFailed
+from source_zoom.streams import TABLES
+from source_zoom.streams.meetings import Meetings
+
+pytestmark = pytest.mark.integration
+
+# The tables that read through `meetings` (directly or through its past instances).
+READ_THROUGH_MEETINGS = (
+    "meeting_registrants", "meeting_questions", "meeting_polls",
+    "report_meeting_participants", "meeting_poll_results",
+)
+
+
+def statuses(output: Any) -> Dict[str, str]:
+    """The last status each stream reported."""
+    found: Dict[str, str] = {}
+    for message in output.trace_messages:
+        status = message.trace.stream_status
+        if status is not None:
+            found[status.stream_descriptor.name] = status.status.name
+    return found
+
+
+def records_of(output: Any) -> Dict[str, List[Dict[str, Any]]]:
+    tables: Dict[str, List[Dict[str, Any]]] = {}
+    for message in output.records:
+        tables.setdefault(message.record.stream, []).append(message.record.data)
+    return tables
+
+
+@pytest.fixture
+def meetings_failing_once_part_way(monkeypatch):
+    """`meetings` raises on its third request, as a slice re-raises a login that failed for longer
+    than its retries; every later request (a relisting) goes through."""
+    calls = {"count": 0}
+    lock = threading.Lock()
+    fetch = Meetings.fetch_slice
+
+    def failing_once(self, stream_slice, *args, **kwargs):
+        with lock:
+            calls["count"] += 1
+            third = calls["count"] == 3
+        if third:
+            raise LoginFailed(message="Could not get a Zoom access token: planted for the test.", failure_type=FailureType.transient_error)
+        return fetch(self, stream_slice, *args, **kwargs)
+
+    monkeypatch.setattr(Meetings, "fetch_slice", failing_once)
+    return calls
+
+
+def test_given_a_parent_table_that_fails_part_way_when_its_children_read_through_it_then_they_have_every_row_or_end_incomplete(
+    meetings_failing_once_part_way,
+):
+    with FakeZoomServer(FakeZoomConfig.default()) as fake:
+        config = fake.connector_config()
+        catalog = incremental_catalog_of(config)
+        output = read(SourceZoom(config), config, catalog, expecting_exception=True)
+        truth = fake.ground_truth()
+
+    assert meetings_failing_once_part_way["count"] >= 3, "the planted failure never happened: nothing was tested"
+    ended = statuses(output)
+    assert ended["meetings"] == AirbyteStreamStatus.INCOMPLETE.name
+    keys = primary_keys_of_tables()
+    got = records_of(output)
+    for table in READ_THROUGH_MEETINGS:
+        if ended.get(table) == AirbyteStreamStatus.COMPLETE.name:
+            problems = compare_records({table: got.get(table, [])}, {"tables": {table: truth["tables"][table]}}, keys)
+            assert problems == {}, f"{table} ended complete without every row:\n{format_differences(problems)}"
+        else:
+            assert ended.get(table) == AirbyteStreamStatus.INCOMPLETE.name, (table, ended.get(table))
+
+
+def incremental_catalog_of(config: Mapping[str, Any]) -> ConfiguredAirbyteCatalog:
+    """Every table, incremental where it can be (discovered in process)."""
+    discovered = AirbyteCatalogSerializer.dump(SourceZoom(config).discover(logging.getLogger("airbyte"), config))
+    return ConfiguredAirbyteCatalogSerializer.load(incremental_catalog(discovered["streams"]))
+
+
+def primary_keys_of_tables() -> Dict[str, List[List[str]]]:
+    return {stream.stream_name(): key_paths(stream.primary_key) for stream in TABLES}
+
+
+def key_paths(primary_key: Any) -> List[List[str]]:
+    if isinstance(primary_key, str):
+        return [[primary_key]]
+    return [[field] if isinstance(field, str) else list(field) for field in primary_key]
+
+
+# --- 3. a listing that only adds what another lists too does not hold back its readers' state ---
+
+REPORT_LISTING_SCOPE = "report:read:user:admin"
+# Incremental tables under a past meeting instance (the history listing names every instance).
+UNDER_A_MEETING_INSTANCE = ("report_meeting_participants", "meeting_poll_results")
+
+
+def test_given_an_app_without_the_report_listing_scope_when_syncing_then_the_instance_tables_read_everything_and_move_their_state():
+    missing = (REPORT_LISTING_SCOPE, *FakeZoomConfig().missing_scopes)
+    with FakeZoomServer(FakeZoomConfig.default(missing_scopes=missing)) as fake:
+        config = fake.connector_config()
+        catalog = incremental_catalog_of(config)
+        output = read(SourceZoom(config), config, catalog)
+        truth = fake.ground_truth()
+
+    assert [error.trace.error.message for error in output.errors] == []
+    got = records_of(output)
+    problems = compare_records(got, truth, primary_keys_of_tables())
+    assert problems == {}, format_differences(problems)
+    assert truth["tables"]["report_meetings"]["count"] == 0  # the scope really is missing
+    start = config["start_date"]
+    for table in UNDER_A_MEETING_INSTANCE:
+        assert truth["tables"][table]["count"] > 0
+        states = [m.state.stream.stream_state.__dict__ for m in output.state_messages if m.state.stream.stream_descriptor.name == table]
+        assert states and states[-1].get("meeting_start_time", "") > start, (table, states[-1:] or "no state")
+    not_read = [m.log.message for m in output.logs if "not read, because" in m.log.message]
+    assert not [line for line in not_read if line.split(":")[0] in UNDER_A_MEETING_INSTANCE], not_read
+
+
+# --- 2. a stop during retries ends the process within seconds -----------------------------------
+
+STOP_TO_EXIT_SECONDS = 10
+STOP_WAIT_LIMIT_SECONDS = 60
+
+
+def test_given_zoom_failing_most_requests_when_the_output_closes_during_retries_then_the_process_exits_within_ten_seconds():
+    # 60% of requests answer 5xx: most of the connector's workers wait out backoffs (up to a minute
+    # each) when the platform stops reading.
+    with FakeZoomServer(FakeZoomConfig.benchmark(rate_5xx=0.6, fault_seed=3)) as fake:
+        config = fake.connector_config()
+        with tempfile.TemporaryDirectory() as directory:
+            process = subprocess.Popen(
+                read_command(directory, config, full_catalog(discover_streams(config))),
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO_ROOT,
+            )
+            try:
+                records = 0
+                while records < 20:
+                    line = process.stdout.readline()  # type: ignore[union-attr]
+                    assert line, "the read ended before 20 records: nothing was tested"
+                    records += json.loads(line)["type"] == "RECORD"
+                retried = fake.stats()["faults_injected"]["5xx"]
+                assert retried > 0 and process.poll() is None, "no retry under way: nothing was tested"
+
+                process.stdout.close()  # type: ignore[union-attr]  # the platform stops reading
+                stopped = time.monotonic()
+                try:
+                    process.wait(timeout=STOP_WAIT_LIMIT_SECONDS)
+                except subprocess.TimeoutExpired:
+                    pass
+                seconds = time.monotonic() - stopped
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+
+    print(f"\nexited {seconds:.1f} s after its output closed ({retried} 5xx answered before)")
+    assert seconds <= STOP_TO_EXIT_SECONDS, f"the process ran {seconds:.0f} s after its output closed"
