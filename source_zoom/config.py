@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Tuple
 from urllib.parse import urlsplit
 
-from source_zoom.auth import JWT, REFRESH_TOKEN, SERVER_TO_SERVER, config_error
+from source_zoom.auth import JWT, REFRESH_TOKEN, SERVER_TO_SERVER, ZOOM_TOKEN_URL, config_error
 from source_zoom.rate_limits import DEFAULT_RATE_LIMIT_PLAN, RATE_LIMIT_PLANS
 
 DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
-DEFAULT_OAUTH_TOKEN_URL = "https://zoom.us/oauth/token"
+DEFAULT_OAUTH_TOKEN_URL = ZOOM_TOKEN_URL
 DEFAULT_HISTORY_DAYS = 182
 DEFAULT_NUM_WORKERS = 10
 MAX_NUM_WORKERS = 50
@@ -48,7 +48,7 @@ class ZoomConfig:
 
 # The shapes start_date is written in: a date, or a date-time with optional seconds, fractions of
 # a second and a zone (Z or a numeric offset; none means UTC). spec.yaml's pattern is the same
-# expression (unit_tests/test_spec.py holds them together), so the CDK's check of the spec, which
+# expression (unit_tests/test_start_date.py holds them together), so the CDK's check of the spec, which
 # runs before the connector sees the config, lets through exactly what this reads.
 START_DATE_SHAPES = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$")
 START_DATE_FORMS = (

@@ -11,7 +11,7 @@ import requests
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
 from source_zoom.errors import Outcome, classify, ZoomBackoffStrategy, ZoomErrorHandler, retry_after_seconds
-from unit_tests.conftest import API, JWT_CREDENTIALS, config_with, log_lines, read_tables, records_of, zoom_error
+from unit_tests.conftest import API, JWT_CREDENTIALS, LOGIN_CHECK_URL, config_with, log_lines, read_tables, records_of, zoom_error
 
 USERS = {"users": [{"id": "u1"}, {"id": "u2"}], "next_page_token": ""}
 
@@ -158,6 +158,7 @@ def test_given_flaky_zoom_when_reading_then_5xx_429_and_bad_json_are_retried_and
 
 def test_given_a_persisting_fault_when_retries_run_out_then_the_sync_fails_naming_the_endpoint(zoom_api):
     zoom_api.get(f"{API}/users", status_code=502, text="bad gateway")
+    zoom_api.get(LOGIN_CHECK_URL, json={"users": []})  # the login check passed: the table's own requests fail
 
     output = read_tables(config_with(JWT_CREDENTIALS), ["users"], expecting_exception=True)
 
