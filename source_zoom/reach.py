@@ -15,12 +15,15 @@ from urllib.parse import urlsplit
 import requests
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-# Docker writes this file into every container it starts.
+# Docker writes this file into every container it starts; the connector's image sets the variable
+# (a development container has the file too, but not the variable: there 127.0.0.1 is the machine).
 DOCKER_MARKER = "/.dockerenv"
+IMAGE_VARIABLE = "AIRBYTE_ENTRYPOINT"
 
 
 def in_container() -> bool:
-    return os.path.exists(DOCKER_MARKER)
+    """Whether this is the connector's image run by `docker run`."""
+    return os.path.exists(DOCKER_MARKER) and bool(os.environ.get(IMAGE_VARIABLE))
 
 
 def what_failed(error: BaseException) -> str:

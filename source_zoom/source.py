@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from queue import Full, Queue
 from datetime import timedelta
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from airbyte_cdk.logger import AirbyteLogFormatter
 from airbyte_cdk.models import (
@@ -36,6 +36,7 @@ from airbyte_cdk.utils import AirbyteTracedException
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.closing import CDK_CLOSING_ERROR, UNEXPECTED, TableError, closing_error
 from source_zoom.config import parse_config
+from source_zoom.errors import missing_scopes
 from source_zoom.login import LOGIN_CHECK, check_login
 from source_zoom.incremental import CompletedWindowsCursor, load_state_file, parse_zoom_time, state_floor
 from source_zoom.rate_limits import build_api_budget
@@ -252,5 +253,13 @@ class SourceZoom(ConcurrentSourceAdapter):
             f"Sync summary: {sum(records.values())} records in {seconds:.1f} s, {sum(report.requests.values())} requests"
             f" ({LOGIN_CHECK} {report.requests[LOGIN_CHECK]}{f', parent listings: {hidden}' if hidden else ''}), "
             f"{self._context.authenticator.token_requests} token request(s); "
-            f"skipped resources: {skips}; unavailable tables: {unavailable}."
+            f"skipped resources: {skips}; unavailable tables: {unavailable}.{scopes_to_add(report.unavailable.values())}"
         )
+
+
+def scopes_to_add(reasons: Iterable[str]) -> str:
+    """The fix for tables Zoom would not serve for want of a scope, said last (empty when none)."""
+    scopes = sorted({scope for reason in reasons for scope in missing_scopes(reason)})
+    if not scopes:
+        return ""
+    return f" To read them, add {', '.join(scopes)} to the Zoom app's scopes; the next sync then reads their whole history."
