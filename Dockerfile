@@ -1,11 +1,17 @@
 # Airbyte source connector for Zoom.
 #
-#   docker build --network host -t source-zoom:dev .
-#   docker run --rm source-zoom:dev spec
-#   docker run --rm --network host -v "$PWD/secrets:/secrets:ro" source-zoom:dev check --config /secrets/config.json
+#   docker build --network host -t source-zoom .
+#   docker run --rm source-zoom spec
+#   docker run --rm --network host -v "$PWD/secrets:/secrets:ro" source-zoom check --config /secrets/config.json
+#
+# --network host: the build's pip must reach the package index, and the container must reach Zoom
+# (or a fake Zoom on the host's 127.0.0.1). On an engine with a bridge network and a registry in
+# reach, both work without it; on one started with --bridge=none (scripts/docker_engine.sh) they
+# need it.
 #
 # Two stages: the builder installs the package and its pinned dependencies into a virtualenv at
-# /opt/venv; the final image holds only the base image, that venv and an unprivileged user.
+# /opt/venv; the final image holds only the base image, that venv and an unprivileged user. The
+# fake Zoom API (fake_zoom/) is a test tool and stays out.
 
 # ---------------------------------------------------------------------------- builder
 FROM python:3.11-slim AS builder
@@ -25,25 +31,23 @@ WORKDIR /build
 # see README) pins every transitive one, so two builds install the same versions.
 # The test suites bundled inside pandas and numpy (~55 MB) are never imported: dropped.
 COPY setup.py constraints.txt ./
-RUN mkdir -p source_zoom fake_zoom \
- && touch source_zoom/__init__.py fake_zoom/__init__.py \
- && pip install --no-cache-dir -c constraints.txt . \
+RUN mkdir -p source_zoom \
+ && touch source_zoom/__init__.py \
+ && { pip install --no-cache-dir -c constraints.txt . \
+      || { echo "pip could not install the dependencies: if it could not reach the package index, build with 'docker build --network host' (an engine started with --bridge=none gives a build no other network)." >&2; exit 1; }; } \
  && pip uninstall -y source-zoom \
- && rm -rf source_zoom fake_zoom build ./*.egg-info \
+ && rm -rf source_zoom build ./*.egg-info \
  && site=$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
  && rm -rf "$site/pandas/tests" \
  && find "$site/numpy" -depth -type d -name tests -exec rm -rf {} +
 
 # Then the connector itself (no dependency resolution: they are all installed above).
 COPY source_zoom ./source_zoom
-COPY fake_zoom ./fake_zoom
 # Byte-compiled here (pip does not always do it for a local project), so the unprivileged user,
 # who cannot write to /opt/venv, never compiles on start-up. pip/setuptools are not needed at run time.
 RUN pip install --no-cache-dir --no-deps . \
  && site=$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
- && for pkg in source_zoom fake_zoom; do \
-      if [ -d "$site/$pkg" ]; then python -m compileall -q "$site/$pkg" || exit 1; fi; \
-    done \
+ && python -m compileall -q "$site/source_zoom" \
  && pip uninstall -y pip setuptools wheel 2>/dev/null \
  && rm -rf build ./*.egg-info
 
@@ -51,7 +55,7 @@ RUN pip install --no-cache-dir --no-deps . \
 FROM python:3.11-slim
 
 LABEL io.airbyte.name="source-zoom" \
-      io.airbyte.version="0.1.0" \
+      io.airbyte.version="0.2.0" \
       org.opencontainers.image.title="source-zoom" \
       org.opencontainers.image.description="Airbyte source connector for the Zoom REST API v2" \
       org.opencontainers.image.licenses="MIT"

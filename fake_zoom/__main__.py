@@ -3,6 +3,7 @@
     python -m fake_zoom --port 0 --seed 42 --dataset benchmark --scale 2 --rate-limit-plan pro
 
 The first stdout line is `FAKE_ZOOM_URL=http://127.0.0.1:PORT`; it serves until SIGTERM/SIGINT.
+`--help` names the credentials it accepts (integration_tests/sample_config.json uses them).
 """
 
 from __future__ import annotations
@@ -20,8 +21,32 @@ from .config import FakeZoomConfig
 from .server import create_app
 
 
+# The port integration_tests/sample_config.json points at (the README's "Running the connector").
+SAMPLE_CONFIG_PORT = 48765
+
+
+def credentials_help() -> str:
+    """What a connector config needs to log in to this fake, from the config's own defaults."""
+    config = FakeZoomConfig()
+    return (
+        "Credentials it accepts (change them with --set FIELD=VALUE):\n"
+        f"  Server-to-Server OAuth: account_id {config.account_id}, client_id {config.client_id}, client_secret {config.client_secret}\n"
+        f"  OAuth refresh token:    client_id {config.client_id}, client_secret {config.client_secret}, refresh_token "
+        f"{config.refresh_token} (single use: the fake rotates it, as Zoom does; restart the fake to use it again)\n"
+        f"  JWT (legacy):           jwt_token {config.jwt_token}\n"
+        "Connector URLs: api_base_url http://127.0.0.1:PORT/v2, oauth_token_url http://127.0.0.1:PORT/oauth/token.\n"
+        f"integration_tests/sample_config.json is a Server-to-Server config for --port {SAMPLE_CONFIG_PORT}. The fake has no\n"
+        "rate limits unless --rate-limit-plan is given: set the connector's rate_limit_plan to business to read at full speed."
+    )
+
+
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m fake_zoom", description="Fake Zoom REST API v2 server")
+    parser = argparse.ArgumentParser(
+        prog="python -m fake_zoom",
+        description="Fake Zoom REST API v2 server",
+        epilog=credentials_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 = a free port")
     parser.add_argument("--seed", type=int, default=42)

@@ -13,7 +13,7 @@ SERVER_ERRORS = (500, 502, 503, 504)
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str  # "5xx" | "429" | "drop" | "bad_json" | "hang" | "stall_body"
+    kind: str  # "5xx" | "429" | "drop" | "bad_json" | "hang" | "stall_body" | "invalid" (persistent only)
     status: int = 0  # for 5xx
     retry_after: bool = True  # for 429
     variant: int = 0  # for bad_json: 0 = truncated JSON, 1 = HTML error page

@@ -533,7 +533,7 @@ class Stats:
             "status_counts": dict(self.status_counts),
             "token_requests": self.token_requests,
             "token_faults_injected": dict(self.token_faults_injected),
-            "faults_injected": {k: self.faults_injected[k] for k in ("5xx", "429", "drop", "bad_json", "hang", "stall_body", "expired_token")},
+            "faults_injected": {k: self.faults_injected[k] for k in ("5xx", "429", "drop", "bad_json", "hang", "stall_body", "expired_token", "invalid")},
             "hung_seconds": list(self.hung_seconds),
             "total_api_requests": self.total_api_requests,
         }
@@ -633,6 +633,8 @@ class FakeZoom:
         if fault is None or fault.kind in ("bad_json", "hang", "stall_body"):
             return None
         self.stats.faults_injected[fault.kind] += 1
+        if fault.kind == "invalid":  # Zoom's validation error: the same request is refused every time
+            return error_response(400, 300, "Validation Failed.")
         if fault.kind == "5xx":
             return error_response(fault.status, fault.status, "Internal Error (injected fault)")
         if fault.kind == "429":

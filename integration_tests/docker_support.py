@@ -30,6 +30,13 @@ REQUIRE_ENGINE_ENV = "SOURCE_ZOOM_REQUIRE_DOCKER"
 CONTAINER_TIMEOUT_SECONDS = float(os.environ.get("SOURCE_ZOOM_CONTAINER_TIMEOUT", "900"))
 
 
+def project_version() -> str:
+    """The version setup.py gives the package (unit_tests/test_versions.py holds the others to it)."""
+    import re
+
+    return re.search(r'version="([^"]+)"', (REPO_ROOT / "setup.py").read_text()).group(1)
+
+
 class EngineUnavailable(RuntimeError):
     """No Docker engine answered."""
 
@@ -211,15 +218,18 @@ def run_in_container(
     user: str | None = None,
     environment: Mapping[str, str] | None = None,
     timeout: float = CONTAINER_TIMEOUT_SECONDS,
+    network_mode: str = "host",
+    mount_point: str = SECRETS_DIR_IN_CONTAINER,
 ) -> RunResult:
-    """`docker run --rm --network host [-v secrets_dir:/secrets:ro] IMAGE args...`, as Airbyte calls it."""
+    """`docker run --rm --network host [-v secrets_dir:/secrets:ro] IMAGE args...`, as Airbyte calls it
+    (`network_mode="none"`: a container that reaches nothing, as one on an engine without a bridge)."""
     volumes = {}
     if secrets_dir is not None:
-        volumes[str(secrets_dir)] = {"bind": SECRETS_DIR_IN_CONTAINER, "mode": "ro"}
+        volumes[str(secrets_dir)] = {"bind": mount_point, "mode": "ro"}
     kwargs: dict[str, Any] = {
         "command": list(args),
         "detach": True,
-        "network_mode": "host",
+        "network_mode": network_mode,
         "volumes": volumes,
         "environment": dict(environment or {}),
     }

@@ -118,8 +118,8 @@ def test_build_context_holds_only_what_the_image_needs():
     assert "setup.py" in included
     assert any(path.startswith("source_zoom/") for path in included)
     unwanted = re.compile(
-        r"(^|/)(\.git|\.venv|venv|__pycache__|\.pytest_cache|\.hypothesis|unit_tests|"
-        r"integration_tests|benchmarks|docs|build|dist|secrets|\.ci)(/|$)|\.pyc$|\.egg-info(/|$)"
+        r"(^|/)(\.git|\.venv|venv|__pycache__|\.pytest_cache|\.hypothesis|unit_tests|fake_zoom|"
+        r"integration_tests|benchmarks|docs|build|dist|secrets|\.cache|\.ci)(/|$)|\.pyc$|\.egg-info(/|$)"
     )
     leaked = [path for path in included if unwanted.search(path)]
     assert not leaked, f"the build context would include: {leaked[:20]}"
@@ -130,7 +130,7 @@ def test_build_context_holds_only_what_the_image_needs():
 
 def test_image_metadata(image):
     assert image.labels.get("io.airbyte.name") == "source-zoom"
-    assert image.labels.get("io.airbyte.version") == "0.1.0"
+    assert image.labels.get("io.airbyte.version") == ds.project_version()
     entrypoint = image.env.get("AIRBYTE_ENTRYPOINT")
     assert entrypoint, "ENV AIRBYTE_ENTRYPOINT is not set"
     assert image.entrypoint, "the image has no ENTRYPOINT"
@@ -178,6 +178,29 @@ def test_check_succeeds_against_fake_zoom(docker_client, image, secrets_dir):
     statuses = result.of_type("CONNECTION_STATUS")
     assert len(statuses) == 1, result.describe()
     assert statuses[0]["connectionStatus"]["status"] == "SUCCEEDED", result.describe()
+
+
+def test_given_a_container_that_cannot_reach_zoom_when_checking_then_the_answer_names_the_network(docker_client, image, secrets_dir):
+    """Without --network host the fake on the host's 127.0.0.1 is out of reach, as is any host on
+    an engine without a bridge network (scripts/docker_engine.sh): the sentence says so."""
+    result = ds.run_in_container(docker_client, ["check", "--config", "/secrets/config.json"], secrets_dir=secrets_dir, network_mode="none")
+
+    statuses = result.of_type("CONNECTION_STATUS")
+    assert len(statuses) == 1, result.describe()
+    message = statuses[0]["connectionStatus"]["message"]
+    assert statuses[0]["connectionStatus"]["status"] == "FAILED", result.describe()
+    assert "cannot be reached from inside this Docker container" in message and "docker run --network host" in message, message
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_given_the_image_then_it_holds_the_connector_and_not_the_fake_zoom_api(docker_client, image):
+    result = ds.run_in_container(
+        docker_client,
+        ["-c", "import importlib.util, os; print(importlib.util.find_spec('fake_zoom') is None, os.path.exists('/opt/venv/bin/fake-zoom'), importlib.util.find_spec('source_zoom') is not None)"],
+        entrypoint="/opt/venv/bin/python",
+    )
+
+    assert result.exit_code == 0 and result.stdout.split() == ["True", "False", "True"], result.describe()
 
 
 def test_check_fails_with_wrong_client_secret(docker_client, image, config, tmp_path):

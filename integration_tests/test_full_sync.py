@@ -101,7 +101,7 @@ def test_given_a_full_sync_then_every_failed_request_is_an_expected_skip_and_par
     users = fake.ground_truth(fake.connector_config()["start_date"])["tables"]["users"]["records"]
     hosts = [user for user in users if user["status"] in ("active", "inactive")]
     assert len(hosts) < len(users)  # the account has pending users, who have hosted nothing
-    assert by_endpoint["GET /v2/users"] == 3  # one listing per user status
+    assert by_endpoint["GET /v2/users"] == 1 + 3  # the login check, then one listing per user status
     assert by_endpoint["GET /v2/users/{userId}/meetings"] == len(hosts)
     logs = [m["log"]["message"] for m in messages if m["type"] == "LOG"]
     skip_lines = [line for line in logs if "skipped /" in line]

@@ -27,7 +27,13 @@ from integration_tests.sync_support import (  # noqa: E402
     records_by_table,
     run_connector,
 )
+from source_zoom.errors import FILES_GONE_ERRORS, ZOOM_ERRORS  # noqa: E402
 from source_zoom.streams import ALL_STREAMS  # noqa: E402
+
+# The connector's own lines (zoom_stream.account_for_skip; SourceZoom's Sync summary).
+UNAVAILABLE_LINE = re.compile(r"^(\w+): not available on this Zoom account \((.*?); Zoom code (\d+): (.*)\); this table ends here")
+SKIPPED = re.compile(r"(\w+) (\d+) \(code (\w+)\)")
+SCOPE_CODES = ("4700", "4711", "104")
 
 
 def endpoint_shape(path: str) -> str:
@@ -53,6 +59,41 @@ def seconds_per_table(messages) -> Dict[str, float]:
             elif status in ("COMPLETE", "INCOMPLETE"):
                 ended[name] = when
     return {name: ended[name] - started[name] for name in ended if name in started}
+
+
+def meaning_of(code: str) -> str:
+    """What the connector's error table says a Zoom code means (the first row with that code)."""
+    for table in (FILES_GONE_ERRORS, ZOOM_ERRORS):
+        for (_, known), error in table.items():
+            if str(known) == code:
+                return error.meaning
+    return "not in the error table"
+
+
+def skip_classes(logs) -> Dict[str, Dict[str, int]]:
+    """Zoom code -> {table: resources skipped}, from the connector's Sync summary line."""
+    summary = next((line for line in logs if line.startswith("Sync summary")), "")
+    listed = summary.split("skipped resources: ", 1)[-1].split("; unavailable tables:", 1)[0]
+    classes: Dict[str, Dict[str, int]] = {}
+    for table, count, code in SKIPPED.findall(listed):
+        classes.setdefault(code, {})[table] = int(count)
+    return classes
+
+
+def empty_on_purpose(logs, missing_scopes) -> Dict[str, str]:
+    """Tables Zoom would not serve here, and why: the fake does what Zoom does for such an account."""
+    notes = {}
+    for line in logs:
+        found = UNAVAILABLE_LINE.match(line)
+        if found is None:
+            continue
+        table, meaning, code, message = found.groups()
+        if code in SCOPE_CODES:
+            scopes = ", ".join(scope for scope in missing_scopes if scope in message) or message
+            notes[table] = f"the fake's app lacks {scopes} (fake_zoom/config.py, DEFAULT_MISSING_SCOPES): Zoom's answer to such an app is code {code}"
+        else:
+            notes[table] = f"{meaning} (code {code}): the fake answers as Zoom does"
+    return notes
 
 
 def main() -> int:
@@ -82,22 +123,36 @@ def main() -> int:
     problems = compare_with_ground_truth(records, truth, keys)  # keys: each record once, none missing
     field_problems = compare_records(records, truth, keys)  # and every field as Zoom served it
 
+    logs = [m["log"]["message"] for m in messages if m["type"] == "LOG"]
+    on_purpose = empty_on_purpose(logs, config.missing_scopes)
+
     print(f"\n{'table':<30}{'records':>9}{'expected':>10}{'requests':>10}{'seconds':>9}  check")
     for table in sorted(truth["tables"]):
         status = "ok" if table not in problems and table not in field_problems else "MISMATCH"
+        if table in on_purpose and not records.get(table):
+            status += ", empty on purpose (below)"
         print(f"{table:<30}{len(records.get(table, [])):>9}{truth['tables'][table]['count']:>10}{requests.get(table, 0):>10}{seconds.get(table, 0):>9.2f}  {status}")
     hidden = [stream.stream_name() for stream in ALL_STREAMS if stream.hidden]
     for name in hidden:
         print(f"{'(parent) ' + name:<30}{'':>9}{'':>10}{requests.get(name, 0):>10}")
+
+    if on_purpose:
+        print("\nEmpty on purpose (the fake plays an account where Zoom would not serve them):")
+        for table, why in sorted(on_purpose.items()):
+            print(f"  {table:<28}{why}")
+    classes = skip_classes(logs)
+    if classes:
+        print("\nSkipped resources, one class per line (Zoom's answers the connector skips, each logged once):")
+        print(f"  {'code':<7}{'count':>6}  {'meaning':<62}tables")
+        for zoom_code, tables in sorted(classes.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0):
+            listed = ", ".join(f"{table} {count}" for table, count in sorted(tables.items()))
+            print(f"  {zoom_code:<7}{sum(tables.values()):>6}  {meaning_of(zoom_code):<62}{listed}")
     total_records = sum(len(r) for r in records.values())
     print(
-        f"\n{total_records} records in {wall:.1f} s; {stats['total_api_requests']} API requests "
+        f"\n{total_records} records in {wall:.1f} s (the whole `read` process, start-up included); {stats['total_api_requests']} API requests "
         f"({', '.join(f'{k} {v}' for k, v in sorted(stats['requests_by_category'].items()))}), "
         f"{stats['token_requests']} token request(s), {stats['status_counts'].get('429', 0)} answered 429; exit code {code}."
     )
-    for line in (m["log"]["message"] for m in messages if m["type"] == "LOG"):
-        if line.startswith("Sync summary"):
-            print(line)
     if code != 0 or problems or field_problems:
         print("\nFAILED:", problems or format_differences(field_problems) or stderr[-2000:], file=sys.stderr)
         return 1

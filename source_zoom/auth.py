@@ -21,16 +21,29 @@ from airbyte_cdk.config_observation import emit_configuration_as_airbyte_control
 from airbyte_cdk.utils import AirbyteTracedException
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 
+from source_zoom.reach import unreachable
+
 logger = logging.getLogger("airbyte")
 
 SERVER_TO_SERVER = "server_to_server_oauth"
 REFRESH_TOKEN = "oauth2_refresh_token"
 JWT = "jwt"
 
-JWT_REJECTED = (
-    "Zoom rejected the JWT token (expired or revoked). Zoom retired JWT apps in 2023: "
-    "create a Server-to-Server OAuth app and use auth_type server_to_server_oauth."
-)
+
+
+def jwt_refused(said: str = "") -> str:
+    """The sentence for a JWT Zoom refuses; `said` is Zoom's answer, e.g. "HTTP 401, code 124: Invalid access token."."""
+    return (
+        f"Zoom refused credentials.jwt_token{f' ({said})' if said else ''}: the JWT expired or was revoked, and Zoom retired "
+        "JWT apps in 2023, so no new one can be made; create a Server-to-Server OAuth app on marketplace.zoom.us and use "
+        "auth_type server_to_server_oauth with its account_id, client_id and client_secret."
+    )
+
+
+JWT_REJECTED = jwt_refused()
+
+ZOOM_TOKEN_URL = "https://zoom.us/oauth/token"
+ZOOMGOV_TOKEN_URL = "https://zoomgov.com/oauth/token"
 
 # Renew this long before Zoom's expiry so a request in flight never carries a dying token.
 EXPIRY_MARGIN_SECONDS = 120
@@ -45,8 +58,12 @@ TOKEN_RETRY_BASE_SECONDS = 1.0
 # Zoom rotated the refresh token: unknown, so a refresh token is never sent twice on it.
 NOT_ACTED_ON = (429, 503)
 
-CHECK_CLIENT = "check client_id and client_secret of the Zoom app"
-REAUTHORIZE = "the refresh token in the config is no longer valid (used up, expired or revoked): re-authorize the Zoom app to get a new one"
+CHECK_CLIENT = "fix credentials.client_id and client_secret: copy them from the app's App Credentials page on marketplace.zoom.us"
+CHECK_ACCOUNT = "fix credentials.account_id: copy the Account ID from the Server-to-Server app's App Credentials page"
+REAUTHORIZE = (
+    "credentials.refresh_token is no longer valid (used up, expired or revoked): re-authorize the Zoom app "
+    "(Airbyte's Authenticate your Zoom account button) to get a new one"
+)
 # What to tell a person when Zoom refuses a login (Zoom codes and OAuth error names), per login.
 TOKEN_ERROR_ADVICE = {
     SERVER_TO_SERVER: {
@@ -54,8 +71,8 @@ TOKEN_ERROR_ADVICE = {
         "4702": CHECK_CLIENT,
         "4704": CHECK_CLIENT,
         "unauthorized_client": "check that the Zoom app is activated and of the Server-to-Server OAuth type",
-        "invalid_request": "check the account_id of the Server-to-Server app",
-        "4740": "check the account_id of the Server-to-Server app",
+        "invalid_request": CHECK_ACCOUNT,
+        "4740": CHECK_ACCOUNT,
         "4705": "the grant type is not allowed for this app: check the app type matches auth_type",
         "4735": "the account does not allow this app: check the app's account",
     },
@@ -108,6 +125,10 @@ class ZoomAuthenticator(AuthBase):
         if self._auth_type == JWT:
             self._access_token = self._credentials["jwt_token"]
             self._expires_at = float("inf")
+
+    @property
+    def auth_type(self) -> str:
+        return self._auth_type
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers.update(self.get_auth_header())
@@ -189,6 +210,7 @@ class ZoomAuthenticator(AuthBase):
 
     def _request_token_with_retries(self) -> Mapping[str, Any]:
         last_problem = ""
+        unreached: Optional[BaseException] = None
         for attempt in range(1, TOKEN_REQUEST_ATTEMPTS + 1):
             try:
                 return self._one_token_request()
@@ -204,13 +226,17 @@ class ZoomAuthenticator(AuthBase):
                 last_problem = f"{self._token_url} {lost}"
             except _NotActedOn as refused:
                 last_problem = f"{self._token_url} {refused}"
+                unreached = refused.__cause__
             if attempt < TOKEN_REQUEST_ATTEMPTS:
                 time.sleep(min(TOKEN_RETRY_BASE_SECONDS * 2**attempt, 10))
-        raise LoginFailed(
-            message=f"Could not get a Zoom access token: {last_problem}. Zoom may be down; try again later.",
-            internal_message=last_problem,
-            failure_type=FailureType.transient_error,
-        )
+        if isinstance(unreached, requests.RequestException):
+            message = f"Could not get a Zoom access token: {unreachable('oauth_token_url', self._token_url, unreached)}"
+        else:
+            message = (
+                f"Could not get a Zoom access token: {last_problem} ({TOKEN_REQUEST_ATTEMPTS} tries); Zoom or the network is "
+                "failing, not the credentials: run it again later."
+            )
+        raise LoginFailed(message=message, internal_message=last_problem, failure_type=FailureType.transient_error)
 
     def _one_token_request(self) -> Mapping[str, Any]:
         """One POST to the token endpoint. Raises _NotActedOn when the refresh token (if any) is
@@ -249,6 +275,13 @@ class ZoomAuthenticator(AuthBase):
         except ValueError:
             body = {}
         body = body if isinstance(body, dict) else {}
+        if response.status_code in (404, 405) or not (body.get("code") or body.get("error") or body.get("reason")):
+            # Zoom's token endpoint always says why it refuses; a 404 or a body without a reason is another server.
+            return config_error(
+                f"oauth_token_url {self._token_url} is not Zoom's token endpoint (it answered HTTP {response.status_code}"
+                f"{'' if body else ' without a Zoom error body'}): set it to {ZOOM_TOKEN_URL} (ZoomGov: {ZOOMGOV_TOKEN_URL}), or leave it out.",
+                f"Token endpoint {self._token_url} answered {response.status_code}: {response.text[:500]}",
+            )
         code = str(body.get("code") or body.get("error") or "")
         reason = body.get("reason") or body.get("message") or body.get("error_description") or response.reason
         advice = TOKEN_ERROR_ADVICE[self._auth_type].get(code, "check the credentials and oauth_token_url in the connector config")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Tuple
 from urllib.parse import urlsplit
 
-from source_zoom.auth import JWT, REFRESH_TOKEN, SERVER_TO_SERVER, config_error
+from source_zoom.auth import JWT, REFRESH_TOKEN, SERVER_TO_SERVER, ZOOM_TOKEN_URL, config_error
 from source_zoom.rate_limits import DEFAULT_RATE_LIMIT_PLAN, RATE_LIMIT_PLANS
 
 DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
-DEFAULT_OAUTH_TOKEN_URL = "https://zoom.us/oauth/token"
+DEFAULT_OAUTH_TOKEN_URL = ZOOM_TOKEN_URL
 DEFAULT_HISTORY_DAYS = 182
 DEFAULT_NUM_WORKERS = 10
 MAX_NUM_WORKERS = 50
@@ -45,16 +46,30 @@ class ZoomConfig:
         return datetime.now(timezone.utc)
 
 
-def parse_start_date(value: Optional[str]) -> datetime:
+# The shapes start_date is written in: a date, or a date-time with optional seconds, fractions of
+# a second and a zone (Z or a numeric offset; none means UTC). spec.yaml's pattern is the same
+# expression (unit_tests/test_start_date.py holds them together), so the CDK's check of the spec, which
+# runs before the connector sees the config, lets through exactly what this reads.
+START_DATE_SHAPES = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$")
+START_DATE_FORMS = (
+    "write it as a date, 2026-01-01, or a date-time such as 2026-01-01T00:00:00Z (seconds, fractions of a second "
+    "and an offset such as +02:00 may be given; it is read in UTC)"
+)
+
+
+def parse_start_date(value: Any) -> datetime:
+    """The moment start_date names, in UTC: a date alone is its midnight UTC."""
     now = datetime.now(timezone.utc)
-    if not value:
+    if value is None or value == "":
         return (now - timedelta(days=DEFAULT_HISTORY_DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
+    text = value if isinstance(value, str) else None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        raise config_error(f"start_date '{value}' is not a date: write it as YYYY-MM-DDTHH:MM:SSZ, e.g. 2026-01-01T00:00:00Z.")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        if text is None or not START_DATE_SHAPES.match(text):
+            raise ValueError(text)
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+    except ValueError:
+        raise config_error(f"start_date {value!r} is not a date: {START_DATE_FORMS}.")
+    parsed = parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
     if parsed > now:
         raise config_error(f"start_date {value} is in the future: Zoom has no data after today, so choose a date in the past.")
     return parsed

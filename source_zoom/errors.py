@@ -270,7 +270,7 @@ class ZoomErrorHandler(ErrorHandler):
         """Send it again, unless it already failed MAX_RETRIES times after its first try."""
         failures, _ = self._budget(request, failed=True)
         if failures > MAX_RETRIES:
-            return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.transient_error, f"{message} (after {failures} tries)"))
+            return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.transient_error, message))
         return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, message)
 
     def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
@@ -293,14 +293,10 @@ class ZoomErrorHandler(ErrorHandler):
             return self._last(ErrorResolution(ResponseAction.SUCCESS))
         code, message = zoom_error_body(response)
         error = classify(response.status_code, code, self._extra_errors)
+        # The one wording of a failed request (closing.py reads it back for the sync's last line).
         detail = f"{resource} answered HTTP {response.status_code}, Zoom code {code}: {message}"
-        if error is None:
-            return self._last(ErrorResolution(
-                ResponseAction.FAIL,
-                FailureType.system_error,
-                f"{self._stream_name}: Zoom answered {resource} with HTTP {response.status_code}, code {code} ({message}), "
-                "which this connector does not know, so it did not ask again",
-            ))
+        if error is None:  # an answer the error table does not know: asked again, it would be the same
+            return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.system_error, f"{self._stream_name}: {detail}"))
         if error.outcome in (Outcome.SKIP_RESOURCE, Outcome.STREAM_UNAVAILABLE):
             return self._last(ErrorResolution(
                 ResponseAction.IGNORE,
@@ -336,11 +332,7 @@ class ZoomErrorHandler(ErrorHandler):
             return ErrorResolution(ResponseAction.RATE_LIMITED, FailureType.transient_error, f"{self._stream_name}: {detail}")
         if error.outcome == Outcome.RETRY:
             return self._retry(request, f"{self._stream_name}: {detail}")
-        return self._last(ErrorResolution(
-            ResponseAction.FAIL,
-            FailureType.system_error,
-            f"{self._stream_name}: {error.meaning}: {resource} answered HTTP {response.status_code}, code {code} ({message})",
-        ))
+        return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.system_error, f"{self._stream_name}: {detail}"))
 
 
 def retry_after_seconds(response: requests.Response) -> Optional[float]:

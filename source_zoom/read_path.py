@@ -169,11 +169,12 @@ def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
             )
         return
     own = [gap for gap in gaps if not gap.unavailable]
-    refused = next((gap for gap in own if gap.failure_type == FailureType.system_error), None)
-    if refused is not None:
+    refused = [gap for gap in own if gap.failure_type == FailureType.system_error]
+    if refused:
         raise AirbyteTracedException(
-            message=f"{stream.name} is incomplete because {refused.message}: asking again gets the same answer, so its state "
-            "stays before the gap while the other tables finish; report this message to the connector's maintainers.",
+            message=f"{stream.name} is incomplete: Zoom refused {sum(gap.requests for gap in refused)} request(s) (first: "
+            f"{refused[0].message}). Its state stays before the gap while the other tables finish, and asking again gets the "
+            "same answer: report this message to the connector's maintainers.",
             internal_message="; ".join(gap.message for gap in failed[:3]),
             failure_type=FailureType.system_error,
         )

@@ -25,9 +25,10 @@ import threading
 from typing import Any, List, Mapping, NoReturn, Optional
 
 import orjson
+import requests
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
-from airbyte_cdk.logger import PRINT_BUFFER
+from airbyte_cdk.logger import PRINT_BUFFER, is_platform_debug_log_enabled
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteLogMessage,
@@ -40,6 +41,7 @@ from airbyte_cdk.models import (
     Status,
     Type,
 )
+from airbyte_cdk.sources.streams.http.exceptions import BaseBackoffException
 from airbyte_cdk.utils import AirbyteTracedException
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 
@@ -204,17 +206,45 @@ def emit(message: AirbyteMessage) -> None:
     print(f"{filter_secrets(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode())}\n", end="", flush=True)
 
 
-def end_with_config_error(error: AirbyteTracedException, command: Optional[str]) -> NoReturn:
-    """A config, catalog or state a person must fix: their sentence, without a stack trace. `check`
-    answers FAILED as the protocol asks (exit 0); the other commands exit 1."""
+def end_with_error(error: AirbyteTracedException, command: Optional[str]) -> NoReturn:
+    """A failure the connector explains (a config, catalog or state to fix, a refused login, a sync
+    whose tables failed): its sentence, last, without a stack trace. `check` answers a config error
+    FAILED as the protocol asks (exit 0); everything else exits 1."""
     logger.error(error.message)
+    PRINT_BUFFER.flush()  # the log line before the trace, never after it
     message = error.as_airbyte_message()
     message.trace.error.stack_trace = None  # type: ignore[union-attr]
     emit(message)
-    if command == "check":
+    if command == "check" and error.failure_type == FailureType.config_error:
         emit(AirbyteMessage(type=Type.CONNECTION_STATUS, connectionStatus=AirbyteConnectionStatus(status=Status.FAILED, message=error.message)))
         sys.exit(0)
     sys.exit(1)
+
+
+class NoTracebackForExplainedFailures(logging.Filter):
+    """The CDK logs a traceback with each failed table ("Exception while syncing stream ...") and
+    each request that ran out of retries; the table's error already says what happened and what to
+    do, so those log lines keep their text and lose the traceback (kept with --debug). A failure
+    the connector does not explain (a bug) keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        failure = record.exc_info[1] if record.exc_info else None
+        if isinstance(failure, EXPLAINED_FAILURES):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+# Failures that reach a person as a sentence of the connector's (a table's error, a login's).
+EXPLAINED_FAILURES = (AirbyteTracedException, BaseBackoffException, requests.RequestException)
+
+
+def hide_explained_tracebacks(debug: bool) -> None:
+    if debug or is_platform_debug_log_enabled():
+        return
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(existing, NoTracebackForExplainedFailures) for existing in handler.filters):
+            handler.addFilter(NoTracebackForExplainedFailures())
 
 
 # --- cancellation ---------------------------------------------------------------------------------
@@ -272,6 +302,7 @@ def run(args: Optional[List[str]] = None) -> None:
         args = MigrateLegacyConfig.migrate(args)
         entrypoint = ZoomEntrypoint(SourceZoom(_config_from_args(args)))
         parsed_args = entrypoint.parse_args(args)
+        hide_explained_tracebacks(bool(getattr(parsed_args, "debug", False)))
         install_stop_handler()
         # As the CDK's launch(): one write per message, so concurrent output never interleaves.
         with PRINT_BUFFER:
@@ -280,6 +311,4 @@ def run(args: Optional[List[str]] = None) -> None:
                     exit_stopped("at the next message")
                 print(f"{message}\n", end="")
     except AirbyteTracedException as error:
-        if error.failure_type != FailureType.config_error:
-            raise
-        end_with_config_error(error, command)
+        end_with_error(error, command)

@@ -8,9 +8,7 @@ import time
 from collections import Counter
 from queue import Full, Queue
 from datetime import timedelta
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
-
-import requests
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from airbyte_cdk.logger import AirbyteLogFormatter
 from airbyte_cdk.models import (
@@ -36,8 +34,10 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, FinalStateCurs
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import ZoomAuthenticator
+from source_zoom.closing import CDK_CLOSING_ERROR, UNEXPECTED, TableError, closing_error
 from source_zoom.config import parse_config
-from source_zoom.errors import daily_limit_in, response_json, zoom_error_body
+from source_zoom.errors import missing_scopes
+from source_zoom.login import LOGIN_CHECK, check_login
 from source_zoom.incremental import CompletedWindowsCursor, load_state_file, parse_zoom_time, read_beyond_cursor, state_floor
 from source_zoom.rate_limits import build_api_budget
 from source_zoom.scopes import scope_warning
@@ -47,28 +47,6 @@ from source_zoom.streams import ALL_STREAMS, TABLES, build_streams
 from source_zoom.zoom_stream import ZoomStream
 
 logger = logging.getLogger("airbyte")
-
-
-# The CDK ends a read some of whose streams failed with one more error, a multi-line list of
-# exception reprs; it is said again as one sentence (the tables' own errors came before it).
-CDK_CLOSING_ERROR = "Concurrent read failure"
-
-
-def closing_error(table_errors: Mapping[str, str]) -> AirbyteTracedException:
-    names = sorted(table_errors)
-    daily = {found for found in (daily_limit_in(message) for message in table_errors.values()) if found}
-    if daily and all(daily_limit_in(message) for message in table_errors.values()):
-        category, resets_at = sorted(daily)[0]
-        message = (
-            f"The sync stopped at Zoom's daily {category + ' ' if category else ''}rate limit, used up until {resets_at}: "
-            f"{len(names)} table(s) keep what they read in their state ({', '.join(names)}), and a sync after that time continues from there."
-        )
-    else:
-        message = (
-            f"The sync ended with {len(names)} incomplete table(s) ({', '.join(names) or 'see the errors above'}), each with its "
-            "reason above; a new sync continues from their saved states."
-        )
-    return AirbyteTracedException(message=message, internal_message=CDK_CLOSING_ERROR, failure_type=FailureType.config_error)
 
 
 class RecordQueue(Queue):
@@ -148,26 +126,13 @@ class SourceZoom(ConcurrentSourceAdapter):
         return message
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> Tuple[bool, Optional[str]]:
+        """The login check (login.py), whose sentence tells the causes apart: the credential, the
+        URLs, the network, a missing scope."""
         try:
-            context = self.sync_context(config)
-            token = context.authenticator.get_access_token()
-            url = f"{context.config.api_base_url}/users"
-            response = requests.get(url, params={"page_size": 1}, headers={"Authorization": f"Bearer {token}"}, timeout=context.config.request_timeout)
+            refused = check_login(self.sync_context(config)).check_message()
         except AirbyteTracedException as error:
             return False, error.message
-        except requests.RequestException as error:
-            return False, f"Cannot reach Zoom at {context.config.api_base_url}: {type(error).__name__}. Check api_base_url and the network."
-        if response.ok:
-            try:
-                response_json(response)
-            except ValueError:
-                return False, f"{url} did not answer with JSON: check that api_base_url is Zoom's API root (https://api.zoom.us/v2)."
-            return True, None
-        code, message = zoom_error_body(response)
-        return False, (
-            f"Zoom accepted the credentials but refused to list users (HTTP {response.status_code}, code {code}: {message}): "
-            "give the app the user:read:admin scope (and the other read scopes in the docs)."
-        )
+        return refused is None, refused
 
     # --- streams -------------------------------------------------------------------------------
 
@@ -235,22 +200,31 @@ class SourceZoom(ConcurrentSourceAdapter):
             )
         started = time.monotonic()
         records: Counter = Counter()
-        table_errors: Dict[str, str] = {}
+        table_errors: Dict[str, TableError] = {}
+        logged_in = False
         try:
+            # Once, before any table starts: a refused login ends the sync here with its one sentence.
+            check_login(context)
+            logged_in = True
             for message in super().read(logger, config, catalog, state):
                 if message.type == Type.RECORD and message.record is not None:
                     records[message.record.stream] += 1
                 elif message.type == Type.TRACE and message.trace is not None and message.trace.type == TraceType.STREAM_STATUS:
                     self._log_stream_end(logger, message, records)
                 elif message.type == Type.TRACE and message.trace is not None and message.trace.error is not None and message.trace.error.stream_descriptor:
-                    table_errors[message.trace.error.stream_descriptor.name] = message.trace.error.message
+                    error = message.trace.error
+                    table_errors.setdefault(error.stream_descriptor.name, TableError(error.stream_descriptor.name, error.message, error.failure_type))
+                    if not logger.isEnabledFor(logging.DEBUG) and not error.message.startswith(UNEXPECTED):
+                        # The table's sentence says what happened; its traceback is for --debug (a bug keeps it).
+                        error.stack_trace = None
                 yield message
         except AirbyteTracedException as error:
             if error.internal_message != CDK_CLOSING_ERROR:
                 raise
             raise closing_error(table_errors) from None
         finally:
-            self._log_summary(logger, time.monotonic() - started, records)
+            if logged_in:
+                self._log_summary(logger, time.monotonic() - started, records)
             # Whatever still runs stops asking Zoom and stops queueing: nothing reads it any more.
             self._queue.stopped.set()
             # A later read on this instance starts from a fresh context (pool, memos, counters).
@@ -280,7 +254,15 @@ class SourceZoom(ConcurrentSourceAdapter):
         hidden = ", ".join(f"{stream} {report.requests[stream]}" for stream in HIDDEN_LISTINGS if report.requests[stream])
         logger.info(
             f"Sync summary: {sum(records.values())} records in {seconds:.1f} s, {sum(report.requests.values())} requests"
-            f"{f' (parent listings: {hidden})' if hidden else ''}, "
+            f" ({LOGIN_CHECK} {report.requests[LOGIN_CHECK]}{f', parent listings: {hidden}' if hidden else ''}), "
             f"{self._context.authenticator.token_requests} token request(s); "
-            f"skipped resources: {skips}; unavailable tables: {unavailable}."
+            f"skipped resources: {skips}; unavailable tables: {unavailable}.{scopes_to_add(report.unavailable.values())}"
         )
+
+
+def scopes_to_add(reasons: Iterable[str]) -> str:
+    """The fix for tables Zoom would not serve for want of a scope, said last (empty when none)."""
+    scopes = sorted({scope for reason in reasons for scope in missing_scopes(reason)})
+    if not scopes:
+        return ""
+    return f" To read them, add {', '.join(scopes)} to the Zoom app's scopes; the next sync then reads their whole history."

@@ -21,6 +21,7 @@ from source_zoom import auth, errors
 API = "https://api.zoom.us/v2"
 TOKEN_URL = "https://zoom.us/oauth/token"
 START_DATE = "2026-06-01T00:00:00Z"
+LOGIN_CHECK_URL = f"{API}/users?page_size=1"
 
 S2S_CREDENTIALS = {
     "auth_type": "server_to_server_oauth",
@@ -72,6 +73,11 @@ def log_lines(output: EntrypointOutput) -> List[str]:
     return [message.log.message for message in output.logs]
 
 
+def table_requests(mocker: requests_mock.Mocker) -> list:
+    """The requests the tables sent: every request but the token's and the login check."""
+    return [request for request in mocker.request_history if "/v2" in request.url and request.url != LOGIN_CHECK_URL]
+
+
 def paths_requested(mocker: requests_mock.Mocker) -> List[str]:
     return [request.url.split("/v2", 1)[-1] for request in mocker.request_history if "/v2" in request.url]
 
@@ -85,6 +91,8 @@ def zoom_api():
     """A mocked Zoom API with a working token endpoint; tests add the endpoints they need."""
     with requests_mock.Mocker() as mocker:
         mocker.post(TOKEN_URL, json={"access_token": "access-token-1", "token_type": "bearer", "expires_in": 3600})
+        # The login check every read starts with (source_zoom/login.py): Zoom takes the token.
+        mocker.get(LOGIN_CHECK_URL, json={"users": [], "page_size": 1, "next_page_token": ""})
         # The account-wide history listing every instance table joins: empty unless a test says
         # otherwise (a later registration of the same URL wins).
         mocker.get(re.compile(rf"{re.escape(API)}/report/history_meetings\?.*"), json={"history_meetings": [], "next_page_token": ""})

@@ -21,7 +21,7 @@ from source_zoom import errors, zoom_stream
 from source_zoom.config import ZoomConfig
 from source_zoom.rate_limits import build_api_budget
 from source_zoom.windows import report_horizon
-from unit_tests.conftest import API, JWT_CREDENTIALS, config_with, paths_requested, read_tables, records_of, zoom_error
+from unit_tests.conftest import API, JWT_CREDENTIALS, LOGIN_CHECK_URL, config_with, paths_requested, read_tables, records_of, zoom_error
 
 USERS = {"users": [{"id": f"u{n}", "status": "active"} for n in range(1, 9)], "next_page_token": ""}
 DAILY_429 = {"status_code": 429, "json": zoom_error(429, "You have reached the maximum daily rate limit for this API. Try again later.")}
@@ -170,6 +170,7 @@ def test_given_many_per_second_429s_in_a_row_when_a_listing_is_read_then_they_do
                   "headers": {"X-RateLimit-Category": "Medium", "X-RateLimit-Type": "QPS", "Retry-After": "0"}}
     # More 429s in a row than a request has retries (errors.MAX_RETRIES), then Zoom lets it through.
     zoom_api.get(re.compile(rf"{re.escape(API)}/users\?.*"), [per_second] * (errors.MAX_RETRIES + 4) + [{"json": USERS}])
+    zoom_api.get(LOGIN_CHECK_URL, json={"users": [], "next_page_token": ""})  # the login check before any table passes
 
     output = read_tables(config_with(JWT_CREDENTIALS), ["users"])
 

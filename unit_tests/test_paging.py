@@ -11,7 +11,7 @@ import pytest
 from source_zoom.config import ZoomConfig
 from source_zoom.paths import zoom_uuid_path_segment
 from source_zoom.windows import month_windows
-from unit_tests.conftest import API, JWT_CREDENTIALS, config_with, read_tables, records_of
+from unit_tests.conftest import API, JWT_CREDENTIALS, config_with, read_tables, records_of, table_requests
 
 
 def mock_other_user_statuses_empty(zoom_api):
@@ -33,7 +33,7 @@ def test_given_three_token_pages_when_reading_users_then_all_are_read_with_page_
     output = read_tables(config_with(JWT_CREDENTIALS), ["users"])
 
     assert [r["id"] for r in records_of(output, "users")] == ["a", "b", "c"]
-    queries = [parse_qs(urlsplit(r.url).query) for r in zoom_api.request_history if r.url.startswith(f"{API}/users")]
+    queries = [parse_qs(urlsplit(r.url).query) for r in table_requests(zoom_api) if r.url.startswith(f"{API}/users")]
     active = [q for q in queries if q["status"] == ["active"]]
     assert [q.get("next_page_token") for q in active] == [None, ["t1"], ["t2"]]
     assert sorted(q["status"][0] for q in queries if "next_page_token" not in q) == ["active", "inactive", "pending"]

@@ -40,7 +40,10 @@ class StubZoom:
     """Answers by path (and `status=` for /users); a path it does not know answers 404."""
 
     def __init__(self) -> None:
-        self.answers: Dict[str, Answer] = {"/v2/report/history_meetings": {"history_meetings": [], "next_page_token": ""}}
+        self.answers: Dict[str, Answer] = {
+            "/v2/report/history_meetings": {"history_meetings": [], "next_page_token": ""},
+            "/v2/users": {"users": [], "next_page_token": ""},  # the login check a read starts with
+        }
         self.failing: set = set()
         stub = self
 

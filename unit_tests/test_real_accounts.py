@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
-from unit_tests.conftest import API, JWT_CREDENTIALS, S2S_CREDENTIALS, TOKEN_URL, check, config_with, log_lines, paths_requested, read_tables, records_of, zoom_error
+from unit_tests.conftest import API, JWT_CREDENTIALS, S2S_CREDENTIALS, TOKEN_URL, check, config_with, log_lines, paths_requested, read_tables, records_of, table_requests, zoom_error
 
 RECENT = (datetime.now(timezone.utc) - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
 ACTIVE = {"id": "u-active", "email": "a@example.com", "status": "active"}
@@ -21,7 +21,7 @@ def mock_users(zoom_api, active=(ACTIVE,), inactive=(INACTIVE,), pending=(PENDIN
 
 
 def queries(zoom_api, path_part):
-    return [parse_qs(urlsplit(r.url).query) for r in zoom_api.request_history if path_part in r.url]
+    return [parse_qs(urlsplit(r.url).query) for r in table_requests(zoom_api) if path_part in r.url]
 
 
 def test_given_users_of_every_status_when_reading_then_all_three_listings_are_asked_and_every_user_arrives(zoom_api):

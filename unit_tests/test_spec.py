@@ -305,7 +305,7 @@ BREAKAGES: Dict[str, Callable[[Dict[str, Any]], None]] = {
     "titled_and_described": lambda s: start_date(s).pop("description"),
     "patterns_compile_and_are_described": lambda s: start_date(s).pop("pattern_descriptor"),
     "date_times_have_a_pattern": lambda s: start_date(s).pop("pattern"),
-    "inputs_have_valid_examples": lambda s: start_date(s).update(examples=["2026-01-01"]),
+    "inputs_have_valid_examples": lambda s: start_date(s).update(examples=["01/01/2026"]),
     "defaults_are_valid": lambda s: s["connectionSpecification"]["properties"]["num_workers"].update(default=0),
     "advanced_auth_selects_a_variant": lambda s: s["advanced_auth"].update(predicate_value="oauth2_authorization_code"),
     "oauth_outputs_land_in_declared_fields": lambda s: oauth_output(s, "refresh_token").update(path_in_connector_config=["refresh_token"]),

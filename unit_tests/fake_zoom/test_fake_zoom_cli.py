@@ -32,3 +32,21 @@ def test_given_set_missing_scopes_when_building_config_then_comma_separated_scop
     assert listed.missing_scopes == ("user:read:list_users:admin", "report:read:user:admin")
     assert build_config(parse_args(["--set", "missing_scopes="])).missing_scopes == ()
     assert build_config(parse_args([])).missing_scopes == ("webinar:read:list_tracking_sources:admin",)
+
+
+def test_given_help_then_it_names_the_credentials_the_fake_accepts_and_the_sample_config_uses_them():
+    import json
+
+    from fake_zoom.config import FakeZoomConfig
+
+    shown = subprocess.run([sys.executable, "-m", "fake_zoom", "--help"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    defaults = FakeZoomConfig()
+    for value in (defaults.account_id, defaults.client_id, defaults.client_secret, defaults.refresh_token, defaults.jwt_token):
+        assert value in shown
+    with open(os.path.join(REPO, "integration_tests", "sample_config.json")) as file:
+        sample = json.load(file)
+    assert sample["credentials"] == {
+        "auth_type": "server_to_server_oauth", "account_id": defaults.account_id,
+        "client_id": defaults.client_id, "client_secret": defaults.client_secret,
+    }
+    assert "--port 48765" in shown and sample["api_base_url"] == "http://127.0.0.1:48765/v2"

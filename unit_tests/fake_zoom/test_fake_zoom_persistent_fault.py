@@ -57,3 +57,15 @@ def test_given_random_faults_when_a_persistent_endpoint_is_set_then_other_reques
 def test_given_an_unknown_persistent_fault_kind_then_the_config_is_refused():
     with pytest.raises(ValueError, match="persistent_fault"):
         make_config(persistent_fault="timeout")
+
+
+def test_given_a_persistent_invalid_endpoint_when_requested_then_zoom_answers_400_code_300_every_time():
+    with FakeZoomServer(make_config(persistent_fault_endpoint=POLLS, persistent_fault="invalid")) as server:
+        api = Api(server)
+        meeting = meeting_id(api)
+
+        polls = [api.get(f"/meetings/{meeting}/polls") for _ in range(3)]
+
+        assert api.get(f"/meetings/{meeting}").status_code == 200
+        assert server.stats()["faults_injected"]["invalid"] == 3
+    assert [(r.status_code, r.json()["code"]) for r in polls] == [(400, 300)] * 3
