@@ -4,7 +4,8 @@ A child is read by slicing over its parent's records. Listing the parent again f
 would multiply requests (Airbyte's 1.x Zoom source re-lists users and meetings for each table),
 so each parent is listed once into its memo (memo.py, which also decides each memo's whole
 life) and every reader walks the same records as they are listed. `SyncContext.readers` is the
-graph itself: parent name -> the streams reading its memo.
+graph itself: parent name -> the streams reading its memo. How another listing's records join or
+enrich a stream's (`Join`, `Enrich`) is declared in records.py.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Set
+from typing import TYPE_CHECKING, Dict, List, Optional, Set
 
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 
@@ -148,37 +148,3 @@ class SyncContext:
         self.stopped.set()
         for pool in self.pools.values():
             pool.shutdown(wait=False, cancel_futures=True)
-
-
-@dataclass(frozen=True)
-class Join:
-    """Another listing of the same things whose records this stream also takes (where `keeps`
-    holds), renamed to this stream's fields (`renamed`: our field -> its field).
-
-    `only_what_it_reads_anyway`: take only what that listing reads for its own table in this sync,
-    never make it list more (further back, or at all when its table is not selected), because
-    another join lists the same things more cheaply. A daily cap then never re-spends a whole
-    report listing on the next day for a child that was not read yet."""
-
-    stream: type
-    keeps: Callable[[Mapping[str, Any]], bool] = lambda record: True
-    renamed: Mapping[str, str] = field(default_factory=dict)
-    only_what_it_reads_anyway: bool = False
-
-    def as_record(self, record: Mapping[str, Any]) -> Dict[str, Any]:
-        joined = dict(record)
-        for ours, theirs in self.renamed.items():
-            joined[ours] = record.get(theirs)
-        return joined
-
-
-@dataclass(frozen=True)
-class Enrich:
-    """Fields a listing leaves out, taken from another listing of the same things matched on
-    `key`; for a record that listing lacks, from one detail request (`detail_path`)."""
-
-    stream: type
-    key: str
-    fields: Mapping[str, str]  # our field -> its field
-    detail_path: str
-    detail_fields: Mapping[str, str]  # our field -> the detail's field

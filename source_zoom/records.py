@@ -5,10 +5,8 @@ one listing attempt, and the fields another listing fills in (`Enrich`)."""
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
-
-if TYPE_CHECKING:
-    from source_zoom.parents import Enrich
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 
 def key_fields(primary_key: Any) -> List[str]:
@@ -64,11 +62,45 @@ class SeenKeys:
             self._seen = set()
 
 
+@dataclass(frozen=True)
+class Join:
+    """Another listing of the same things whose records this stream also takes (where `keeps`
+    holds), renamed to this stream's fields (`renamed`: our field -> its field).
+
+    `only_what_it_reads_anyway`: take only what that listing reads for its own table in this sync,
+    never make it list more (further back, or at all when its table is not selected), because
+    another join lists the same things more cheaply. A daily cap then never re-spends a whole
+    report listing on the next day for a child that was not read yet."""
+
+    stream: type
+    keeps: Callable[[Mapping[str, Any]], bool] = lambda record: True
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    only_what_it_reads_anyway: bool = False
+
+    def as_record(self, record: Mapping[str, Any]) -> Dict[str, Any]:
+        joined = dict(record)
+        for ours, theirs in self.renamed.items():
+            joined[ours] = record.get(theirs)
+        return joined
+
+
+@dataclass(frozen=True)
+class Enrich:
+    """Fields a listing leaves out, taken from another listing of the same things matched on
+    `key`; for a record that listing lacks, from one detail request (`detail_path`)."""
+
+    stream: type
+    key: str
+    fields: Mapping[str, str]  # our field -> its field
+    detail_path: str
+    detail_fields: Mapping[str, str]  # our field -> the detail's field
+
+
 class Enrichment:
     """An `Enrich` at work: the enriching listing indexed by key, and the detail request for a
     record it lacks (`fetch_detail(path)` -> the detail object or None)."""
 
-    def __init__(self, spec: "Enrich", enriching_records: List[Mapping[str, Any]], fetch_detail: Callable[[str], Optional[Mapping[str, Any]]]):
+    def __init__(self, spec: Enrich, enriching_records: List[Mapping[str, Any]], fetch_detail: Callable[[str], Optional[Mapping[str, Any]]]):
         self._spec = spec
         self._index = {r[spec.key]: r for r in enriching_records if r.get(spec.key)}
         self._fetch_detail = fetch_detail

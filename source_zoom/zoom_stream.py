@@ -35,9 +35,9 @@ from source_zoom.errors import (
 )
 from source_zoom.incremental import CompletedWindowsCursor
 from source_zoom.paging import PAGE_SIZE, PageGuard, Paging, PagingProblem, next_page
-from source_zoom.parents import Enrich, GraphNode, Join, SyncContext
+from source_zoom.parents import GraphNode, SyncContext
 from source_zoom.paths import endpoint_shape, zoom_uuid_path_segment
-from source_zoom.records import Enrichment, SeenKeys, key_fields, stamp
+from source_zoom.records import Enrich, Enrichment, Join, SeenKeys, key_fields, stamp
 from source_zoom.rate_limits import ENDPOINT_CATEGORIES
 from source_zoom.slicing import EachValue, ParentFilter
 from source_zoom.windows import NOT_DATED, DatePolicy, Window, starts_before, table_windows

@@ -3,7 +3,7 @@ Each child stamps the instance's keys and start time (its cursor)."""
 
 from source_zoom.errors import FILES_GONE_ERRORS
 from source_zoom.paging import Paging
-from source_zoom.parents import Join
+from source_zoom.records import Join
 from source_zoom.streams.history import HistoryMeetings, is_meeting_row
 from source_zoom.streams.meetings import Meetings, ReportMeetings
 from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE

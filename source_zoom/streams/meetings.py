@@ -2,7 +2,7 @@
 report listing of its past instances."""
 
 from source_zoom.paging import Paging
-from source_zoom.parents import Enrich
+from source_zoom.records import Enrich
 from source_zoom.slicing import EACH_REGISTRANT_STATUS, REGISTRATION_ON
 from source_zoom.streams.history import HistoryMeetings
 from source_zoom.streams.users import HOSTS, UserMeetings, Users

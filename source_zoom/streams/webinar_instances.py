@@ -6,7 +6,7 @@ from typing import Any, Dict, Mapping, Optional
 from source_zoom.errors import FILES_GONE_ERRORS
 from source_zoom.paging import Paging
 from source_zoom.memo import has_registration
-from source_zoom.parents import Join
+from source_zoom.records import Join
 from source_zoom.slicing import REGISTRATION_ON
 from source_zoom.streams.history import HistoryMeetings, is_webinar_row
 from source_zoom.streams.webinars import Webinars
