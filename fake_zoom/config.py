@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 RATE_LIMIT_PLANS = (None, "free", "pro", "business")
-PERSISTENT_FAULTS = ("5xx", "drop", "invalid")
+PERSISTENT_FAULTS = ("5xx", "drop", "invalid", "hang")
 DAILY_LIMIT_HEADERS = ("real", "documented")
 # The granular scope the default app lacks, so one table of the default sync is unavailable.
 DEFAULT_MISSING_SCOPES = ("webinar:read:list_tracking_sources:admin",)
@@ -81,7 +81,8 @@ class FakeZoomConfig:
     token_fault_script: tuple = ()
     # One route template (e.g. "/v2/meetings/{meetingId}/polls") that fails on every request with
     # `persistent_fault` ("5xx" = HTTP 500, "drop" = connection dropped, "invalid" = HTTP 400 code 300,
-    # Zoom's answer to a request it finds invalid): a fault no retry outlasts.
+    # Zoom's answer to a request it finds invalid, "hang" = held unanswered for hang_seconds): a fault no
+    # retry outlasts.
     persistent_fault_endpoint: Optional[str] = None
     persistent_fault: str = "5xx"
 

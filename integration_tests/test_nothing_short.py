@@ -185,3 +185,41 @@ def test_given_zoom_failing_most_requests_when_the_output_closes_during_retries_
 
     print(f"\nexited {seconds:.1f} s after its output closed ({retried} 5xx answered before)")
     assert seconds <= STOP_TO_EXIT_SECONDS, f"the process ran {seconds:.0f} s after its output closed"
+
+
+def test_given_requests_that_hang_when_the_output_closes_then_the_process_exits_within_ten_seconds():
+    # Every poll request is held unanswered (up to the connector's 60 s read timeout): a worker
+    # inside one must not keep the process alive after the platform stopped reading.
+    hanging = FakeZoomConfig.default(persistent_fault_endpoint="/v2/meetings/{meetingId}/polls", persistent_fault="hang", hang_seconds=120)
+    with FakeZoomServer(hanging) as fake:
+        config = fake.connector_config()
+        with tempfile.TemporaryDirectory() as directory:
+            process = subprocess.Popen(
+                read_command(directory, config, full_catalog(discover_streams(config))),
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO_ROOT,
+            )
+            try:
+                records = 0
+                while records < 20:
+                    line = process.stdout.readline()  # type: ignore[union-attr]
+                    assert line, "the read ended before 20 records: nothing was tested"
+                    records += json.loads(line)["type"] == "RECORD"
+                deadline = time.monotonic() + 30
+                while fake.stats()["faults_injected"]["hang"] == 0 and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                assert fake.stats()["faults_injected"]["hang"] > 0 and process.poll() is None, "no request hung: nothing was tested"
+
+                process.stdout.close()  # type: ignore[union-attr]
+                stopped = time.monotonic()
+                try:
+                    process.wait(timeout=STOP_WAIT_LIMIT_SECONDS)
+                except subprocess.TimeoutExpired:
+                    pass
+                seconds = time.monotonic() - stopped
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+
+    print(f"\nexited {seconds:.1f} s after its output closed, with requests hanging")
+    assert seconds <= STOP_TO_EXIT_SECONDS, f"the process ran {seconds:.0f} s after its output closed"

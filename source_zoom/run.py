@@ -270,6 +270,12 @@ def exit_after_grace() -> None:
     exit_stopped("no message came within the grace period; threads still running were dropped")
 
 
+def exit_after_grace_with(code: int) -> None:
+    """Ends the process with `code` if it is still alive STOP_GRACE_SECONDS from now (its output is gone)."""
+    threading.Event().wait(STOP_GRACE_SECONDS)
+    os._exit(code)
+
+
 def exit_stopped(how: str) -> NoReturn:
     """Flushes the whole lines already printed and ends the process at once, without waiting for
     worker threads (a request in flight is dropped, its records are read again on resume). The
@@ -312,3 +318,9 @@ def run(args: Optional[List[str]] = None) -> None:
                 print(f"{message}\n", end="")
     except AirbyteTracedException as error:
         end_with_error(error, command)
+    except (BrokenPipeError, KeyboardInterrupt) as stop:
+        # The platform stopped reading (or Ctrl-C): the read is over. A worker still inside a request
+        # (up to its read timeout) must not keep the process alive while the interpreter joins it.
+        code = 130 if isinstance(stop, KeyboardInterrupt) else 1
+        threading.Thread(target=exit_after_grace_with, args=(code,), name="stop-watchdog", daemon=True).start()
+        raise
