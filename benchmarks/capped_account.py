@@ -24,8 +24,11 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from benchmarks.full_sync import ConnectorRun, FakeZoomProcess, compare, run_read
 from integration_tests.sync_support import discover_streams, incremental_catalog
+from source_zoom.rate_limits import ENDPOINT_CATEGORIES
 
 SPENT_BOUND = 1.25
+# The fake's names of Zoom's Heavy endpoints ("GET /v2/..."), from the connector's own table of categories.
+HEAVY_ENDPOINTS = {f"GET /v2/{endpoint}" for endpoint, category in ENDPOINT_CATEGORIES.items() if category == "Heavy"}
 
 
 def daily_sync(fake: FakeZoomProcess, config: Mapping[str, Any], catalog: Mapping[str, Any], state: Optional[List[Any]]) -> ConnectorRun:
@@ -67,13 +70,15 @@ def capped_account(cap: int, max_days: int, scale: int = 1, dataset_args: tuple 
             runs.append(run)
             tables = compare(union_keys(runs), truth)
             exact = sum(1 for row in tables.values() if not (row["lost"] or row["duplicated"] or row["unexpected"]))
+            heavy_endpoints = {endpoint: count for endpoint, count in stats["requests_by_endpoint"].items() if endpoint in HEAVY_ENDPOINTS}
             days.append({
-                "day": day, "exit_code": run.exit_code, "heavy": stats["requests_by_category"]["heavy"],
+                "day": day, "exit_code": run.exit_code, "heavy": stats["requests_by_category"]["heavy"], "heavy_by_endpoint": heavy_endpoints,
                 "heavy_429": stats["status_counts"].get("429", 0), "records": run.records, "tables_exact": exact,
                 "tables": len(tables), "first_error": run.errors[0][:200] if run.errors else "",
             })
             print(f"day {day:>2}: exit {run.exit_code}, Heavy {days[-1]['heavy']:>5} (429: {days[-1]['heavy_429']}), "
-                  f"records {run.records:>6}, tables equal to the truth {exact}/{len(tables)}", flush=True)
+                  f"records {run.records:>6}, tables equal to the truth {exact}/{len(tables)}; Heavy by endpoint: "
+                  + ", ".join(f"{endpoint.split(' ', 1)[-1]} {count}" for endpoint, count in sorted(heavy_endpoints.items())), flush=True)
             state = list(run.states.values())
             fake.call("/_fake/reset_daily", "POST")
             if run.exit_code == 0:
