@@ -156,14 +156,15 @@ def test_given_a_sync_stopped_half_way_when_resumed_from_its_last_state_then_not
     with FakeZoomServer(FakeZoomConfig.default(latency_ms=15)) as slow_fake:
         config = {**slow_fake.connector_config(), "lookback_days": 0, "num_workers": 2}
         catalog = incremental_catalog(discovered)
-        seen = read_until(config, catalog, stop_after_states=("report_meeting_participants", 3))
+        seen = read_until(config, catalog, stop_after_states=("report_meeting_participants", 1))
         truth = slow_fake.ground_truth()
         code, resumed, stderr = run_connector("read", config, catalog, state=latest_states(seen))
 
     assert code == 0, stderr
     stopped_records, resumed_records = records_by_table(seen), records_by_table(resumed)
     total = len(truth["tables"]["report_meeting_participants"]["primary_keys"])
-    assert 0 < len(resumed_records["report_meeting_participants"]) < total, "the resumed sync should read only the windows left"
+    # What the stopped sync read and its state says it read (windows, and instances past them) is not read again.
+    assert len(resumed_records.get("report_meeting_participants", [])) < total, "the resumed sync read everything again"
     for table in truth["tables"]:
         union = set(keys_of(stopped_records, keys, table)) | set(keys_of(resumed_records, keys, table))
         assert union == truth_keys(truth, table), table

@@ -223,3 +223,28 @@ def test_given_requests_that_hang_when_the_output_closes_then_the_process_exits_
 
     print(f"\nexited {seconds:.1f} s after its output closed, with requests hanging")
     assert seconds <= STOP_TO_EXIT_SECONDS, f"the process ran {seconds:.0f} s after its output closed"
+
+
+# --- 6. what a table is said to have read past its cursor, it read ------------------------------
+
+PARTICIPANTS_SCOPE = "report:read:list_meeting_participants:admin"
+
+
+def test_given_a_table_whose_scope_is_missing_when_the_scope_is_granted_then_the_next_sync_reads_its_whole_history():
+    """A slice Zoom would not serve (4711) read nothing: the state must not say it was read, or the
+    instances it names would be left out for ever once the scope is granted."""
+    missing = (PARTICIPANTS_SCOPE, *FakeZoomConfig().missing_scopes)
+    with FakeZoomServer(FakeZoomConfig.default(missing_scopes=missing)) as fake:
+        config = fake.connector_config()
+        catalog = incremental_catalog_of(config)
+        first = read(SourceZoom(config), config, catalog)
+        states = list({message.state.stream.stream_descriptor.name: message.state for message in first.state_messages}.values())
+        fake.grant_scope(PARTICIPANTS_SCOPE)
+        second = read(SourceZoom(config), config, catalog, state=states)
+        truth = fake.ground_truth()
+
+    assert truth["tables"]["report_meeting_participants"]["count"] > 0
+    assert records_of(first).get("report_meeting_participants", []) == []
+    got = records_of(second).get("report_meeting_participants", [])
+    problems = compare_records({"report_meeting_participants": got}, {"tables": {"report_meeting_participants": truth["tables"]["report_meeting_participants"]}}, primary_keys_of_tables())
+    assert problems == {}, format_differences(problems)

@@ -92,7 +92,8 @@ def window_records(
             continue
         yield from records
         covers = stream_slice.get("covers")
-        if cursor is not None and covers is not None:
+        # A slice Zoom would not serve (the table is unavailable: a missing scope) read nothing.
+        if cursor is not None and covers is not None and not stream.context.report.unavailable.get(stream.name):
             cursor.slice_read(covers.key, covers.until, covers.after)
     failed = attempt.failures[before:]
     if failed:
