@@ -132,6 +132,16 @@ def test_given_the_removed_files_endpoints_when_they_answer_any_4xx_then_the_tab
     assert classify(status, code if code is not None else status, errors.FILES_GONE_ERRORS).outcome == Outcome.STREAM_UNAVAILABLE
 
 
+def test_given_the_files_endpoint_refused_by_a_server_validating_zooms_spec_then_the_table_is_unavailable():
+    # What Stoplight Prism, serving Zoom's 2023-07 spec (integer meetingId, deprecated), answers a UUID:
+    # 400, no body, the violation in a header.
+    refused = response(400, text="", headers={"sl-violations": '[{"code":"type","message":"Request path parameter meetingid must be integer"}]'})
+
+    resolution = ZoomErrorHandler("meeting_files", errors.FILES_GONE_ERRORS).interpret_response(refused)
+
+    assert resolution.response_action == ResponseAction.IGNORE
+
+
 @pytest.mark.parametrize("status, code, action", [(401, 124, ResponseAction.REFRESH_TOKEN_THEN_RETRY), (429, None, ResponseAction.RATE_LIMITED)])
 def test_given_the_removed_files_endpoints_when_a_token_expires_or_a_rate_limit_hits_then_those_keep_their_meaning(status, code, action):
     body = zoom_error(code if code is not None else status, "whatever Zoom says")
