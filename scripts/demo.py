@@ -27,7 +27,7 @@ from integration_tests.sync_support import (  # noqa: E402
     records_by_table,
     run_connector,
 )
-from source_zoom.errors import FILES_GONE_ERRORS, ZOOM_ERRORS  # noqa: E402
+from source_zoom.errors import ZOOM_ERRORS  # noqa: E402
 from source_zoom.streams import ALL_STREAMS  # noqa: E402
 
 # The connector's own lines (zoom_stream.account_for_skip; SourceZoom's Sync summary).
@@ -61,11 +61,14 @@ def seconds_per_table(messages) -> Dict[str, float]:
     return {name: ended[name] - started[name] for name in ended if name in started}
 
 
-def meaning_of(code: str) -> str:
-    """What the connector's error table says a Zoom code means (the first row with that code)."""
-    for table in (FILES_GONE_ERRORS, ZOOM_ERRORS):
-        for (_, known), error in table.items():
-            if str(known) == code:
+def meaning_of(code: str, tables: Mapping[str, int]) -> str:
+    """What the connector's error table says a Zoom code means for these tables: a table's own rows
+    (e.g. the removed files endpoints) first, then the shared table's first row with that code."""
+    streams = {stream.stream_name(): stream for stream in ALL_STREAMS}
+    own_rows = [stream.extra_errors for name in tables if (stream := streams.get(name)) is not None]
+    for rows in (*own_rows, ZOOM_ERRORS):
+        for (_, known), error in rows.items():
+            if known is None and rows is not ZOOM_ERRORS or str(known) == code:
                 return error.meaning
     return "not in the error table"
 
@@ -146,7 +149,7 @@ def main() -> int:
         print(f"  {'code':<7}{'count':>6}  {'meaning':<62}tables")
         for zoom_code, tables in sorted(classes.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0):
             listed = ", ".join(f"{table} {count}" for table, count in sorted(tables.items()))
-            print(f"  {zoom_code:<7}{sum(tables.values()):>6}  {meaning_of(zoom_code):<62}{listed}")
+            print(f"  {zoom_code:<7}{sum(tables.values()):>6}  {meaning_of(zoom_code, tables):<62}{listed}")
     total_records = sum(len(r) for r in records.values())
     print(
         f"\n{total_records} records in {wall:.1f} s (the whole `read` process, start-up included); {stats['total_api_requests']} API requests "
