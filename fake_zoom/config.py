@@ -42,6 +42,8 @@ class FakeZoomConfig:
     # both sides of every horizon and window edge.
     real_account: bool = True
     today: Optional[dt.date] = None  # date anchor of every generated date; None = today (UTC)
+    # Every other host has AI Companion's meeting summary on (False: an account without AI Companion).
+    ai_companion: bool = True
 
     # --- auth ---
     token_ttl_seconds: float = 3600
