@@ -223,9 +223,9 @@ def test_given_same_seed_when_building_twice_then_ground_truth_is_identical():
     assert first == second and first != other
 
 
-def test_given_default_dataset_when_computing_truth_then_22_tables_with_unique_primary_keys():
+def test_given_default_dataset_when_computing_truth_then_27_tables_with_unique_primary_keys():
     truth = compute_ground_truth(build_dataset(make_config()))
-    assert tuple(truth["tables"]) == TABLES and len(TABLES) == 22
+    assert tuple(truth["tables"]) == TABLES and len(TABLES) == 27
     for name, table in truth["tables"].items():
         keys = [tuple(k) for k in table["primary_keys"]]
         assert len(keys) == len(set(keys)) == table["count"], name
