@@ -115,8 +115,10 @@ def turn_on_ai_companion(hosts: list["User"]) -> None:
 
 def summarise(dataset: "Dataset", instances: Iterable["PastInstance"], rng: random.Random) -> None:
     """Summaries of the given instances whose host has AI Companion on (most of them); the
-    first of a batch is edited once already, so an edited summary is in every sync."""
+    first of a batch is edited once already (before today: nobody edits in the future), so an
+    edited summary is in every sync."""
     first = True
+    midnight = dt.datetime.combine(dataset.today, dt.time())
     for instance in instances:
         host = dataset.host_of(instance)
         if not host.ai_companion or rng.random() >= SUMMARISED_SHARE or instance.uuid in dataset.summaries:
@@ -125,7 +127,8 @@ def summarise(dataset: "Dataset", instances: Iterable["PastInstance"], rng: rand
         created = instance.end + dt.timedelta(minutes=rng.randint(2, 20))
         summary = Summary(instance, host, parent.detail["topic"], parent.id, created, created)
         if first:
-            summary.edits, summary.last_modified = 1, created + dt.timedelta(hours=rng.randint(1, 30))
+            summary.edits = 1
+            summary.last_modified = max(created, min(created + dt.timedelta(hours=rng.randint(1, 30)), midnight))
             summary.extra_details = [{"label": "Überblick", "summary": "Nächste Schritte für Zoë und 東京チーム 📅"}]
             first = False
         dataset.summaries[instance.uuid] = summary

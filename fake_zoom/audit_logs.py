@@ -98,10 +98,11 @@ def operations(users: list["User"], today: dt.date, rng: random.Random) -> list[
 
 
 def new_activity(users: Iterable["User"], moment: dt.datetime, rng: random.Random) -> tuple[list, list]:
-    """What users do around meetings held at `moment`: they sign in, and the admin changes a setting."""
+    """What users do at `moment` (when their new meetings start): they sign in, and the admin
+    changes a setting a minute later."""
     users = list(users)
-    signed = [sign_in(user, moment - dt.timedelta(minutes=5), "Sign in", rng.choice(CLIENTS), "192.0.2.10") for user in users]
-    changed = [operation(users[0], moment - dt.timedelta(minutes=4), OPERATIONS[2], users[0], "Planning")] if users else []
+    signed = [sign_in(user, moment, "Sign in", rng.choice(CLIENTS), "192.0.2.10") for user in users]
+    changed = [operation(users[0], moment + dt.timedelta(minutes=1), OPERATIONS[2], users[0], "Planning")] if users else []
     return signed, changed
 
 

@@ -861,7 +861,8 @@ class FakeZoom:
     async def handle_edit_summaries(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
         at = dt.datetime.fromisoformat(body["at"].replace("Z", "")) if body.get("at") else None
-        return json_response({"edited": self.dataset.edit_summaries(int(body.get("count", 1)), at)})
+        since = dt.datetime.fromisoformat(body["meetings_since"].replace("Z", "")) if body.get("meetings_since") else None
+        return json_response({"edited": self.dataset.edit_summaries(int(body.get("count", 1)), at, since)})
 
     async def handle_grant_scope(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
@@ -1029,9 +1030,9 @@ class FakeZoomServer:
         """Adds one-off past meetings (see Dataset.add_past_meetings); started_at is naive UTC."""
         return self._in_loop(lambda: self.fake.dataset.add_past_meetings(meetings_per_user, started_at))
 
-    def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None) -> list[str]:
-        """The hosts edit `count` AI Companion summaries (Dataset.edit_summaries); `at` is naive UTC."""
-        return self._in_loop(lambda: self.fake.dataset.edit_summaries(count, at))
+    def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None, meetings_since: Optional[dt.datetime] = None) -> list[str]:
+        """The hosts edit `count` AI Companion summaries (Dataset.edit_summaries); times are naive UTC."""
+        return self._in_loop(lambda: self.fake.dataset.edit_summaries(count, at, meetings_since))
 
     def grant_scope(self, scope: str) -> None:
         """Grant the app a granular scope it lacked (config.missing_scopes)."""

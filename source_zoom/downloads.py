@@ -44,6 +44,7 @@ RETRIED_STATUSES = (408, 429, 500, 502, 503, 504)
 # Zoom's answers for a file that is gone: deleted or trashed after the listing, or expired.
 GONE_STATUSES = (404, 410)
 NOT_ON_ZOOM = "download_url not on Zoom's hosts"
+FILE_GONE = "file gone"
 
 
 def zoom_host(url: str, api_base_url: str) -> bool:
@@ -103,7 +104,7 @@ class FileDownloader:
                 return Download(body=response.content)
             if response.status_code in GONE_STATUSES:
                 code, message = zoom_error_body(response)
-                return Download(skipped="file gone", detail=f"HTTP {response.status_code}, Zoom code {code}: {message}")
+                return Download(skipped=FILE_GONE, detail=f"HTTP {response.status_code}, Zoom code {code} ({message})")
             if response.status_code == 401 and zoom_error_body(response)[0] == 124 and attempts <= MAX_RETRIES:
                 if not self._context.authenticator.mark_rejected(response.request.headers.get("Authorization")):
                     raise self._failure(url, "Zoom rejected the token")
@@ -194,12 +195,15 @@ class FileTable(ZoomStream):
         parent = stream_slice["parent"]
         file_id = stream_slice["params"]["file_id"]
         recording_file = next(f for f in parent.get(self.files_field) or [] if isinstance(f, Mapping) and f.get("id") == file_id)
-        skipped = self.not_served(recording_file)
-        download = Download(skipped=skipped) if skipped else self.downloader.fetch(str(recording_file.get("download_url") or ""))
+        url = str(recording_file.get("download_url") or "")
+        not_served = self.not_served(recording_file)
+        download = Download(skipped=not_served) if not_served else self.downloader.fetch(url)
         if download.skipped:
             self.context.report.record_skip(self.name, download.skipped)  # type: ignore[arg-type]  # a reason, not a Zoom code
-            if download.skipped != NOT_ON_ZOOM:  # said once per host by the downloader
-                self.logger.info(f"{self.name}: skipped file {file_id} of {parent.get('uuid')}: {download.skipped}{f' ({download.detail})' if download.detail else ''}.")
+            if not_served:
+                self.logger.info(f"{self.name}: file {file_id} of meeting {parent.get('uuid')} not downloaded: {not_served}.")
+            elif download.skipped == FILE_GONE:  # asked, and Zoom said it is gone (NOT_ON_ZOOM is said once per host)
+                self.logger.info(f"{self.name}: skipped {resource_of(url)}: {download.detail}.")
             return []
         rows = self.rows_from(download.body or b"", recording_file, parent)
         return [record for position, row in enumerate(rows) if (record := self.build_record(row, parent, position)) is not None]
