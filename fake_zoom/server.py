@@ -726,8 +726,9 @@ class FakeZoom:
         (Zoom's way for apps; no API rate category applies). Every request is counted under the
         host it was sent to, so a test can tell that none went to a host that is not Zoom's."""
         host = request.host.rpartition(":")[0] or request.host
-        endpoint = "GET " + DOWNLOAD_ROUTE
-        self.stats.requests_by_endpoint[endpoint] += 1
+        # Counted with the API's requests (what the connector asks of Zoom), in no rate category.
+        self.stats.total_api_requests += 1
+        self.stats.requests_by_endpoint["GET " + DOWNLOAD_ROUTE] += 1
         self.stats.downloads_by_host[host] += 1
         if request.headers.get("Authorization"):
             self.stats.downloads_with_token_by_host[host] += 1
@@ -738,7 +739,9 @@ class FakeZoom:
         return response
 
     def _download(self, request: web.Request) -> web.Response:
-        message, _ = self.tokens.check(_bearer(request))
+        message, force_expired = self.tokens.check(_bearer(request))
+        if force_expired:
+            self.stats.faults_injected["expired_token"] += 1
         if message is not None:
             return error_response(401, 124, message)
         transcript = self.dataset.transcripts.get(request.match_info["fileId"])

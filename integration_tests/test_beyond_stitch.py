@@ -12,7 +12,7 @@ import pytest
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import compare_records, discover_streams, format_differences, records_by_table, run_connector
+from integration_tests.sync_support import compare_records, format_differences, records_by_table, run_connector
 
 pytestmark = pytest.mark.integration
 
@@ -176,3 +176,17 @@ def test_given_an_app_without_the_new_scopes_then_those_tables_end_empty_with_on
         named = [line for line in logs(messages) if f"Add {scope}" in line]
         assert len(named) == 1, (scope, named)
     assert not [m for m in messages if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
+
+
+@pytest.mark.parametrize("auth_type", ["server_to_server_oauth", "oauth2_refresh_token", "jwt"])
+def test_given_each_login_when_discovering_and_reading_the_new_tables_then_they_equal_the_ground_truth(auth_type, keys):
+    with FakeZoomServer(FakeZoomConfig.default()) as fake:
+        code, discovered_messages, stderr = run_connector("discover", fake.connector_config(auth_type=auth_type))
+        assert code == 0, stderr
+        streams = next(m["catalog"]["streams"] for m in discovered_messages if m["type"] == "CATALOG")
+        assert set(NEW_TABLES) <= {s["name"] for s in streams}
+        # discover used the refresh token up: the read takes the rotated one, as the platform would.
+        code, messages, stderr = run_connector("read", fake.connector_config(auth_type=auth_type), catalog_of(streams, "full_refresh"))
+        assert code == 0, stderr
+        problems = compare_records(records_by_table(messages), only_new_tables(fake.ground_truth()), keys)
+    assert problems == {}, format_differences(problems)

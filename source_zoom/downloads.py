@@ -15,7 +15,6 @@ holds an API request's place.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,14 +27,13 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
+from source_zoom.auth import JWT_REJECTED, config_error
 from source_zoom.errors import MAX_RETRIES, ZoomBackoffStrategy, resource_of, zoom_error_body
 from source_zoom.slicing import EachValue
 from source_zoom.zoom_stream import ZoomStream
 
 if TYPE_CHECKING:
     from source_zoom.parents import SyncContext
-
-logger = logging.getLogger("airbyte")
 
 ZOOM_DOWNLOAD_DOMAINS = ("zoom.us", "zoomgov.com")
 FILE_DOWNLOADS = "Downloads"  # the pool downloads run on (not a Zoom rate category)
@@ -107,7 +105,7 @@ class FileDownloader:
                 return Download(skipped=FILE_GONE, detail=f"HTTP {response.status_code}, Zoom code {code} ({message})")
             if response.status_code == 401 and zoom_error_body(response)[0] == 124 and attempts <= MAX_RETRIES:
                 if not self._context.authenticator.mark_rejected(response.request.headers.get("Authorization")):
-                    raise self._failure(url, "Zoom rejected the token")
+                    raise config_error(JWT_REJECTED)  # a JWT cannot be renewed: the same sentence as for an API call
                 continue
             if response.status_code in RETRIED_STATUSES and attempts <= MAX_RETRIES:
                 self._sleep(self._backoff.backoff_time(response, attempts))
