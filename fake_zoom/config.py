@@ -42,6 +42,8 @@ class FakeZoomConfig:
     # both sides of every horizon and window edge.
     real_account: bool = True
     today: Optional[dt.date] = None  # date anchor of every generated date; None = today (UTC)
+    # Every other host has AI Companion's meeting summary on (False: an account without AI Companion).
+    ai_companion: bool = True
 
     # --- auth ---
     token_ttl_seconds: float = 3600
@@ -119,7 +121,9 @@ class FakeZoomConfig:
     def benchmark(cls, scale: int = 1, **overrides: Any) -> "FakeZoomConfig":
         """50*scale active users, 10 meetings each (2 recurring with 3 past instances), 2 webinars,
         20 registrants (approved, pending, denied), 30 participants, 2 polls per meeting/webinar;
-        5*scale inactive and 3*scale pending users; every host's unlisted meetings in proportion."""
+        5*scale inactive and 3*scale pending users; every host's unlisted meetings in proportion;
+        as in every dataset, AI Companion summaries for every other host, transcripts of most
+        recordings, Q&A in a sixth of the meeting instances, seven months of audit logs."""
         values: dict[str, Any] = dict(
             users=50 * scale,
             inactive_users=5 * scale,

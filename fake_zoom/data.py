@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
+from . import ai_companion, audit_logs, meeting_qa, transcripts
 from .config import FakeZoomConfig
 from .horizons import (
     ONE_TIME_MEETING_EXPIRY_DAYS,
@@ -162,6 +163,7 @@ class User:
     meetings: list[Meeting] = field(default_factory=list)
     webinars: list[Webinar] = field(default_factory=list)
     webinar_licence: bool = True
+    ai_companion: bool = False  # AI Companion's meeting summary on: Zoom summarises their meetings
 
     @property
     def id(self) -> str:
@@ -185,6 +187,11 @@ class Dataset:
     users: list[User]
     added_batches: int = 0
     missing_scopes: set[str] = field(default_factory=set)  # granular scopes the app lacks right now
+    # What Zoom keeps beyond Stitch's tables (ai_companion.py, transcripts.py, audit_logs.py):
+    summaries: dict[str, Any] = field(default_factory=dict)  # instance uuid -> ai_companion.Summary
+    transcripts: dict[str, Any] = field(default_factory=dict)  # recording file id -> transcripts.TranscriptFile
+    sign_in_logs: list[dict[str, Any]] = field(default_factory=list)
+    operation_logs: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.missing_scopes:
@@ -239,7 +246,29 @@ class Dataset:
                 user.meetings.append(meeting)
                 added += 1
         self.reindex()
+        new_instances = [i for u in self.users for m in u.meetings[-meetings_per_user:] for i in m.instances
+                         if u.status == "active"]
+        rng = random.Random(f"{self.config.seed}:add-beyond:{self.added_batches}")
+        add_beyond_stitch(self, new_instances, rng)
+        held = started_at or min((i.start for i in new_instances), default=dt.datetime.combine(self.today, dt.time()))
+        signed, changed = audit_logs.new_activity([u for u in self.users if u.status == "active"], held, rng)
+        self.sign_in_logs += signed
+        self.operation_logs += changed
         return added
+
+    def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None, meetings_since: Optional[dt.datetime] = None) -> list[str]:
+        """The hosts edit `count` summaries at `at` (naive UTC, default now), those of the earliest
+        meetings (started at or after `meetings_since`) first: each gets a new revision and a later
+        summary_last_modified_time. Returns their uuids."""
+        at = at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        candidates = [s for s in self.summaries.values() if meetings_since is None or s.instance.start >= meetings_since]
+        chosen = sorted(candidates, key=lambda s: (s.instance.start, s.uuid))[:count]
+        for summary in chosen:
+            ai_companion.edit(summary, summary.host, at)
+        return [summary.uuid for summary in chosen]
+
+    def all_instances(self) -> list[PastInstance]:
+        return [i for m in self.all_meetings() for i in m.instances] + [i for w in self.all_webinars() for i in w.instances]
 
 
 # ----------------------------------------------------------------------------- generation
@@ -1279,4 +1308,22 @@ def build_dataset(config: FakeZoomConfig) -> Dataset:
     if config.real_account and hosts:
         _add_history_beyond_listings(hosts, generator)
         _add_boundary_instances(hosts[0], generator)
-    return Dataset(config=config, today=today, users=users + others)
+    dataset = Dataset(config=config, today=today, users=users + others)
+    # Drawn from a random stream of their own, after everything else: the other tables' data is
+    # the same with or without them.
+    rng = random.Random(f"{config.seed}:beyond-stitch")
+    if config.ai_companion:
+        ai_companion.turn_on_ai_companion(hosts)
+    add_beyond_stitch(dataset, sorted(dataset.all_instances(), key=lambda i: (i.start, i.uuid)), rng)
+    dataset.sign_in_logs = audit_logs.sign_ins(hosts, today, rng)
+    dataset.operation_logs = audit_logs.operations(hosts, today, rng)
+    return dataset
+
+
+def add_beyond_stitch(dataset: Dataset, instances: list[PastInstance], rng: random.Random) -> None:
+    """AI Companion summaries, transcripts and meeting Q&A of these instances, newest first (so the
+    special transcripts land in the recent past every sync reads)."""
+    newest_first = sorted(instances, key=lambda i: (i.start, i.uuid), reverse=True)
+    ai_companion.summarise(dataset, newest_first, rng)
+    transcripts.transcribe(dataset, newest_first, rng)
+    meeting_qa.ask(dataset, newest_first, rng)

@@ -27,6 +27,7 @@ from .data import (
 )
 from .horizons import report_horizon
 from .scopes import scope_of
+from .transcripts import as_served
 
 TABLES = (
     "users",
@@ -51,6 +52,11 @@ TABLES = (
     "webinar_qna_results",
     "webinar_files",
     "cloud_recordings",
+    "meeting_summaries",
+    "recording_transcript_segments",
+    "meeting_qna_results",
+    "report_sign_in_activities",
+    "report_operation_logs",
 )
 
 # Primary-key fields per table, in the contract's order.
@@ -77,6 +83,12 @@ PRIMARY_KEYS = {
     "webinar_qna_results": ("webinar_uuid", "email", "respondent_index"),
     "webinar_files": ("webinar_uuid", "file_name"),
     "cloud_recordings": ("uuid",),
+    "meeting_summaries": ("meeting_uuid",),
+    "recording_transcript_segments": ("recording_file_id", "cue_index"),
+    "meeting_qna_results": ("meeting_uuid", "email", "respondent_index"),
+    # Zoom gives these rows no id: every field of the row together tells two rows apart.
+    "report_sign_in_activities": ("email", "time", "type", "ip_address", "client_type", "version"),
+    "report_operation_logs": ("time", "operator", "category_type", "action", "operation_detail"),
 }
 
 # The endpoint(s) each table's records come from: a table whose endpoint's granular scope the app
@@ -104,6 +116,11 @@ TABLE_ENDPOINTS = {
     "webinar_qna_results": ("/v2/past_webinars/{webinarId}/qa",),
     "webinar_files": ("/v2/past_webinars/{webinarId}/files",),
     "cloud_recordings": ("/v2/users/{userId}/recordings",),
+    "meeting_summaries": ("/v2/meetings/meeting_summaries", "/v2/meetings/{meetingId}/meeting_summary"),
+    "recording_transcript_segments": ("/v2/users/{userId}/recordings",),
+    "meeting_qna_results": ("/v2/report/meetings/{meetingId}/qa",),
+    "report_sign_in_activities": ("/v2/report/activities",),
+    "report_operation_logs": ("/v2/report/operationlogs",),
 }
 
 Record = dict[str, Any]
@@ -114,9 +131,10 @@ def key_str(value: Any) -> Any:
     return "" if value is None else value
 
 
-def compute_ground_truth(dataset: Dataset, start_date: Optional[str] = None) -> dict[str, Any]:
+def compute_ground_truth(dataset: Dataset, start_date: Optional[str] = None, origin: str = "") -> dict[str, Any]:
+    """`origin`: scheme://host:port the connector reaches the fake at (recordings' download URLs point there)."""
     start = parse_ts(start_date or default_start_date(dataset.today))
-    records = _SyncContract(dataset, start).tables()
+    records = _SyncContract(dataset, start, origin).tables()
     assert tuple(records) == TABLES
     tables = {}
     for name, rows in records.items():
@@ -148,8 +166,9 @@ def _unique_by_key(name: str, rows: list[Record]) -> list[Record]:
 class _SyncContract:
     """docs/contract.md "What a sync returns", one method per rule."""
 
-    def __init__(self, dataset: Dataset, start: dt.datetime) -> None:
+    def __init__(self, dataset: Dataset, start: dt.datetime, origin: str = "") -> None:
         self.dataset = dataset
+        self.origin = origin
         self.today = dataset.today
         self.start = start
         self.horizon = report_horizon(dataset.today)
@@ -235,6 +254,11 @@ class _SyncContract:
             "webinar_qna_results": _children(webinar_instances, "webinar", lambda i: i.qa, indexed=True),
             "webinar_files": _children(webinar_instances, "webinar", lambda i: i.files) if files_served else [],
             "cloud_recordings": self.cloud_recordings(),
+            "meeting_summaries": self.meeting_summaries(),
+            "recording_transcript_segments": self.transcript_segments(),
+            "meeting_qna_results": _children(meeting_instances, "meeting", lambda i: i.qa, indexed=True),
+            "report_sign_in_activities": self.audit_log(self.dataset.sign_in_logs),
+            "report_operation_logs": self.audit_log(self.dataset.operation_logs),
         }
 
     def report_meetings(self) -> list[Record]:
@@ -251,11 +275,44 @@ class _SyncContract:
                              "tracking_fields": detail["tracking_fields"], "host_id": user.id})
         return rows
 
-    def cloud_recordings(self) -> list[Record]:
-        """Every recording of a host's meeting instance that started in [start_date, today]."""
+    def recorded_instances(self) -> list[PastInstance]:
+        """Every host's meeting instance with a recording that started in [start_date, today]."""
         instances = [i for u in self.hosts for m in u.meetings for i in m.instances
                      if i.recording is not None and self.start <= i.start and i.start.date() <= self.today]
-        return [dict(i.recording) for i in sorted(instances, key=lambda i: (i.start, i.uuid))]
+        return sorted(instances, key=lambda i: (i.start, i.uuid))
+
+    def cloud_recordings(self) -> list[Record]:
+        """Every recording of a host's meeting instance that started in [start_date, today], its
+        files' download URLs as served to the connector."""
+        return [as_served(i.recording, self.origin) for i in self.recorded_instances()]
+
+    def meeting_summaries(self) -> list[Record]:
+        """The AI Companion summary of every meeting or webinar instance that has one (its host had
+        AI Companion on) and started in [start_date, today], as its detail serves it now."""
+        summaries = [s for s in self.dataset.summaries.values()
+                     if self.start <= s.instance.start and s.instance.start.date() <= self.today]
+        return [s.detail() for s in sorted(summaries, key=lambda s: (s.instance.start, s.uuid))]
+
+    def transcript_segments(self) -> list[Record]:
+        """One row per cue with a time line of every transcript of a counted recording that its
+        download_url serves (not a file still processing, not one on a host that is not Zoom's, not
+        one deleted after the listing)."""
+        by_instance: dict[str, list] = {}
+        for transcript in self.dataset.transcripts.values():
+            by_instance.setdefault(transcript.instance.uuid, []).append(transcript)
+        rows = []
+        for instance in self.recorded_instances():
+            for transcript in by_instance.get(instance.uuid, []):
+                if transcript.downloadable:
+                    rows += transcript.rows()
+        return rows
+
+    def audit_log(self, logs: list[Record]) -> list[Record]:
+        """The entries at or after start_date (a moment) on a day the listing reaches: from
+        max(start_date's day, the report horizon) to today."""
+        first_day = max(self.start.date(), self.horizon)
+        return [dict(log) for log in logs
+                if parse_ts(log["time"]) >= self.start and first_day <= parse_ts(log["time"]).date() <= self.today]
 
 
 def _with_occurences(record: Record) -> Record:

@@ -3,8 +3,9 @@
 Apps made since 2024 have granular scopes only. A call whose token lacks the endpoint's scope is
 answered HTTP 400 {"code": 4711, "message": "Invalid access token, does not contain scopes:[...]"}.
 Names are the granular scopes Zoom's API reference gives per endpoint, as found in
-/work/shared/zoom-api.md and in public copies of Zoom's reference pages; the two removed files
-endpoints' names only follow the `<product>:read:<resource>:admin` pattern (unconfirmed).
+Zoom's API notes and in public copies of Zoom's reference pages; the two removed files
+endpoints' names and the meeting Q&A report's only follow the `<product>:read:<resource>:admin`
+pattern (unconfirmed).
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ SCOPE_BY_ROUTE = {
     "/v2/report/webinars/{webinarId}": "report:read:webinar:admin",
     "/v2/report/webinars/{webinarId}/participants": "report:read:list_webinar_participants:admin",
     "/v2/users/{userId}/recordings": "cloud_recording:read:list_user_recordings:admin",
+    "/v2/meetings/meeting_summaries": "meeting:read:list_summaries:admin",
+    "/v2/meetings/{meetingId}/meeting_summary": "meeting:read:summary:admin",
+    "/v2/report/meetings/{meetingId}/qa": "report:read:meeting_qa:admin",
+    "/v2/report/activities": "report:read:user_activities:admin",
+    "/v2/report/operationlogs": "report:read:operation_logs:admin",
 }
 
 

@@ -38,6 +38,7 @@ from .data import (
     report_detail,
     report_listing_row,
 )
+from . import audit_logs, transcripts
 from .faults import Fault, FaultInjector
 from .ground_truth import compute_ground_truth
 from .horizons import listing_span_ok, report_horizon
@@ -83,6 +84,7 @@ class Ctx:
     params: dict[str, str]  # raw (still percent-encoded) path segments
     query: Mapping[str, str]
     path: str  # raw path without query, binds page tokens to their listing
+    origin: str = ""  # scheme://host:port the client came to (download URLs point back at it)
 
     @property
     def config(self) -> FakeZoomConfig:
@@ -328,6 +330,16 @@ def list_report_meeting_participants(ctx: Ctx):
 
 
 HISTORY_MEETING_TYPES = ("meeting", "webinar", "all")
+# report_type: only the instances that have that report. The fake keeps polls and Q&A; no
+# instance has a survey, resource or reaction report.
+HISTORY_REPORT_TYPES: dict[str, Callable[[PastInstance], bool]] = {
+    "all": lambda instance: True,
+    "poll": lambda instance: bool(instance.poll_results),
+    "qa": lambda instance: bool(instance.qa),
+    "survey": lambda instance: False,
+    "resource": lambda instance: False,
+    "reaction": lambda instance: False,
+}
 
 
 def list_history_meetings(ctx: Ctx):
@@ -337,6 +349,7 @@ def list_history_meetings(ctx: Ctx):
     start, end = _date_range(ctx, reports=True)
     date_type = _choice(ctx, "date_type", ("start_time", "end_time"), "start_time")
     meeting_type = _choice(ctx, "meeting_type", HISTORY_MEETING_TYPES, "all")
+    has_report = HISTORY_REPORT_TYPES[_choice(ctx, "report_type", tuple(HISTORY_REPORT_TYPES), "all")]
     kinds = ("meeting", "webinar") if meeting_type == "all" else (meeting_type,)
     instances = []
     for user in ctx.dataset.hosting_users():
@@ -344,7 +357,7 @@ def list_history_meetings(ctx: Ctx):
         for parent in parents:
             for instance in parent.instances:
                 day = (instance.start if date_type == "start_time" else instance.end).date()
-                if start <= day <= end:
+                if start <= day <= end and has_report(instance):
                     instances.append(instance)
     instances.sort(key=lambda i: (i.start, i.uuid))
     rows = [history_row(ctx.dataset, i) for i in instances]
@@ -427,13 +440,63 @@ def list_user_recordings(ctx: Ctx):
     user = ctx.user()
     start, end = _date_range(ctx, reports=False)
     recordings = [
-        i.recording
+        transcripts.as_served(i.recording, ctx.origin)
         for m in user.meetings
         for i in sorted(m.instances, key=lambda i: i.start)
         if i.recording is not None and start <= i.start.date() <= end
     ]
     extra = {"from": start.isoformat(), "to": end.isoformat()}
     return token_page(recordings, "meetings", ctx.path, ctx.query, extra)
+
+
+def list_meeting_summaries(ctx: Ctx):
+    """GET /meetings/meeting_summaries: the account's AI Companion summaries of meetings and
+    webinars that started on a day in [from, to] (one month at most; Zoom states no horizon)."""
+    start, end = _date_range(ctx, reports=False)
+    chosen = sorted((s for s in ctx.dataset.summaries.values() if start <= s.instance.start.date() <= end),
+                    key=lambda s: (s.instance.start, s.uuid))
+    extra = {"from": start.isoformat(), "to": end.isoformat()}
+    return token_page([s.list_item() for s in chosen], "summaries", ctx.path, ctx.query, extra, counted=False)
+
+
+def get_meeting_summary(ctx: Ctx):
+    """GET /meetings/{meetingUUID}/meeting_summary (the uuid encoded by Zoom's rule)."""
+    raw = ctx.params["meetingId"]
+    summary = ctx.dataset.summaries.get(decode_uuid_segment(raw) or "")
+    if summary is None:
+        raise ZoomError(404, 3001, f"Meeting summary does not exist: {unquote(raw)}.")
+    return summary.detail()
+
+
+def get_report_meeting_qa(ctx: Ctx):
+    """GET /report/meetings/{meetingUUID}/qa: one entry per asker (anonymous ones too)."""
+    instance = ctx.meeting_instance()
+    return _past_answers(instance, instance.qa)
+
+
+def _audit_listing(ctx: Ctx, logs: list, key: str, echo_dates: bool, **filters: str):
+    """A report of the account's audit trail: entries on a day in [from, to] (one month at most,
+    within the reports' six months), oldest first."""
+    start, end = _date_range(ctx, reports=True)
+    rows = [row for row in audit_logs.in_days(logs, start, end) if all(row[f] == v for f, v in filters.items())]
+    extra = {"from": start.isoformat(), "to": end.isoformat()} if echo_dates else {}
+    return token_page(rows, key, ctx.path, ctx.query, extra, counted=False)
+
+
+def list_sign_in_activities(ctx: Ctx):
+    """GET /report/activities: sign-in and sign-out activity of the account's users."""
+    return _audit_listing(ctx, ctx.dataset.sign_in_logs, "activity_logs", echo_dates=True)
+
+
+OPERATION_CATEGORIES = ("all", "user", "user_settings", "account", "billing", "im", "recording", "phone_contacts",
+                        "webinar", "sub_account", "role", "zoom_rooms")
+
+
+def list_operation_logs(ctx: Ctx):
+    """GET /report/operationlogs: what the account's admins did; `category_type` narrows it."""
+    category = _choice(ctx, "category_type", OPERATION_CATEGORIES, "all")
+    filters = {} if category == "all" else {"category_type": category}
+    return _audit_listing(ctx, ctx.dataset.operation_logs, "operation_logs", echo_dates=False, **filters)
 
 
 # ----------------------------------------------------------------------------- routing
@@ -458,7 +521,10 @@ ROUTES = [
     Route("/v2/users", "Medium", list_users),
     Route("/v2/users/{userId}", "Medium", get_user),
     Route("/v2/users/{userId}/meetings", "Medium", list_user_meetings),
+    # Before /meetings/{meetingId}: the router takes the first route a path fits.
+    Route("/v2/meetings/meeting_summaries", "Medium", list_meeting_summaries),
     Route("/v2/meetings/{meetingId}", "Light", get_meeting),
+    Route("/v2/meetings/{meetingId}/meeting_summary", "Light", get_meeting_summary),
     Route("/v2/meetings/{meetingId}/registrants", "Medium", list_meeting_registrants),
     Route("/v2/meetings/{meetingId}/registrants/questions", "Light", get_meeting_questions),
     Route("/v2/meetings/{meetingId}/polls", "Light", list_meeting_polls),
@@ -468,6 +534,9 @@ ROUTES = [
     Route("/v2/report/users/{userId}/meetings", "Heavy", list_report_meetings),
     Route("/v2/report/meetings/{meetingId}", "Heavy", get_report_meeting),
     Route("/v2/report/meetings/{meetingId}/participants", "Heavy", list_report_meeting_participants),
+    Route("/v2/report/meetings/{meetingId}/qa", "Heavy", get_report_meeting_qa),
+    Route("/v2/report/activities", "Heavy", list_sign_in_activities),
+    Route("/v2/report/operationlogs", "Heavy", list_operation_logs),
     Route("/v2/report/history_meetings", "Heavy", list_history_meetings),
     Route("/v2/users/{userId}/webinars", "Medium", list_user_webinars),
     Route("/v2/webinars/{webinarId}", "Light", get_webinar),
@@ -525,6 +594,10 @@ class Stats:
     total_api_requests: int = 0
     # How long each hung request (hang, stall_body) was held before the client closed it.
     hung_seconds: list = field(default_factory=list)
+    # File downloads (not API requests) per host the client named, and those that carried a token:
+    # a host that is not the API's must never see one.
+    downloads_by_host: collections.Counter = field(default_factory=collections.Counter)
+    downloads_with_token_by_host: collections.Counter = field(default_factory=collections.Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -536,6 +609,8 @@ class Stats:
             "faults_injected": {k: self.faults_injected[k] for k in ("5xx", "429", "drop", "bad_json", "hang", "stall_body", "expired_token", "invalid")},
             "hung_seconds": list(self.hung_seconds),
             "total_api_requests": self.total_api_requests,
+            "downloads_by_host": dict(self.downloads_by_host),
+            "downloads_with_token_by_host": dict(self.downloads_with_token_by_host),
         }
 
 
@@ -591,7 +666,7 @@ class FakeZoom:
         quota: dict[str, str] = {}
         try:
             quota = self.limiter.admit(route.category)
-            body = route.handler(Ctx(self.dataset, params, request.query, raw_path))
+            body = route.handler(Ctx(self.dataset, params, request.query, raw_path, origin_of(request)))
         except RateLimited as limited:
             return error_response(429, 429, limited.message, limited.headers)
         except ZoomError as error:
@@ -646,6 +721,38 @@ class FakeZoom:
         if request.transport is not None:
             request.transport.abort()
         return None
+
+    # --- file downloads (recording files' download_url) ---
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:
+        """GET /rec/download/{fileId}: a transcript's WebVTT bytes, with the account's bearer token
+        (Zoom's way for apps; no API rate category applies). Every request is counted under the
+        host it was sent to, so a test can tell that none went to a host that is not Zoom's."""
+        host = request.host.rpartition(":")[0] or request.host
+        # Counted with the API's requests (what the connector asks of Zoom), in no rate category.
+        self.stats.total_api_requests += 1
+        self.stats.requests_by_endpoint["GET " + DOWNLOAD_ROUTE] += 1
+        self.stats.downloads_by_host[host] += 1
+        if request.headers.get("Authorization"):
+            self.stats.downloads_with_token_by_host[host] += 1
+        if self.config.latency_ms:
+            await asyncio.sleep(self.config.latency_ms / 1000)
+        response = self._download(request)
+        self.stats.status_counts[str(response.status)] += 1
+        return response
+
+    def _download(self, request: web.Request) -> web.Response:
+        message, force_expired = self.tokens.check(_bearer(request))
+        if force_expired:
+            self.stats.faults_injected["expired_token"] += 1
+        if message is not None:
+            return error_response(401, 124, message)
+        transcript = self.dataset.transcripts.get(request.match_info["fileId"])
+        if transcript is None or transcript.deleted_after_listing:
+            return error_response(404, 3301, "This recording does not exist.")
+        if transcript.status != "completed":
+            return error_response(404, 3301, "The recording file is still being processed.")
+        return web.Response(body=transcript.vtt(), content_type="text/vtt")
 
     # --- /oauth/token ---
 
@@ -722,8 +829,8 @@ class FakeZoom:
 
     # --- /_fake ---
 
-    def ground_truth(self, start_date: Optional[str] = None) -> dict[str, Any]:
-        return compute_ground_truth(self.dataset, start_date)
+    def ground_truth(self, start_date: Optional[str] = None, origin: str = "") -> dict[str, Any]:
+        return compute_ground_truth(self.dataset, start_date, origin)
 
     def grant_scope(self, scope: str) -> None:
         """The admin adds `scope` to the app: calls needing it answer from now on."""
@@ -737,7 +844,7 @@ class FakeZoom:
 
     async def handle_ground_truth(self, request: web.Request) -> web.Response:
         try:
-            return json_response(self.ground_truth(request.query.get("start_date") or None))
+            return json_response(self.ground_truth(request.query.get("start_date") or None, origin_of(request)))
         except ValueError as error:
             return json_response({"error": f"bad start_date: {error}"}, 400)
 
@@ -757,6 +864,12 @@ class FakeZoom:
         added = self.dataset.add_past_meetings(int(body.get("meetings_per_user", 1)), started_at)
         return json_response({"added_meetings": added})
 
+    async def handle_edit_summaries(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else {}
+        at = dt.datetime.fromisoformat(body["at"].replace("Z", "")) if body.get("at") else None
+        since = dt.datetime.fromisoformat(body["meetings_since"].replace("Z", "")) if body.get("meetings_since") else None
+        return json_response({"edited": self.dataset.edit_summaries(int(body.get("count", 1)), at, since)})
+
     async def handle_grant_scope(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
         scope = body.get("scope") if isinstance(body, dict) else None
@@ -768,6 +881,14 @@ class FakeZoom:
     async def handle_reset_daily(self, request: web.Request) -> web.Response:
         self.limiter.reset_daily()
         return json_response({"ok": True})
+
+
+DOWNLOAD_ROUTE = transcripts.DOWNLOAD_PREFIX + "{fileId}"
+
+
+def origin_of(request: web.Request) -> str:
+    """Where the client sent the request: scheme://host:port as it named it."""
+    return f"{request.scheme}://{request.host}"
 
 
 def _bearer(request: web.Request) -> Optional[str]:
@@ -807,6 +928,8 @@ def create_app(config: Optional[FakeZoomConfig] = None) -> web.Application:
     app.router.add_get("/_fake/config", fake.handle_config)
     app.router.add_post("/_fake/add_data", fake.handle_add_data)
     app.router.add_post("/_fake/grant_scope", fake.handle_grant_scope)
+    app.router.add_post("/_fake/edit_summaries", fake.handle_edit_summaries)
+    app.router.add_get(DOWNLOAD_ROUTE, fake.handle_download)
     app.router.add_post("/_fake/reset_daily", fake.handle_reset_daily)
     app.router.add_post("/oauth/token", fake.handle_token)
     app.router.add_get("/oauth/authorize", fake.handle_authorize)
@@ -898,7 +1021,7 @@ class FakeZoomServer:
         return self.fake.tokens.current_refresh_token
 
     def ground_truth(self, start_date: Optional[str] = None) -> dict[str, Any]:
-        return self._in_loop(lambda: self.fake.ground_truth(start_date))
+        return self._in_loop(lambda: self.fake.ground_truth(start_date, self.url))
 
     def stats(self) -> dict[str, Any]:
         return self._in_loop(self.fake.stats.as_dict)
@@ -912,6 +1035,10 @@ class FakeZoomServer:
     def add_data(self, meetings_per_user: int = 1, started_at: Optional[dt.datetime] = None) -> int:
         """Adds one-off past meetings (see Dataset.add_past_meetings); started_at is naive UTC."""
         return self._in_loop(lambda: self.fake.dataset.add_past_meetings(meetings_per_user, started_at))
+
+    def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None, meetings_since: Optional[dt.datetime] = None) -> list[str]:
+        """The hosts edit `count` AI Companion summaries (Dataset.edit_summaries); times are naive UTC."""
+        return self._in_loop(lambda: self.fake.dataset.edit_summaries(count, at, meetings_since))
 
     def grant_scope(self, scope: str) -> None:
         """Grant the app a granular scope it lacked (config.missing_scopes)."""

@@ -36,12 +36,13 @@ def full_sync(fake, discovered) -> Dict[str, List[Dict[str, Any]]]:
 
 
 def trimmed(stream: Dict[str, Any]) -> Dict[str, Any]:
-    """The stream with a json_schema cut to its primary key, its cursor and one more column, as
-    the platform sends it when a user deselects every other column."""
+    """The stream with a json_schema cut to its primary key, its cursor and one more column (when
+    it has one: every column of an audit log is its key), as the platform sends it when a user
+    deselects every other column."""
     stream = copy.deepcopy(stream)
     properties = stream["json_schema"]["properties"]
     kept = {path[0] for path in stream["source_defined_primary_key"]} | set(stream.get("default_cursor_field") or [])
-    kept.add(next(name for name in sorted(properties) if name not in kept))
+    kept |= set(sorted(name for name in properties if name not in kept)[:1])
     stream["json_schema"]["properties"] = {name: schema for name, schema in properties.items() if name in kept}
     return stream
 

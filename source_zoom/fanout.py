@@ -92,7 +92,8 @@ def stops_asking(stream: "ZoomStream", failures: List[FailedSlice]) -> bool:
 
 
 def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], attempt: ListingAttempt) -> Optional[List[Mapping[str, Any]]]:
-    """The slice's records, or None when it was not read whole (failed, or not asked)."""
+    """The slice's records, or None when it was not read whole: failed, not asked, or (a file
+    table) not served by Zoom yet."""
     failures = attempt.failures
     if stops_asking(stream, failures):
         return None  # no request that cannot succeed

@@ -112,6 +112,11 @@ ENDPOINT_CATEGORIES: Mapping[str, str] = {
     "past_webinars/{webinarId}/files": "Medium",
     "report/webinars/{webinarId}": "Heavy",
     "report/webinars/{webinarId}/participants": "Heavy",
+    "meetings/meeting_summaries": "Medium",
+    "meetings/{meetingId}/meeting_summary": "Light",
+    "report/meetings/{meetingId}/qa": "Heavy",
+    "report/activities": "Heavy",
+    "report/operationlogs": "Heavy",
 }
 
 
@@ -119,9 +124,36 @@ def endpoint_path_pattern(templates: List[str]) -> str:
     """A regex matching the tail of a request path against any of `templates`, whatever the API
     root before it (/v2, ZoomGov, a proxy prefix). `meetings/{id}` is also the tail of
     `report/meetings/{id}`, hence the look-behind; a placeholder is one path segment (an encoded
-    UUID holds no '/')."""
-    bodies = [re.sub(r"\{[^}]+\}", "[^/]+", template) for template in sorted(templates)]
+    UUID holds no '/'), except a word another endpoint has in its place (`meetings/meeting_summaries`
+    is not `meetings/{id}`)."""
+    bodies = [_template_pattern(template) for template in sorted(templates)]
     return rf"(?<!/report)/(?:{'|'.join(bodies)})$"
+
+
+def _template_pattern(template: str) -> str:
+    segments = template.split("/")
+    parts = []
+    for position, segment in enumerate(segments):
+        if "{" not in segment:
+            parts.append(re.escape(segment))
+            continue
+        siblings = sorted(_word_in_place_of(template, position))
+        excluded = rf"(?!(?:{'|'.join(map(re.escape, siblings))})(?:/|$))" if siblings else ""
+        parts.append(excluded + "[^/]+")
+    return "/".join(parts)
+
+
+def _word_in_place_of(template: str, position: int) -> List[str]:
+    """The words other endpoints have where `template` has its placeholder at `position`."""
+    shape = [None if "{" in segment else segment for segment in template.split("/")]
+    words = []
+    for other in ENDPOINT_CATEGORIES:
+        other_shape = [None if "{" in segment else segment for segment in other.split("/")]
+        if len(other_shape) != len(shape) or other_shape[position] is None:
+            continue
+        if all(a == b for index, (a, b) in enumerate(zip(shape, other_shape)) if index != position):
+            words.append(other_shape[position])
+    return words
 
 
 class Clock:

@@ -49,6 +49,12 @@ ENDPOINT_SCOPES: Mapping[str, Scopes] = {
     "past_webinars/{webinarId}/files": Scopes("webinar:read:admin", "webinar:read:list_past_files:admin"),
     "report/webinars/{webinarId}": Scopes("report:read:admin", "report:read:webinar:admin"),
     "report/webinars/{webinarId}/participants": Scopes("report:read:admin", "report:read:list_webinar_participants:admin"),
+    "meetings/meeting_summaries": Scopes("meeting:read:admin", "meeting:read:list_summaries:admin"),
+    "meetings/{meetingId}/meeting_summary": Scopes("meeting:read:admin", "meeting:read:summary:admin"),
+    # Granular name not confirmed by Zoom's reference here (it follows report:read:<resource>:admin).
+    "report/meetings/{meetingId}/qa": Scopes("report:read:admin", "report:read:meeting_qa:admin"),
+    "report/activities": Scopes("report:read:admin", "report:read:user_activities:admin"),
+    "report/operationlogs": Scopes("report:read:admin", "report:read:operation_logs:admin"),
 }
 
 

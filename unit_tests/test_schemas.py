@@ -1,7 +1,7 @@
 """Checks on the JSON schemas in source_zoom/schemas/.
 
 1. every schema file loads and is a valid draft-07 schema of the agreed shape;
-2. exactly the 22 catalog tables have a schema file;
+2. exactly the 27 catalog tables have a schema file;
 3. every field Stitch's Zoom table reference lists for its 21 tables is present with a
    compatible type, unless the type was deliberately corrected (TYPE_CORRECTIONS, mirrored from
    docs/table_reference.md);
@@ -47,10 +47,22 @@ TABLES = [
     "report_webinars",
     "report_webinar_participants",
     "cloud_recordings",
+    "meeting_summaries",
+    "recording_transcript_segments",
+    "meeting_qna_results",
+    "report_sign_in_activities",
+    "report_operation_logs",
 ]
 
 # Tables of the catalog that Stitch's reference has no entry for.
-NOT_IN_SEED = {"cloud_recordings"}
+NOT_IN_SEED = {
+    "cloud_recordings",
+    "meeting_summaries",
+    "recording_transcript_segments",
+    "meeting_qna_results",
+    "report_sign_in_activities",
+    "report_operation_logs",
+}
 
 # (table, field path) -> the JSON type we declare instead of the seed's type, because Zoom returns
 # that type. Paths use "." for object members and "[]." for members of array items.
@@ -112,6 +124,11 @@ CONTRACT_PRIMARY_KEYS = {
     "webinar_qna_results": ["webinar_uuid", "email", "respondent_index"],
     "webinar_files": ["webinar_uuid", "file_name"],
     "cloud_recordings": ["uuid"],
+    "meeting_summaries": ["meeting_uuid"],
+    "recording_transcript_segments": ["recording_file_id", "cue_index"],
+    "meeting_qna_results": ["meeting_uuid", "email", "respondent_index"],
+    "report_sign_in_activities": ["email", "time", "type", "ip_address", "client_type", "version"],
+    "report_operation_logs": ["time", "operator", "category_type", "action", "operation_detail"],
 }
 CONTRACT_STAMPED = {
     "meetings": ["meeting_id"],
@@ -134,9 +151,11 @@ CONTRACT_STAMPED = {
     "webinar_poll_results": ["webinar_id", "webinar_uuid", "webinar_start_time"],
     "webinar_qna_results": ["webinar_id", "webinar_uuid", "webinar_start_time"],
     "webinar_files": ["webinar_id", "webinar_uuid", "webinar_start_time"],
+    "meeting_qna_results": ["meeting_id", "meeting_uuid", "meeting_start_time"],
+    "recording_transcript_segments": ["meeting_uuid", "meeting_id", "meeting_start_time"],
 }
 
-RESPONDENT_INDEX_TABLES = {"meeting_poll_results", "webinar_poll_results", "webinar_qna_results"}
+RESPONDENT_INDEX_TABLES = {"meeting_poll_results", "webinar_poll_results", "webinar_qna_results", "meeting_qna_results"}
 # Tables whose own `id` is a meeting or webinar id (64-bit integer).
 INTEGER_ID_TABLES = {"meetings", "webinars", "report_meetings", "report_webinars", "cloud_recordings"}
 
@@ -327,7 +346,7 @@ def _compare_node(table, node, seed_node, path):
 def test_exactly_the_catalog_tables_have_schemas():
     files = sorted(p.stem for p in SCHEMAS_DIR.glob("*.json"))
     assert files == sorted(TABLES)
-    assert len(TABLES) == 22
+    assert len(TABLES) == 27
     assert not [p.name for p in SCHEMAS_DIR.iterdir() if p.is_file() and p.suffix != ".json"]
 
 

@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from source_zoom.downloads import FILE_DOWNLOADS, FileTable
 from source_zoom.paths import endpoint_shape
 from source_zoom.rate_limits import ENDPOINT_CATEGORIES
 from source_zoom.streams import ALL_STREAMS, TABLES
 from source_zoom.windows import Windows
+
+API_STREAMS = [stream for stream in ALL_STREAMS if not issubclass(stream, FileTable)]
+FILE_TABLES = [stream for stream in ALL_STREAMS if issubclass(stream, FileTable)]
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "source_zoom" / "schemas"
 
@@ -34,10 +38,10 @@ def test_given_the_registry_then_the_graph_has_no_cycle():
             current = current.parent
 
 
-def test_given_the_registry_then_names_are_unique_and_the_catalog_has_22_tables():
+def test_given_the_registry_then_names_are_unique_and_the_catalog_has_27_tables():
     names = [stream.stream_name() for stream in ALL_STREAMS]
     assert len(names) == len(set(names))
-    assert len(TABLES) == 22
+    assert len(TABLES) == 27
 
 
 def test_given_the_tables_then_each_has_a_schema_file_and_each_schema_file_a_table():
@@ -47,14 +51,22 @@ def test_given_the_tables_then_each_has_a_schema_file_and_each_schema_file_a_tab
     assert files - tables == set(), "schemas without a table"
 
 
-@pytest.mark.parametrize("stream", ALL_STREAMS, ids=lambda s: s.stream_name())
+@pytest.mark.parametrize("stream", API_STREAMS, ids=lambda s: s.stream_name())
 def test_given_a_stream_then_its_endpoint_has_exactly_one_rate_category(stream):
     matching = [category for endpoint, category in ENDPOINT_CATEGORIES.items() if endpoint_shape(endpoint) == endpoint_shape(stream.path_template)]
     assert len(matching) == 1, f"{stream.stream_name()}: {stream.path_template} has categories {matching}"
     assert matching[0] in ("Light", "Medium", "Heavy")
 
 
-@pytest.mark.parametrize("stream", ALL_STREAMS, ids=lambda s: s.stream_name())
+@pytest.mark.parametrize("stream", FILE_TABLES, ids=lambda s: s.stream_name())
+def test_given_a_table_of_downloaded_files_then_it_is_no_api_endpoint_and_runs_on_the_download_pool(stream):
+    # Zoom documents no rate category for download_url: the call budget has no policy for it.
+    assert not [e for e in ENDPOINT_CATEGORIES if endpoint_shape(e) == endpoint_shape(stream.path_template)]
+    assert stream.parent is not None and stream.files_field
+    assert stream.category.fget(None) == FILE_DOWNLOADS  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("stream", API_STREAMS, ids=lambda s: s.stream_name())
 def test_given_a_stream_then_its_path_names_only_what_its_parent_gives(stream):
     placeholders = set(re.findall(r"\{([^}]+)\}", stream.path_template))
     assert placeholders <= {"id", "uuid"}
@@ -65,7 +77,7 @@ def test_given_a_stream_then_its_path_names_only_what_its_parent_gives(stream):
 @pytest.mark.parametrize("stream", ALL_STREAMS, ids=lambda s: s.stream_name())
 def test_given_a_stream_then_its_date_policy_fits_where_it_hangs(stream):
     if stream.dates.windows == Windows.BY_PARENT_START:
-        assert stream.parent is not None and stream.parent.dates.since_start_date, f"{stream.stream_name()} groups by a parent that is not a past instance"
+        assert stream.parent is not None and stream.parent.dates.keeps_only_recent_instances, f"{stream.stream_name()} groups by a parent that is not a past instance"
     if stream.cursor_field:
         assert stream.dates.windows != Windows.NONE, f"{stream.stream_name()} is incremental but not windowed"
     if stream.dates.within_report_horizon:

@@ -18,6 +18,7 @@ WEBINAR_UUID = "plain+uuid/A=="
 RECENT = (datetime.now(timezone.utc) - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 MEETING_UUID_IN_PATH = "%252Fdouble%252F%252Fencoded%253D%253D"
+TRANSCRIPT_URL = "https://zoom.us/rec/download/t1"
 WEBINAR_UUID_IN_PATH = "plain%2Buuid%2FA%3D%3D"
 
 
@@ -75,7 +76,31 @@ def mock_account(zoom_api):
     get(f"{API}/past_webinars/{WEBINAR_UUID_IN_PATH}/files", json={"in_meeting_files": [{"file_name": "w.pdf"}]})
     get(
         re.compile(rf"{re.escape(API)}/users/user-1/recordings\?.*"),
-        json={"meetings": [{"uuid": "rec-uuid", "id": MEETING_ID, "recording_files": [{"id": "f1"}]}], "next_page_token": ""},
+        json={"meetings": [{"uuid": "rec-uuid", "id": MEETING_ID, "start_time": RECENT, "recording_files": [
+            {"id": "f1", "file_type": "MP4"},
+            {"id": "t1", "file_type": "TRANSCRIPT", "status": "completed", "recording_start": RECENT, "download_url": TRANSCRIPT_URL},
+        ]}], "next_page_token": ""},
+    )
+    get(TRANSCRIPT_URL, content=b"WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\nAda Ito: Hello.\n")
+    # The history report lists the instance as one with a Q&A report (report_type=qa).
+    get(
+        re.compile(rf"{re.escape(API)}/report/history_meetings\?.*report_type=qa.*"),
+        json={"history_meetings": [{"meeting_uuid": MEETING_UUID, "meeting_id": MEETING_ID, "type": "Meeting", "start_time": RECENT}], "next_page_token": ""},
+    )
+    get(f"{API}/report/meetings/{MEETING_UUID_IN_PATH}/qa", json={"questions": [
+        {"user_id": "", "name": "Anonymous Attendee", "email": "", "question_details": [{"question": "Q?", "answer": "A."}]},
+        {"user_id": "", "name": "Anonymous Attendee", "email": "", "question_details": [{"question": "Q2?", "answer": ""}]},
+    ]})
+    summary = {"meeting_uuid": MEETING_UUID, "meeting_id": MEETING_ID, "meeting_start_time": RECENT, "summary_last_modified_time": RECENT}
+    get(re.compile(rf"{re.escape(API)}/meetings/meeting_summaries\?.*"), json={"summaries": [summary], "next_page_token": ""})
+    get(f"{API}/meetings/{MEETING_UUID_IN_PATH}/meeting_summary", json={**summary, "summary_content": "## Recap"})
+    get(
+        re.compile(rf"{re.escape(API)}/report/activities\?.*"),
+        json={"activity_logs": [{"email": "host@example.com", "time": RECENT, "type": "Sign in", "ip_address": "192.0.2.1"}], "next_page_token": ""},
+    )
+    get(
+        re.compile(rf"{re.escape(API)}/report/operationlogs\?.*"),
+        json={"operation_logs": [{"time": RECENT, "operator": "admin@example.com", "category_type": "user", "action": "Add"}], "next_page_token": ""},
     )
 
 
@@ -109,11 +134,20 @@ TABLES = {
     "webinar_qna_results": (f"/past_webinars/{WEBINAR_UUID_IN_PATH}/qa", {"webinar_uuid": WEBINAR_UUID, "email": "b@example.com"}),
     "webinar_files": (f"/past_webinars/{WEBINAR_UUID_IN_PATH}/files", {"webinar_uuid": WEBINAR_UUID, "file_name": "w.pdf"}),
     "cloud_recordings": ("/users/user-1/recordings?page_size=300&from=", {"uuid": "rec-uuid"}),
+    "meeting_summaries": (f"/meetings/{MEETING_UUID_IN_PATH}/meeting_summary", {"meeting_uuid": MEETING_UUID, "summary_content": "## Recap"}),
+    # Read through the recordings listing; the file itself is downloaded from its download_url.
+    "recording_transcript_segments": (
+        "/users/user-1/recordings?page_size=300&from=",
+        {"recording_file_id": "t1", "cue_index": 0, "meeting_uuid": "rec-uuid", "meeting_id": MEETING_ID, "speaker": "Ada Ito", "cue_end_ms": 2500},
+    ),
+    "meeting_qna_results": (f"/report/meetings/{MEETING_UUID_IN_PATH}/qa", {"meeting_uuid": MEETING_UUID, "meeting_id": MEETING_ID, "email": "", "respondent_index": 0}),
+    "report_sign_in_activities": ("/report/activities?page_size=300&from=", {"email": "host@example.com", "client_type": "", "version": ""}),
+    "report_operation_logs": ("/report/operationlogs?category_type=all&page_size=300&from=", {"operator": "admin@example.com", "operation_detail": ""}),
 }
 
 
-def test_given_the_table_list_then_it_has_the_22_tables():
-    assert len(TABLES) == 22
+def test_given_the_table_list_then_it_has_the_27_tables():
+    assert len(TABLES) == 27
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

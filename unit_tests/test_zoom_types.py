@@ -75,6 +75,11 @@ RECORD_SOURCES: Dict[str, List[Source]] = {
     "report_webinars": [("GET /report/webinars/{webinarId}", None)],
     "report_webinar_participants": [("GET /report/webinars/{webinarId}/participants", "participants")],
     "cloud_recordings": [("GET /users/{userId}/recordings", "meetings")],
+    # The listing's fields are the detail's too; the table's record is the detail.
+    "meeting_summaries": [("GET /meetings/{meetingId}/meeting_summary", None), ("GET /meetings/meeting_summaries", "summaries")],
+    "meeting_qna_results": [("GET /report/meetings/{meetingId}/qa", "questions")],
+    "report_sign_in_activities": [("GET /report/activities", "activity_logs")],
+    "report_operation_logs": [("GET /report/operationlogs", "operation_logs")],
 }
 
 # Where the records of the endpoints that feed no table directly (hidden parents, lookups) sit.
@@ -93,6 +98,9 @@ OTHER_RECORD_KEYS: Dict[str, Optional[str]] = {
 NO_ZOOM_TYPE = {
     "meeting_files": "GET /past_meetings/{meetingId}/files was removed by Zoom in 2024 and is not in the SDK.",
     "webinar_files": "GET /past_webinars/{webinarId}/files was removed by Zoom in 2024 and is not in the SDK.",
+    "recording_transcript_segments": "rows parsed from the WebVTT files Zoom serves at a TRANSCRIPT file's download_url, which "
+                                     "has no JSON type; the file's id and the stamps come from GET /users/{userId}/recordings, "
+                                     "checked as cloud_recordings.",
 }
 
 _STAMPED = "stamped by the connector from the parent record (docs/contract.md)"
@@ -102,7 +110,7 @@ _SEED_SPELLING = "Stitch's column, kept under its misspelled name; the connector
 # (table, field path) -> why our schema declares a field Zoom's record type does not have.
 NOT_FROM_ZOOM: Dict[Tuple[str, str], str] = {
     **{(t, f): _STAMPED for t in ("meeting_registrants", "meeting_questions", "meeting_polls") for f in ("meeting_id",)},
-    **{(t, f): _STAMPED for t in ("report_meeting_participants", "meeting_poll_results")
+    **{(t, f): _STAMPED for t in ("report_meeting_participants", "meeting_poll_results", "meeting_qna_results")
        for f in ("meeting_id", "meeting_uuid", "meeting_start_time")},
     **{(t, f): _STAMPED for t in ("webinar_panelists", "webinar_registrants", "webinar_questions",
                                   "webinar_tracking_sources", "webinar_polls") for f in ("webinar_id",)},
@@ -115,7 +123,7 @@ NOT_FROM_ZOOM: Dict[Tuple[str, str], str] = {
     ("report_meetings", "host_id"): "stamped by the connector: the report listing is per host, so the listing's user id "
                                     "(no report type has host_id; docs/contract.md)",
     **{(t, "respondent_index"): "derived key part: the answer's position in the response's `questions` (docs/contract.md)"
-       for t in ("meeting_poll_results", "webinar_poll_results", "webinar_qna_results")},
+       for t in ("meeting_poll_results", "webinar_poll_results", "webinar_qna_results", "meeting_qna_results")},
     ("meetings", "occurences"): _SEED_SPELLING,
     ("webinars", "occurences"): _SEED_SPELLING,
     **{(t, "county"): "Stitch's column; Zoom's field is `country`, which is declared too"
@@ -365,6 +373,12 @@ def requests_for(dataset) -> Dict[str, List[Tuple[str, Dict[str, str]]]]:
             add("GET /users/{userId}/recordings", f"/users/{user.id}/recordings", **{"from": start, "to": end})
     for start, end in month_windows(dataset.today, 6):
         add("GET /report/history_meetings", "/report/history_meetings", **{"from": start, "to": end})
+        add("GET /report/history_meetings", "/report/history_meetings", report_type="qa", **{"from": start, "to": end})
+        add("GET /meetings/meeting_summaries", "/meetings/meeting_summaries", **{"from": start, "to": end})
+        add("GET /report/activities", "/report/activities", **{"from": start, "to": end})
+        add("GET /report/operationlogs", "/report/operationlogs", category_type="all", **{"from": start, "to": end})
+    for uuid in dataset.summaries:
+        add("GET /meetings/{meetingId}/meeting_summary", f"/meetings/{segment(uuid)}/meeting_summary")
     for meeting in dataset.all_meetings():
         for tail in ("", "/registrants", "/registrants/questions", "/polls"):
             add(f"GET /meetings/{{meetingId}}{tail}", f"/meetings/{meeting.id}{tail}")
@@ -374,6 +388,7 @@ def requests_for(dataset) -> Dict[str, List[Tuple[str, Dict[str, str]]]]:
             add("GET /report/meetings/{meetingId}", f"/report/meetings/{segment(instance.uuid)}")
             add("GET /report/meetings/{meetingId}/participants", f"/report/meetings/{segment(instance.uuid)}/participants",
                 include_fields="registrant_id")
+            add("GET /report/meetings/{meetingId}/qa", f"/report/meetings/{segment(instance.uuid)}/qa")
     for webinar in dataset.all_webinars():
         for tail in ("", "/panelists", "/registrants", "/registrants/questions", "/tracking_sources", "/polls"):
             add(f"GET /webinars/{{webinarId}}{tail}", f"/webinars/{webinar.id}{tail}")

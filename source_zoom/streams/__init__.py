@@ -1,7 +1,9 @@
 """The registry: every Zoom stream, parents before children, and the one way they are built.
 
 Tables are declared in files by what they hang off: users.py (users and per-user listings),
-history.py (the account's history listing), meetings.py, meeting_instances.py, webinars.py, webinar_instances.py, recordings.py. Hidden
+history.py (the account's history listing), meetings.py, meeting_instances.py, webinars.py,
+webinar_instances.py, recordings.py (recordings and their transcripts), summaries.py (AI
+Companion summaries), audit_logs.py (the account's sign-in and operation logs). Hidden
 streams are parents only (not in the catalog). unit_tests/test_stream_graph.py checks this graph
 as data: parents exist and come first, no cycles, a schema per table, a rate category per endpoint.
 """
@@ -9,10 +11,18 @@ as data: parents exist and come first, no cycles, a schema per table, a rate cat
 from typing import Dict, List, Tuple
 
 from source_zoom.parents import SyncContext
-from source_zoom.streams.history import HistoryMeetings
-from source_zoom.streams.meeting_instances import MeetingFiles, MeetingInstances, MeetingPollResults, ReportMeetingParticipants
+from source_zoom.streams.audit_logs import ReportOperationLogs, ReportSignInActivities
+from source_zoom.streams.history import HistoryMeetings, HistoryMeetingsWithQna
+from source_zoom.streams.meeting_instances import (
+    MeetingFiles,
+    MeetingInstances,
+    MeetingPollResults,
+    MeetingQnaResults,
+    ReportMeetingParticipants,
+)
 from source_zoom.streams.meetings import MeetingPolls, MeetingQuestions, MeetingRegistrants, Meetings, ReportMeetings
-from source_zoom.streams.recordings import CloudRecordings
+from source_zoom.streams.recordings import CloudRecordings, RecordingTranscriptSegments
+from source_zoom.streams.summaries import MeetingSummaries, MeetingSummaryListing
 from source_zoom.streams.users import UserMeetings, Users, UserWebinars
 from source_zoom.streams.webinar_instances import (
     ReportWebinarParticipants,
@@ -39,6 +49,8 @@ ALL_STREAMS: Tuple[type, ...] = (
     ReportMeetingParticipants,
     MeetingPollResults,
     MeetingFiles,
+    HistoryMeetingsWithQna,
+    MeetingQnaResults,
     UserWebinars,
     Webinars,
     WebinarPanelists,
@@ -54,6 +66,11 @@ ALL_STREAMS: Tuple[type, ...] = (
     ReportWebinars,
     ReportWebinarParticipants,
     CloudRecordings,
+    RecordingTranscriptSegments,
+    MeetingSummaryListing,
+    MeetingSummaries,
+    ReportSignInActivities,
+    ReportOperationLogs,
 )
 TABLES: Tuple[type, ...] = tuple(stream for stream in ALL_STREAMS if not stream.hidden)
 

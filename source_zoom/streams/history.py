@@ -42,3 +42,10 @@ class HistoryMeetings(ZoomStream):
         known = isinstance(features, Mapping) and "registration" in features
         record["registration_required"] = bool(features["registration"]) if known else True
         return super().build_record(record, parent, position)
+
+
+class HistoryMeetingsWithQna(HistoryMeetings):
+    """GET /report/history_meetings?report_type=qa: the meeting instances that have a Q&A report,
+    so that meeting_qna_results asks only those (one Heavy request per instance otherwise)."""
+
+    extra_params = {"date_type": "start_time", "meeting_type": "meeting", "report_type": "qa"}

@@ -1,6 +1,7 @@
 """The ground truth is deterministic and agrees with what the fake actually serves."""
 
 import datetime as dt
+import re
 from urllib.parse import quote
 
 import pytest
@@ -83,6 +84,8 @@ class NaiveCrawler:
             self.crawl_webinars(user_id)
             self.crawl_recordings(user_id)
         self.crawl_history(report_first)
+        self.crawl_summaries()
+        self.crawl_audit_logs(report_first)
         for uuid, (meeting_id, start_time) in self.meeting_instances.items():
             self.crawl_meeting_instance(meeting_id, uuid, start_time)
         for uuid, (webinar_id, start_time) in self.webinar_instances.items():
@@ -144,6 +147,49 @@ class NaiveCrawler:
             self.emit("meeting_poll_results", {**answer, **stamps, "respondent_index": index})
         for item in (self.fetch(f"/past_meetings/{path_uuid}/files") or {}).get("in_meeting_files", []):
             self.emit("meeting_files", {**item, **stamps})
+        qa = self.fetch(f"/report/meetings/{path_uuid}/qa") or {"questions": []}
+        for index, asker in enumerate(qa["questions"]):
+            self.emit("meeting_qna_results", {**asker, **stamps, "respondent_index": index})
+
+    def crawl_summaries(self) -> None:
+        """Every month since start_date's day (Zoom states no horizon for summaries), each body."""
+        for start, end in month_windows(dt.date.fromisoformat(self.start[:10]), self.today):
+            for listed in self.pages("/meetings/meeting_summaries", "summaries", **{"from": start, "to": end}):
+                if listed["meeting_start_time"] >= self.start:
+                    self.emit("meeting_summaries", self.fetch(f"/meetings/{encode_uuid(listed['meeting_uuid'])}/meeting_summary"))
+
+    def crawl_audit_logs(self, first: dt.date) -> None:
+        for table, path, key, query in (("report_sign_in_activities", "/report/activities", "activity_logs", {}),
+                                        ("report_operation_logs", "/report/operationlogs", "operation_logs", {"category_type": "all"})):
+            for start, end in month_windows(first, self.today):
+                for entry in self.pages(path, key, **query, **{"from": start, "to": end}):
+                    if entry["time"] >= self.start:
+                        self.emit(table, entry)
+
+    def crawl_transcripts(self, recording: dict) -> None:
+        """Each completed transcript served here (a download_url elsewhere is never asked), read
+        cue block by cue block: Zoom's `N`, `HH:MM:SS.mmm --> HH:MM:SS.mmm`, `Speaker: text`."""
+        for item in recording["recording_files"]:
+            if item["file_type"] != "TRANSCRIPT" or item["status"] != "completed" or not item["download_url"].startswith(self.api.server.url):
+                continue
+            response = self.api.session.get(item["download_url"], timeout=10)
+            if response.status_code == 404:
+                continue
+            started = dt.datetime.fromisoformat(item["recording_start"].replace("Z", ""))
+            blocks = [b for b in response.content.split(b"\n\n") if b.strip() and not b.startswith(b"WEBVTT")]
+            for index, block in enumerate(blocks):
+                lines = block.decode("utf-8", errors="replace").split("\n")
+                timing = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})", lines[1])
+                if timing is None:
+                    continue
+                numbers = [int(part) for part in timing.groups()]
+                start_ms, end_ms = ((h * 3600 + m * 60 + sec) * 1000 + ms for h, m, sec, ms in (numbers[:4], numbers[4:]))
+                speaker, _, text = lines[2].partition(": ") if ": " in lines[2] else (None, "", lines[2])
+                at = lambda ms: (started + dt.timedelta(milliseconds=ms)).isoformat(timespec="milliseconds") + "Z"  # noqa: E731
+                row = {"recording_file_id": item["id"], "meeting_uuid": recording["uuid"], "meeting_id": recording["id"],
+                       "meeting_start_time": recording["start_time"], "cue_index": index, "cue_start_ms": start_ms,
+                       "cue_end_ms": end_ms, "cue_start_time": at(start_ms), "cue_end_time": at(end_ms), "text": text}
+                self.emit("recording_transcript_segments", {**row, **({"speaker": speaker} if speaker else {})})
 
     def crawl_webinars(self, user_id: str) -> None:
         page = self.fetch(f"/users/{user_id}/webinars", page_size=300, page_number=1)
@@ -195,6 +241,7 @@ class NaiveCrawler:
             for recording in self.pages(f"/users/{user_id}/recordings", "meetings", **{"from": start, "to": end}):
                 if recording["start_time"] >= self.start:
                     self.emit("cloud_recordings", recording)
+                    self.crawl_transcripts(recording)
 
 
 def by_key(table: str, records: list[dict]) -> dict[tuple, dict]:
@@ -223,9 +270,9 @@ def test_given_same_seed_when_building_twice_then_ground_truth_is_identical():
     assert first == second and first != other
 
 
-def test_given_default_dataset_when_computing_truth_then_22_tables_with_unique_primary_keys():
+def test_given_default_dataset_when_computing_truth_then_27_tables_with_unique_primary_keys():
     truth = compute_ground_truth(build_dataset(make_config()))
-    assert tuple(truth["tables"]) == TABLES and len(TABLES) == 22
+    assert tuple(truth["tables"]) == TABLES and len(TABLES) == 27
     for name, table in truth["tables"].items():
         keys = [tuple(k) for k in table["primary_keys"]]
         assert len(keys) == len(set(keys)) == table["count"], name

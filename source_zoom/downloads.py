@@ -1,0 +1,212 @@
+"""Files Zoom serves at a recording file's `download_url`, fetched with the account's token.
+
+Zoom lets an app download a recording file with the same bearer token as its API calls. That
+token opens the whole account, so it goes to Zoom's own hosts only: the host of `api_base_url`
+and Zoom's download domains for its cloud (zoom.us, zoomgov.com and their subdomains), over https
+(or the API's own scheme for the API's own host). A `download_url` anywhere else is not asked at
+all: one warning names the host. Redirects are followed by hand: the token goes along only while
+every hop stays on Zoom's hosts; a hop off them is followed without it, and the token is never
+sent again after that (a signed storage URL needs none).
+
+Downloads are not API calls: Zoom documents no rate category for them, so they are not paced by
+the call budget, and they run on a pool of their own (FILE_DOWNLOADS) so that a slow file never
+holds an API request's place.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Mapping, Optional
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils import AirbyteTracedException
+
+from source_zoom.auth import JWT_REJECTED, config_error
+from source_zoom.errors import MAX_RETRIES, ZoomBackoffStrategy, resource_of, zoom_error_body
+from source_zoom.records import SeenKeys
+from source_zoom.slicing import EachValue
+from source_zoom.zoom_stream import ZoomStream
+
+if TYPE_CHECKING:
+    from source_zoom.parents import SyncContext
+
+ZOOM_DOWNLOAD_DOMAINS = ("zoom.us", "zoomgov.com")
+FILE_DOWNLOADS = "Downloads"  # the pool downloads run on (not a Zoom rate category)
+MAX_REDIRECTS = 5
+RETRIED_STATUSES = (408, 429, 500, 502, 503, 504)
+# Zoom's answers for a file that is gone: deleted or trashed after the listing, or expired.
+GONE_STATUSES = (404, 410)
+NOT_ON_ZOOM = "download_url not on Zoom's hosts"
+FILE_GONE = "file gone"
+
+
+def zoom_host(url: str, api_base_url: str) -> bool:
+    """Whether `url` is on one of Zoom's own hosts, where the token may go."""
+    target, api = urlsplit(url), urlsplit(api_base_url)
+    host = (target.hostname or "").lower()
+    if not host:
+        return False
+    if host == (api.hostname or "").lower():
+        return target.scheme in ("https", api.scheme)
+    on_zoom = any(host == domain or host.endswith("." + domain) for domain in ZOOM_DOWNLOAD_DOMAINS)
+    return on_zoom and target.scheme == "https"
+
+
+@dataclass(frozen=True)
+class Download:
+    """A download's outcome: the body, or why there is none (`skipped`: one word for the summary)."""
+
+    body: Optional[bytes] = None
+    skipped: Optional[str] = None
+    detail: str = ""
+
+
+class FileDownloader:
+    """Fetches files for one table: the token only to Zoom's hosts, redirects by hand, retries on
+    Zoom's faults, a renewed token after 401 code 124. Counts every request for the table."""
+
+    def __init__(self, table: str, context: "SyncContext", count_request: Callable[[], None], sleep: Callable[[float], None] = time.sleep):
+        self._table = table
+        self._context = context
+        self._count_request = count_request
+        self._sleep = sleep
+        self._session = requests.Session()  # no auth on the session: the token is added per hop
+        self._backoff = ZoomBackoffStrategy()
+
+    def fetch(self, url: str) -> Download:
+        api_base_url = self._context.config.api_base_url
+        if not zoom_host(url, api_base_url):
+            host = urlsplit(url).hostname or url
+            self._context.log_once(
+                f"{self._table}:foreign-host:{host}",
+                f"{self._table}: a download_url is on {host}, which is not Zoom's (nor {urlsplit(api_base_url).hostname}): "
+                "files there are skipped and the Zoom token is never sent there.",
+            )
+            return Download(skipped=NOT_ON_ZOOM, detail=host)
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                response = self._follow(url, api_base_url)
+            except requests.RequestException as error:
+                if attempts > MAX_RETRIES:
+                    raise self._failure(url, f"{type(error).__name__}: {error}") from error
+                self._sleep(self._backoff.backoff_time(error, attempts))
+                continue
+            if response.ok:
+                return Download(body=response.content)
+            if response.status_code in GONE_STATUSES:
+                code, message = zoom_error_body(response)
+                return Download(skipped=FILE_GONE, detail=f"HTTP {response.status_code}, Zoom code {code} ({message})")
+            if response.status_code == 401 and zoom_error_body(response)[0] == 124 and attempts <= MAX_RETRIES:
+                if not self._context.authenticator.mark_rejected(response.request.headers.get("Authorization")):
+                    raise config_error(JWT_REJECTED)  # a JWT cannot be renewed: the same sentence as for an API call
+                continue
+            if response.status_code in RETRIED_STATUSES and attempts <= MAX_RETRIES:
+                self._sleep(self._backoff.backoff_time(response, attempts))
+                continue
+            code, message = zoom_error_body(response)
+            raise self._failure(url, f"HTTP {response.status_code}, Zoom code {code}: {message}")
+
+    def _follow(self, url: str, api_base_url: str) -> requests.Response:
+        """One attempt: the request and its redirects, the token on Zoom's hosts until a hop leaves them."""
+        trusted = True
+        for _ in range(MAX_REDIRECTS + 1):
+            trusted = trusted and zoom_host(url, api_base_url)
+            headers = dict(self._context.authenticator.get_auth_header()) if trusted else {}
+            self._count_request()
+            response = self._session.get(url, headers=headers, allow_redirects=False, timeout=self._context.config.request_timeout)
+            if not response.is_redirect:
+                return response
+            url = urljoin(url, response.headers["Location"])
+        raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+
+    def _failure(self, url: str, why: str) -> AirbyteTracedException:
+        return AirbyteTracedException(
+            message=f"{self._table}: downloading {resource_of(url)} failed after every retry ({why}).",
+            failure_type=FailureType.transient_error,
+        )
+
+
+_POOLS_LOCK = threading.Lock()
+
+
+def download_pool(context: "SyncContext") -> ThreadPoolExecutor:
+    """The pool file downloads run on, one per sync (closed with the others by SyncContext.close)."""
+    with _POOLS_LOCK:
+        pool = context.pools.get(FILE_DOWNLOADS)
+        if pool is None:
+            pool = context.pools[FILE_DOWNLOADS] = ThreadPoolExecutor(max_workers=context.config.num_workers, thread_name_prefix="zoom-downloads")
+        return pool
+
+
+class FileTable(ZoomStream):
+    """A table made from files its parent lists (e.g. a recording's `recording_files`): one slice
+    per file this table reads (`reads_file`), one download per slice, its rows from the body
+    (`rows_from`). A file Zoom does not serve yet or any more (`not_served`: still processing,
+    deleted or trashed, or gone by the time it is asked) is skipped, logged and counted; a
+    download_url off Zoom's hosts is never asked (FileDownloader)."""
+
+    files_field: ClassVar[str]  # the parent's field that lists its files
+
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        # The slice dimension: the ids of the parent's files this table reads.
+        cls.each_value = (EachValue("file_id", cls.file_ids),)
+
+    @classmethod
+    def file_ids(cls, parent: Mapping[str, Any]) -> List[str]:
+        return [f["id"] for f in parent.get(cls.files_field) or [] if isinstance(f, Mapping) and f.get("id") and cls.reads_file(f)]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.downloader = FileDownloader(self.name, self.context, lambda: self.context.report.count_request(self.name))
+
+    @classmethod
+    def reads_file(cls, recording_file: Mapping[str, Any]) -> bool:
+        raise NotImplementedError
+
+    def not_served(self, recording_file: Mapping[str, Any]) -> Optional[str]:
+        """Why Zoom does not serve the file now (None: it does)."""
+        return None
+
+    def rows_from(self, body: bytes, recording_file: Mapping[str, Any], parent: Mapping[str, Any]) -> List[Dict[str, Any]]:
+        raise NotImplementedError
+
+    @property
+    def category(self) -> str:
+        return FILE_DOWNLOADS
+
+    def prepare(self) -> None:
+        super().prepare()
+        download_pool(self.context)
+
+    def fields_read_from(self, source: "ZoomStream") -> List[str]:
+        return super().fields_read_from(source) + ([self.files_field] if source is self.parent_stream else [])
+
+    def fetch_slice(self, stream_slice: Mapping[str, Any], seen: Optional[SeenKeys] = None) -> Optional[List[Mapping[str, Any]]]:
+        """The file's rows; None when Zoom does not serve it yet (not read: no state vouches for it)."""
+        self._attempt.seen = seen
+        parent = stream_slice["parent"]
+        file_id = stream_slice["params"]["file_id"]
+        recording_file = next(f for f in parent.get(self.files_field) or [] if isinstance(f, Mapping) and f.get("id") == file_id)
+        url = str(recording_file.get("download_url") or "")
+        not_served = self.not_served(recording_file)
+        download = Download(skipped=not_served) if not_served else self.downloader.fetch(url)
+        if download.skipped:
+            self.context.report.record_skip(self.name, download.skipped)  # type: ignore[arg-type]  # a reason, not a Zoom code
+            if not_served:
+                self.logger.info(f"{self.name}: file {file_id} of meeting {parent.get('uuid')} not downloaded: {not_served}.")
+                return None
+            if download.skipped == FILE_GONE:  # asked, and Zoom said it is gone (NOT_ON_ZOOM is said once per host)
+                self.logger.info(f"{self.name}: skipped {resource_of(url)}: {download.detail}.")
+            return []
+        rows = self.rows_from(download.body or b"", recording_file, parent)
+        return [record for position, row in enumerate(rows) if (record := self.build_record(row, parent, position)) is not None]
+
