@@ -28,7 +28,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import JWT_REJECTED, config_error
-from source_zoom.errors import MAX_RETRIES, ZoomBackoffStrategy, resource_of, zoom_error_body
+from source_zoom.errors import MAX_RETRIES, RATE_LIMITED_SECONDS, ZoomBackoffStrategy, resource_of, wait_before_retry, zoom_error_body
 from source_zoom.records import SeenKeys
 from source_zoom.slicing import EachValue
 from source_zoom.zoom_stream import ZoomStream
@@ -71,13 +71,15 @@ class FileDownloader:
     """Fetches files for one table: the token only to Zoom's hosts, redirects by hand, retries on
     Zoom's faults, a renewed token after 401 code 124. Counts every request for the table."""
 
-    def __init__(self, table: str, context: "SyncContext", count_request: Callable[[], None], sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, table: str, context: "SyncContext", count_request: Callable[[], None]):
         self._table = table
         self._context = context
         self._count_request = count_request
-        self._sleep = sleep
         self._session = requests.Session()  # no auth on the session: the token is added per hop
-        self._backoff = ZoomBackoffStrategy()
+
+    def _wait(self, response_or_error: Any, attempts: int) -> None:
+        """The backoff of an API request, ended at once by a stop (SyncStopped)."""
+        wait_before_retry(ZoomBackoffStrategy.seconds_to_wait(response_or_error, attempts), self._context.stopped)
 
     def fetch(self, url: str) -> Download:
         api_base_url = self._context.config.api_base_url
@@ -90,6 +92,7 @@ class FileDownloader:
             )
             return Download(skipped=NOT_ON_ZOOM, detail=host)
         attempts = 0
+        started = time.monotonic()
         while True:
             attempts += 1
             try:
@@ -97,7 +100,7 @@ class FileDownloader:
             except requests.RequestException as error:
                 if attempts > MAX_RETRIES:
                     raise self._failure(url, f"{type(error).__name__}: {error}") from error
-                self._sleep(self._backoff.backoff_time(error, attempts))
+                self._wait(error, attempts)
                 continue
             if response.ok:
                 return Download(body=response.content)
@@ -108,8 +111,12 @@ class FileDownloader:
                 if not self._context.authenticator.mark_rejected(response.request.headers.get("Authorization")):
                     raise config_error(JWT_REJECTED)  # a JWT cannot be renewed: the same sentence as for an API call
                 continue
+            if response.status_code == 429 and time.monotonic() - started < RATE_LIMITED_SECONDS:
+                attempts -= 1  # a per-second limit is pacing, not a failure (as for API requests)
+                self._wait(response, attempts + 1)
+                continue
             if response.status_code in RETRIED_STATUSES and attempts <= MAX_RETRIES:
-                self._sleep(self._backoff.backoff_time(response, attempts))
+                self._wait(response, attempts)
                 continue
             code, message = zoom_error_body(response)
             raise self._failure(url, f"HTTP {response.status_code}, Zoom code {code}: {message}")

@@ -9,6 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.test.catalog_builder import CatalogBuilder
+from airbyte_cdk.test.entrypoint_wrapper import read
+
+from source_zoom import SourceZoom
 from source_zoom.downloads import zoom_host
 from unit_tests.conftest import API, S2S_CREDENTIALS, TOKEN_URL, config_with, log_lines, read_tables, records_of
 
@@ -157,3 +162,24 @@ def test_given_a_download_that_keeps_failing_when_read_then_the_table_ends_incom
 
     messages = [error.trace.error.message for error in output.errors]
     assert any(f"{TABLE} is incomplete" in message and "/rec/download/t0" in message for message in messages), messages
+
+
+def test_given_a_file_still_processing_when_read_incrementally_then_the_state_does_not_say_it_was_read(zoom_api):
+    """Read past the cursor (issue 22) means read: a file Zoom does not serve yet is asked again."""
+    recordings(
+        zoom_api,
+        {"download_url": "https://zoom.us/rec/download/t0", "status": "processing"},
+        {"download_url": "https://zoom.us/rec/download/t1"},
+        {"download_url": "https://zoom.us/rec/download/t2"},
+    )
+    zoom_api.get("https://zoom.us/rec/download/t1", content=VTT)
+    # A download that keeps failing holds the cursor back, so what was read past it is in the state.
+    zoom_api.get("https://zoom.us/rec/download/t2", status_code=500, json={"code": 500, "message": "Internal error"})
+    catalog = CatalogBuilder().with_stream(TABLE, SyncMode.incremental).build()
+
+    output = read(SourceZoom(), config_with(S2S_CREDENTIALS, lookback_days=0), catalog, expecting_exception=True)
+
+    assert [r["recording_file_id"] for r in records_of(output, TABLE)] == ["t1", "t1"]
+    read_past = output.state_messages[-1].state.stream.stream_state.__dict__.get("read_beyond_cursor") or {}
+    assert any(key.endswith("file_id=t1") for key in read_past), read_past  # the file served is kept as read...
+    assert not any(key.endswith("file_id=t0") for key in read_past), read_past  # ...the one still processing is not
