@@ -15,9 +15,7 @@ holds an API request's place.
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Mapping, Optional
 from urllib.parse import urljoin, urlsplit
@@ -141,18 +139,6 @@ class FileDownloader:
         )
 
 
-_POOLS_LOCK = threading.Lock()
-
-
-def download_pool(context: "SyncContext") -> ThreadPoolExecutor:
-    """The pool file downloads run on, one per sync (closed with the others by SyncContext.close)."""
-    with _POOLS_LOCK:
-        pool = context.pools.get(FILE_DOWNLOADS)
-        if pool is None:
-            pool = context.pools[FILE_DOWNLOADS] = ThreadPoolExecutor(max_workers=context.config.num_workers, thread_name_prefix="zoom-downloads")
-        return pool
-
-
 class FileTable(ZoomStream):
     """A table made from files its parent lists (e.g. a recording's `recording_files`): one slice
     per file this table reads (`reads_file`), one download per slice, its rows from the body
@@ -189,10 +175,6 @@ class FileTable(ZoomStream):
     @property
     def category(self) -> str:
         return FILE_DOWNLOADS
-
-    def prepare(self) -> None:
-        super().prepare()
-        download_pool(self.context)
 
     def fields_read_from(self, source: "ZoomStream") -> List[str]:
         return super().fields_read_from(source) + ([self.files_field] if source is self.parent_stream else [])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Dict, List, Optional, Set
 
@@ -22,7 +21,8 @@ from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import ZoomConfig
 from source_zoom.errors import SyncReport
 from source_zoom.memo import RecordMemo, SyncMemos
-from source_zoom.rate_limits import ENDPOINT_CATEGORIES, ZoomAPIBudget
+from source_zoom.pools import OldestFirstPool
+from source_zoom.rate_limits import ZoomAPIBudget
 
 if TYPE_CHECKING:
     from source_zoom.memo import MemoWalk
@@ -126,12 +126,10 @@ class SyncContext:
         self.selected: Optional[Set[str]] = None
         self.record_floors: Dict[str, datetime] = {}
         self.started_at = datetime.now(timezone.utc)
-        # One pool per Zoom rate category, `num_workers` requests each: requests queued behind
-        # a Heavy slot never hold up Light or Medium ones, so every category runs at its own rate.
-        self.pools = {
-            category: ThreadPoolExecutor(max_workers=config.num_workers, thread_name_prefix=f"zoom-{category.lower()}")
-            for category in sorted(set(ENDPOINT_CATEGORIES.values()))
-        }
+        # One pool per Zoom rate category (and one for file downloads), `num_workers` requests each:
+        # requests queued behind a Heavy slot never hold up Light or Medium ones, so every category
+        # runs at its own rate. Made on first use, shut by close().
+        self._pools: Dict[str, OldestFirstPool] = {}
         self._logged_once: Set[str] = set()
 
     def memo(self, stream: "ZoomStream") -> RecordMemo:
@@ -144,7 +142,15 @@ class SyncContext:
             self._logged_once.add(key)
         logger.warning(message)
 
+    def pool(self, category: str) -> OldestFirstPool:
+        with self._lock:
+            if category not in self._pools:
+                self._pools[category] = OldestFirstPool(self.config.num_workers, f"zoom-{category.lower()}")
+            return self._pools[category]
+
     def close(self) -> None:
         self.stopped.set()
-        for pool in self.pools.values():
-            pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.shutdown(cancel_futures=True)
