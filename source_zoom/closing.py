@@ -76,6 +76,12 @@ def cause_of(error: TableError) -> Tuple[str, FailureType]:
                 FailureType.transient_error,
             )
         named = answered["resource"] if endpoint == answered["resource"] else f"{answered['resource']} ({endpoint})"
+        if status == 403:  # not allowed rather than invalid: a setting of the account's or a scope of the app's
+            return (
+                f"Zoom refused GET {named} ({zoom}), and no retry changes that: check what the app's scopes and the "
+                "account's settings allow for it, or report this message to the connector's maintainers.",
+                FailureType.system_error,
+            )
         return (
             f"Zoom rejected GET {named} as invalid ({zoom}), and no retry changes that: report it to the connector's "
             "maintainers with this message.",

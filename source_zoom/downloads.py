@@ -97,7 +97,10 @@ class FileDownloader:
                 response = self._follow(url, api_base_url)
             except requests.RequestException as error:
                 if attempts > MAX_RETRIES:
-                    raise self._failure(url, f"{type(error).__name__}: {error}") from error
+                    raise AirbyteTracedException(
+                        message=f"{self._table}: network error talking to Zoom on {resource_of(url)} ({type(error).__name__}: {error})",
+                        failure_type=FailureType.transient_error,
+                    ) from error
                 self._wait(error, attempts)
                 continue
             if response.ok:
@@ -116,8 +119,7 @@ class FileDownloader:
             if response.status_code in RETRIED_STATUSES and attempts <= MAX_RETRIES:
                 self._wait(response, attempts)
                 continue
-            code, message = zoom_error_body(response)
-            raise self._failure(url, f"HTTP {response.status_code}, Zoom code {code}: {message}")
+            raise self._failure(url, response)
 
     def _follow(self, url: str, api_base_url: str) -> requests.Response:
         """One attempt: the request and its redirects, the token on Zoom's hosts until a hop leaves them."""
@@ -132,10 +134,13 @@ class FileDownloader:
             url = urljoin(url, response.headers["Location"])
         raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
 
-    def _failure(self, url: str, why: str) -> AirbyteTracedException:
+    def _failure(self, url: str, response: requests.Response) -> AirbyteTracedException:
+        """Worded as a failed API request (closing.py reads it back): Zoom's faults after every retry
+        are transient; any other answer (a 403, a 400) is the same when asked again: system_error."""
+        code, message = zoom_error_body(response)
         return AirbyteTracedException(
-            message=f"{self._table}: downloading {resource_of(url)} failed after every retry ({why}).",
-            failure_type=FailureType.transient_error,
+            message=f"{self._table}: {resource_of(url)} answered HTTP {response.status_code}, Zoom code {code}: {message}",
+            failure_type=FailureType.transient_error if response.status_code in RETRIED_STATUSES else FailureType.system_error,
         )
 
 

@@ -183,3 +183,34 @@ def test_given_a_file_still_processing_when_read_incrementally_then_the_state_do
     read_past = output.state_messages[-1].state.stream.stream_state.__dict__.get("read_beyond_cursor") or {}
     assert any(key.endswith("file_id=t1") for key in read_past), read_past  # the file served is kept as read...
     assert not any(key.endswith("file_id=t0") for key in read_past), read_past  # ...the one still processing is not
+
+
+def last_trace(output):
+    return output.errors[-1].trace.error
+
+
+def test_given_a_download_zoom_refuses_when_read_then_it_is_asked_once_and_the_last_line_names_the_file_and_zoom_s_answer(zoom_api):
+    """A 403 is no fault of Zoom's or the network's: asking again gets the same answer, so the table
+    ends at once as a system_error naming the file, not as "run the sync again" after 9 tries."""
+    recordings(zoom_api, {"download_url": "https://zoom.us/rec/download/t0"})
+    zoom_api.get("https://zoom.us/rec/download/t0", status_code=403, json={"code": 403, "message": "Forbidden"})
+
+    output = read_tables(config_with(S2S_CREDENTIALS), [TABLE], expecting_exception=True)
+
+    assert len(downloads(zoom_api)) == 1
+    last = last_trace(output)
+    assert last.failure_type.value == "system_error", last
+    assert last.message.startswith(f"1 table incomplete ({TABLE}): Zoom refused GET /rec/download/t0 (HTTP 403, code 403: Forbidden)"), last.message
+    assert "run the sync again" not in last.message and "after every retry" not in last.message, last.message
+
+
+def test_given_a_download_that_keeps_failing_when_read_then_the_last_line_says_it_is_zoom_s_fault_and_to_run_again(zoom_api):
+    recordings(zoom_api, {"download_url": "https://zoom.us/rec/download/t0"})
+    zoom_api.get("https://zoom.us/rec/download/t0", status_code=503, text="unavailable")
+
+    output = read_tables(config_with(S2S_CREDENTIALS), [TABLE], expecting_exception=True)
+
+    last = last_trace(output)
+    assert last.failure_type.value == "transient_error", last
+    assert last.message.startswith(f"1 table incomplete ({TABLE}): Zoom answered HTTP 503"), last.message
+    assert "/rec/download/t0" in last.message and "run the sync again" in last.message, last.message
