@@ -70,7 +70,7 @@ def capped_account(cap: int, max_days: int, scale: int = 1, dataset_args: tuple 
             runs.append(run)
             tables = compare(union_keys(runs), truth)
             exact = sum(1 for row in tables.values() if not (row["lost"] or row["duplicated"] or row["unexpected"]))
-            heavy_endpoints = {endpoint: count for endpoint, count in stats["requests_by_endpoint"].items() if endpoint in HEAVY_ENDPOINTS}
+            heavy_endpoints = {endpoint: count for endpoint, count in stats["requests_by_endpoint"].items() if endpoint.split("?")[0] in HEAVY_ENDPOINTS}
             days.append({
                 "day": day, "exit_code": run.exit_code, "heavy": stats["requests_by_category"]["heavy"], "heavy_by_endpoint": heavy_endpoints,
                 "heavy_429": stats["status_counts"].get("429", 0), "records": run.records, "tables_exact": exact,

@@ -507,6 +507,9 @@ class Route:
     template: str  # e.g. "/v2/users/{userId}/meetings"
     category: str  # Light | Medium | Heavy
     handler: Callable[[Ctx], Any]
+    # Query parameters that make one path two listings (history's report_type): the request
+    # counts keep them apart, so that a benchmark's table names each listing's own requests.
+    counted_by: tuple[str, ...] = ()
 
     @property
     def segments(self) -> list[str]:
@@ -515,6 +518,9 @@ class Route:
     @property
     def name(self) -> str:
         return f"GET {self.template}"
+
+    def counted_as(self, query: Mapping[str, str]) -> str:
+        return self.name + "".join(f"?{key}={query[key]}" for key in self.counted_by if key in query)
 
 
 ROUTES = [
@@ -537,7 +543,7 @@ ROUTES = [
     Route("/v2/report/meetings/{meetingId}/qa", "Heavy", get_report_meeting_qa),
     Route("/v2/report/activities", "Heavy", list_sign_in_activities),
     Route("/v2/report/operationlogs", "Heavy", list_operation_logs),
-    Route("/v2/report/history_meetings", "Heavy", list_history_meetings),
+    Route("/v2/report/history_meetings", "Heavy", list_history_meetings, counted_by=("report_type",)),
     Route("/v2/users/{userId}/webinars", "Medium", list_user_webinars),
     Route("/v2/webinars/{webinarId}", "Light", get_webinar),
     Route("/v2/webinars/{webinarId}/panelists", "Medium", list_webinar_panelists),
@@ -633,7 +639,7 @@ class FakeZoom:
         raw_path = request.raw_path.split("?", 1)[0]
         route, params = self.router.match(raw_path)
         self.stats.total_api_requests += 1
-        self.stats.requests_by_endpoint[route.name if route else f"{request.method} <unmatched>"] += 1
+        self.stats.requests_by_endpoint[route.counted_as(request.query) if route else f"{request.method} <unmatched>"] += 1
         if route is not None:
             self.stats.requests_by_category[route.category.lower()] += 1
         if self.config.latency_ms:

@@ -40,11 +40,18 @@ def endpoint_shape(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "{}", path.split("/v2/", 1)[-1].split(" ")[-1].lstrip("/"))
 
 
+def stream_shape(stream) -> str:
+    """The key the fake counts a stream's requests under: its path, and the report_type that
+    makes the history path two listings (fake_zoom.server.Route.counted_by)."""
+    report_type = (stream.extra_params or {}).get("report_type")
+    return endpoint_shape(stream.path_template) + (f"?report_type={report_type}" if report_type else "")
+
+
 def requests_per_stream(requests_by_endpoint: Mapping[str, int]) -> Dict[str, int]:
     by_shape = Counter()
     for endpoint, count in requests_by_endpoint.items():
         by_shape[endpoint_shape(endpoint)] += count
-    return {stream.stream_name(): by_shape.get(endpoint_shape(stream.path_template), 0) for stream in ALL_STREAMS}
+    return {stream.stream_name(): by_shape.get(stream_shape(stream), 0) for stream in ALL_STREAMS}
 
 
 def seconds_per_table(messages) -> Dict[str, float]:

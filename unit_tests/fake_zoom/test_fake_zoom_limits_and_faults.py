@@ -133,6 +133,21 @@ def test_given_requests_when_reading_stats_then_counted_by_route_category_and_st
     assert after_reset["total_api_requests"] == 0
 
 
+def test_given_the_history_listing_asked_for_two_report_types_then_each_is_counted_apart_and_both_are_heavy():
+    """One path, two listings (every instance; the instances with Q&A): a benchmark's request table
+    gives each its own requests instead of both the sum."""
+    window = {"from": "2025-06-01", "to": "2025-06-15"}
+    with FakeZoomServer(make_config()) as server:
+        api = Api(server)
+        api.get("/report/history_meetings", **window)
+        api.get("/report/history_meetings", report_type="qa", **window)
+        api.get("/report/history_meetings", report_type="qa", **window)
+        stats = server.stats()
+    assert stats["requests_by_endpoint"] == {
+        "GET /v2/report/history_meetings": 1, "GET /v2/report/history_meetings?report_type=qa": 2}
+    assert stats["requests_by_category"]["heavy"] == 3
+
+
 def test_given_latency_when_requesting_then_answer_is_delayed():
     with FakeZoomServer(make_config(users=1, latency_ms=200)) as server:
         started = time.monotonic()
