@@ -18,11 +18,11 @@ from .config import FakeZoomConfig
 from .horizons import (
     ONE_TIME_MEETING_EXPIRY_DAYS,
     WEBINAR_DELETION_DAYS,
-    add_months,
     beyond_lookup_limit,
     example_start_date,
     lookup_limit,
     report_horizon,
+    window_last_day,
 )
 
 FIRST_NAMES = ["Ada", "Bo", "Chen", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lea"]
@@ -1238,11 +1238,6 @@ def _add_history_beyond_listings(hosts: list[User], generator: _Generator) -> No
             generator.dropped_meeting(user, 2, [generator.days_ago(out_of_reach)])
             if user.webinar_licence:
                 generator.deleted_webinar(user, generator.days_ago(out_of_reach + 3))
-
-
-def window_last_day(first_day: dt.date) -> dt.date:
-    """The last day of a one-month listing window starting on `first_day` ([d, d + 1 month - 1 day])."""
-    return add_months(first_day, 1) - dt.timedelta(days=1)
 
 
 def boundary_starts(today: dt.date) -> dict[str, dt.datetime]:
