@@ -256,17 +256,6 @@ class Dataset:
         self.operation_logs += changed
         return added
 
-    def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None, meetings_since: Optional[dt.datetime] = None) -> list[str]:
-        """The hosts edit `count` summaries at `at` (naive UTC, default now), those of the earliest
-        meetings (started at or after `meetings_since`) first: each gets a new revision and a later
-        summary_last_modified_time. Returns their uuids."""
-        at = at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        candidates = [s for s in self.summaries.values() if meetings_since is None or s.instance.start >= meetings_since]
-        chosen = sorted(candidates, key=lambda s: (s.instance.start, s.uuid))[:count]
-        for summary in chosen:
-            ai_companion.edit(summary, summary.host, at)
-        return [summary.uuid for summary in chosen]
-
     def all_instances(self) -> list[PastInstance]:
         return [i for m in self.all_meetings() for i in m.instances] + [i for w in self.all_webinars() for i in w.instances]
 

@@ -38,7 +38,7 @@ from .data import (
     report_detail,
     report_listing_row,
 )
-from . import audit_logs, transcripts
+from . import ai_companion, audit_logs, transcripts
 from .faults import Fault, FaultInjector
 from .ground_truth import compute_ground_truth
 from .horizons import listing_span_ok, report_horizon
@@ -874,7 +874,7 @@ class FakeZoom:
         body = await request.json() if request.can_read_body else {}
         at = dt.datetime.fromisoformat(body["at"].replace("Z", "")) if body.get("at") else None
         since = dt.datetime.fromisoformat(body["meetings_since"].replace("Z", "")) if body.get("meetings_since") else None
-        return json_response({"edited": self.dataset.edit_summaries(int(body.get("count", 1)), at, since)})
+        return json_response({"edited": ai_companion.edit_summaries(self.dataset, int(body.get("count", 1)), at, since)})
 
     async def handle_grant_scope(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
@@ -1043,8 +1043,8 @@ class FakeZoomServer:
         return self._in_loop(lambda: self.fake.dataset.add_past_meetings(meetings_per_user, started_at))
 
     def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None, meetings_since: Optional[dt.datetime] = None) -> list[str]:
-        """The hosts edit `count` AI Companion summaries (Dataset.edit_summaries); times are naive UTC."""
-        return self._in_loop(lambda: self.fake.dataset.edit_summaries(count, at, meetings_since))
+        """The hosts edit `count` AI Companion summaries (ai_companion.edit_summaries); times are naive UTC."""
+        return self._in_loop(lambda: ai_companion.edit_summaries(self.fake.dataset, count, at, meetings_since))
 
     def grant_scope(self, scope: str) -> None:
         """Grant the app a granular scope it lacked (config.missing_scopes)."""
