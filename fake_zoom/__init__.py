@@ -6,8 +6,8 @@
         truth = server.ground_truth(config["start_date"])
 """
 
+from .account import build_dataset
 from .config import FakeZoomConfig
-from .data import build_dataset
 from .ground_truth import TABLES, compute_ground_truth
 from .server import FakeZoomServer, create_app
 

@@ -3,7 +3,7 @@
 Zoom writes a summary only for a meeting or webinar whose host has AI Companion's meeting summary
 on (and starts it): the fake turns it on for every other host, and a host with it on gets a
 summary for most of their instances. A summary can be edited after the meeting, which moves its
-`summary_last_modified_time` (Dataset.edit_summaries). The account-wide listing
+`summary_last_modified_time` (edit_summaries). The account-wide listing
 (GET /meetings/meeting_summaries) and the detail (GET /meetings/{meetingUUID}/meeting_summary)
 are built here from one record per instance, so the handlers and the ground truth serve the same.
 Everything is drawn from its own random stream, after the rest of the account is generated, so
@@ -139,3 +139,16 @@ def edit(summary: Summary, editor: "User", at: dt.datetime) -> None:
     summary.edits += 1
     summary.editor = editor
     summary.last_modified = max(at.replace(microsecond=0), summary.created)
+
+
+def edit_summaries(dataset: "Dataset", count: int = 1, at: Optional[dt.datetime] = None,
+                   meetings_since: Optional[dt.datetime] = None) -> list[str]:
+    """The hosts edit `count` summaries at `at` (naive UTC, default now), those of the earliest
+    meetings (started at or after `meetings_since`) first: each gets a new revision and a later
+    summary_last_modified_time. Returns their uuids."""
+    at = at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    candidates = [s for s in dataset.summaries.values() if meetings_since is None or s.instance.start >= meetings_since]
+    chosen = sorted(candidates, key=lambda s: (s.instance.start, s.uuid))[:count]
+    for summary in chosen:
+        edit(summary, summary.host, at)
+    return [summary.uuid for summary in chosen]

@@ -14,7 +14,7 @@ import datetime as dt
 import random
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .horizons import example_start_date, report_horizon
+from .horizons import example_start_date, report_horizon, window_last_day
 
 if TYPE_CHECKING:
     from .data import User
@@ -39,8 +39,6 @@ def fmt(moment: dt.datetime) -> str:
 def edge_moments(today: dt.date) -> list[dt.datetime]:
     """Instants on both sides of the edges a sync meets: the example start_date, the report
     horizon, and the end of the first one-month window from each (last second, next day's first)."""
-    from .data import window_last_day  # the same window rule the instance boundaries use
-
     example, horizon = example_start_date(today), report_horizon(today)
     moments = [example - dt.timedelta(seconds=1), example,
                dt.datetime.combine(horizon, dt.time()) - dt.timedelta(seconds=1), dt.datetime.combine(horizon, dt.time())]

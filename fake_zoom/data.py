@@ -3,6 +3,10 @@
 Everything is generated once from `random.Random(seed)` and dates relative to `config.today`, so the
 same config gives byte-identical data. The HTTP handlers (server.py) and the ground truth
 (ground_truth.py) both read this model; neither derives data from the other.
+
+What Zoom keeps beyond Stitch's tables (AI Companion summaries, transcripts, meeting Q&A, audit
+logs) is drawn by modules of its own that read this model; account.py adds it on top, so this
+module imports none of them.
 """
 
 from __future__ import annotations
@@ -13,16 +17,15 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
-from . import ai_companion, audit_logs, meeting_qa, transcripts
 from .config import FakeZoomConfig
 from .horizons import (
     ONE_TIME_MEETING_EXPIRY_DAYS,
     WEBINAR_DELETION_DAYS,
-    add_months,
     beyond_lookup_limit,
     example_start_date,
     lookup_limit,
     report_horizon,
+    window_last_day,
 )
 
 FIRST_NAMES = ["Ada", "Bo", "Chen", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lea"]
@@ -227,10 +230,11 @@ class Dataset:
     def host_of(self, instance: PastInstance) -> User:
         return self.users_by_id[self.parent_of(instance).host_id]
 
-    def add_past_meetings(self, meetings_per_user: int, started_at: Optional[dt.datetime] = None) -> int:
+    def add_one_off_meetings(self, meetings_per_user: int, started_at: Optional[dt.datetime] = None) -> int:
         """Append `meetings_per_user` one-off meetings per user, held today (or from `started_at`,
         naive UTC, one minute apart), each with participants and poll results; deterministic per
-        (seed, batch number). Returns how many were added."""
+        (seed, batch number). Returns how many were added. What Zoom keeps beyond Stitch's tables
+        comes with them through account.add_past_meetings."""
         self.added_batches += 1
         generator = _Generator(self.config, self.today, rng_seed=f"{self.config.seed}:add:{self.added_batches}")
         generator.ids.reserve_existing(self)
@@ -246,26 +250,7 @@ class Dataset:
                 user.meetings.append(meeting)
                 added += 1
         self.reindex()
-        new_instances = [i for u in self.users for m in u.meetings[-meetings_per_user:] for i in m.instances
-                         if u.status == "active"]
-        rng = random.Random(f"{self.config.seed}:add-beyond:{self.added_batches}")
-        add_beyond_stitch(self, new_instances, rng)
-        held = started_at or min((i.start for i in new_instances), default=dt.datetime.combine(self.today, dt.time()))
-        signed, changed = audit_logs.new_activity([u for u in self.users if u.status == "active"], held, rng)
-        self.sign_in_logs += signed
-        self.operation_logs += changed
         return added
-
-    def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None, meetings_since: Optional[dt.datetime] = None) -> list[str]:
-        """The hosts edit `count` summaries at `at` (naive UTC, default now), those of the earliest
-        meetings (started at or after `meetings_since`) first: each gets a new revision and a later
-        summary_last_modified_time. Returns their uuids."""
-        at = at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        candidates = [s for s in self.summaries.values() if meetings_since is None or s.instance.start >= meetings_since]
-        chosen = sorted(candidates, key=lambda s: (s.instance.start, s.uuid))[:count]
-        for summary in chosen:
-            ai_companion.edit(summary, summary.host, at)
-        return [summary.uuid for summary in chosen]
 
     def all_instances(self) -> list[PastInstance]:
         return [i for m in self.all_meetings() for i in m.instances] + [i for w in self.all_webinars() for i in w.instances]
@@ -1240,11 +1225,6 @@ def _add_history_beyond_listings(hosts: list[User], generator: _Generator) -> No
                 generator.deleted_webinar(user, generator.days_ago(out_of_reach + 3))
 
 
-def window_last_day(first_day: dt.date) -> dt.date:
-    """The last day of a one-month listing window starting on `first_day` ([d, d + 1 month - 1 day])."""
-    return add_months(first_day, 1) - dt.timedelta(days=1)
-
-
 def boundary_starts(today: dt.date) -> dict[str, dt.datetime]:
     """The start of each instance that sits on one side of a boundary (naive UTC), by name."""
     example = example_start_date(today)
@@ -1295,7 +1275,10 @@ def _add_boundary_instances(host: User, generator: _Generator) -> None:
 # ----------------------------------------------------------------------------- entry point
 
 
-def build_dataset(config: FakeZoomConfig) -> Dataset:
+def generate(config: FakeZoomConfig) -> Dataset:
+    """The account as Stitch's tables see it: users of every status, their meetings, webinars and
+    past instances, quirks and a real account's cases included. account.build_dataset adds what
+    Zoom keeps beyond those tables."""
     today = config.anchor_date
     generator = _Generator(config, today, rng_seed=config.seed)
     users = [generator.user(index) for index in range(config.users)]
@@ -1308,22 +1291,4 @@ def build_dataset(config: FakeZoomConfig) -> Dataset:
     if config.real_account and hosts:
         _add_history_beyond_listings(hosts, generator)
         _add_boundary_instances(hosts[0], generator)
-    dataset = Dataset(config=config, today=today, users=users + others)
-    # Drawn from a random stream of their own, after everything else: the other tables' data is
-    # the same with or without them.
-    rng = random.Random(f"{config.seed}:beyond-stitch")
-    if config.ai_companion:
-        ai_companion.turn_on_ai_companion(hosts)
-    add_beyond_stitch(dataset, sorted(dataset.all_instances(), key=lambda i: (i.start, i.uuid)), rng)
-    dataset.sign_in_logs = audit_logs.sign_ins(hosts, today, rng)
-    dataset.operation_logs = audit_logs.operations(hosts, today, rng)
-    return dataset
-
-
-def add_beyond_stitch(dataset: Dataset, instances: list[PastInstance], rng: random.Random) -> None:
-    """AI Companion summaries, transcripts and meeting Q&A of these instances, newest first (so the
-    special transcripts land in the recent past every sync reads)."""
-    newest_first = sorted(instances, key=lambda i: (i.start, i.uuid), reverse=True)
-    ai_companion.summarise(dataset, newest_first, rng)
-    transcripts.transcribe(dataset, newest_first, rng)
-    meeting_qa.ask(dataset, newest_first, rng)
+    return Dataset(config=config, today=today, users=users + others)

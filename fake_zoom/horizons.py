@@ -57,6 +57,11 @@ def example_start_date(today: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, EXAMPLE_START_HOUR)
 
 
+def window_last_day(first_day: dt.date) -> dt.date:
+    """The last day of a one-month listing window starting on `first_day` ([d, d + 1 month - 1 day])."""
+    return add_months(first_day, 1) - dt.timedelta(days=1)
+
+
 def listing_span_ok(start: dt.date, end: dt.date) -> bool:
     """from/to span at most one month (one day of slack for inclusive windows)."""
     return end <= add_months(start, LISTING_SPAN_MONTHS) + dt.timedelta(days=1)

@@ -30,7 +30,6 @@ from .data import (
     PastInstance,
     User,
     Webinar,
-    build_dataset,
     default_start_date,
     documented_start_date,
     history_row,
@@ -38,7 +37,8 @@ from .data import (
     report_detail,
     report_listing_row,
 )
-from . import audit_logs, transcripts
+from . import ai_companion, audit_logs, transcripts
+from .account import add_past_meetings, build_dataset
 from .faults import Fault, FaultInjector
 from .ground_truth import compute_ground_truth
 from .horizons import listing_span_ok, report_horizon
@@ -867,14 +867,14 @@ class FakeZoom:
     async def handle_add_data(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
         started_at = dt.datetime.fromisoformat(body["started_at"].replace("Z", "")) if body.get("started_at") else None
-        added = self.dataset.add_past_meetings(int(body.get("meetings_per_user", 1)), started_at)
+        added = add_past_meetings(self.dataset, int(body.get("meetings_per_user", 1)), started_at)
         return json_response({"added_meetings": added})
 
     async def handle_edit_summaries(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
         at = dt.datetime.fromisoformat(body["at"].replace("Z", "")) if body.get("at") else None
         since = dt.datetime.fromisoformat(body["meetings_since"].replace("Z", "")) if body.get("meetings_since") else None
-        return json_response({"edited": self.dataset.edit_summaries(int(body.get("count", 1)), at, since)})
+        return json_response({"edited": ai_companion.edit_summaries(self.dataset, int(body.get("count", 1)), at, since)})
 
     async def handle_grant_scope(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
@@ -1039,12 +1039,12 @@ class FakeZoomServer:
         self._in_loop(reset)
 
     def add_data(self, meetings_per_user: int = 1, started_at: Optional[dt.datetime] = None) -> int:
-        """Adds one-off past meetings (see Dataset.add_past_meetings); started_at is naive UTC."""
-        return self._in_loop(lambda: self.fake.dataset.add_past_meetings(meetings_per_user, started_at))
+        """Adds one-off past meetings (see account.add_past_meetings); started_at is naive UTC."""
+        return self._in_loop(lambda: add_past_meetings(self.fake.dataset, meetings_per_user, started_at))
 
     def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None, meetings_since: Optional[dt.datetime] = None) -> list[str]:
-        """The hosts edit `count` AI Companion summaries (Dataset.edit_summaries); times are naive UTC."""
-        return self._in_loop(lambda: self.fake.dataset.edit_summaries(count, at, meetings_since))
+        """The hosts edit `count` AI Companion summaries (ai_companion.edit_summaries); times are naive UTC."""
+        return self._in_loop(lambda: ai_companion.edit_summaries(self.fake.dataset, count, at, meetings_since))
 
     def grant_scope(self, scope: str) -> None:
         """Grant the app a granular scope it lacked (config.missing_scopes)."""

@@ -9,7 +9,8 @@ import requests
 from conftest import Api, make_config
 
 from fake_zoom import FakeZoomServer
-from fake_zoom.data import build_dataset, needs_double_encoding
+from fake_zoom.account import add_past_meetings, build_dataset
+from fake_zoom.data import needs_double_encoding
 from fake_zoom.ground_truth import compute_ground_truth
 from fake_zoom.meeting_qa import ANONYMOUS
 from fake_zoom.transcripts import NON_ASCII_LINE
@@ -180,7 +181,7 @@ def test_given_a_category_when_listing_operation_logs_then_only_its_entries_are_
 def test_given_new_meetings_when_added_then_their_hosts_sign_in_and_new_summaries_q_and_a_and_transcripts_may_come():
     dataset = build_dataset(make_config())
     before = (len(dataset.sign_in_logs), len(dataset.operation_logs), len(dataset.summaries))
-    dataset.add_past_meetings(3, started_at=dt.datetime(2025, 6, 15, 8, 0))
+    add_past_meetings(dataset, 3, started_at=dt.datetime(2025, 6, 15, 8, 0))
     assert len(dataset.sign_in_logs) > before[0] and len(dataset.operation_logs) > before[1]
     assert len(dataset.summaries) > before[2]
 

@@ -9,6 +9,7 @@ import requests
 from conftest import TODAY, Api, make_config
 
 from fake_zoom import TABLES, FakeZoomServer, build_dataset, compute_ground_truth
+from fake_zoom.account import add_past_meetings
 from fake_zoom.ground_truth import PRIMARY_KEYS
 from fake_zoom.horizons import add_months, report_horizon
 from fake_zoom.scopes import MISSING_SCOPE_CODE
@@ -333,6 +334,6 @@ def test_given_same_seed_when_adding_data_then_added_records_are_deterministic()
     truths = []
     for _ in range(2):
         dataset = build_dataset(make_config())
-        dataset.add_past_meetings(1)
+        add_past_meetings(dataset, 1)
         truths.append(compute_ground_truth(dataset))
     assert truths[0] == truths[1]

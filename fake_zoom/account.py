@@ -1,0 +1,56 @@
+"""The fake account's life: built once from the config, then changed as a test asks (new meetings
+held, summaries edited).
+
+It composes the model (data.py, what Stitch's tables read) with what Zoom keeps beyond those
+tables (ai_companion.py, transcripts.py, meeting_qa.py, audit_logs.py): those modules read the
+model, and only this one knows them all, so imports run one way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Optional
+
+from . import ai_companion, audit_logs, meeting_qa, transcripts
+from .config import FakeZoomConfig
+from .data import Dataset, PastInstance, generate
+
+
+def build_dataset(config: FakeZoomConfig) -> Dataset:
+    dataset = generate(config)
+    hosts, today = dataset.hosting_users(), dataset.today
+    # Drawn from a random stream of their own, after everything else: the other tables' data is
+    # the same with or without them.
+    rng = random.Random(f"{config.seed}:beyond-stitch")
+    if config.ai_companion:
+        ai_companion.turn_on_ai_companion(hosts)
+    add_beyond_stitch(dataset, sorted(dataset.all_instances(), key=lambda i: (i.start, i.uuid)), rng)
+    dataset.sign_in_logs = audit_logs.sign_ins(hosts, today, rng)
+    dataset.operation_logs = audit_logs.operations(hosts, today, rng)
+    return dataset
+
+
+def add_past_meetings(dataset: Dataset, meetings_per_user: int, started_at: Optional[dt.datetime] = None) -> int:
+    """Append `meetings_per_user` one-off meetings per active user (Dataset.add_one_off_meetings),
+    with summaries, transcripts and Q&A for some of them, the users' sign-ins when they start and
+    an admin operation; deterministic per (seed, batch number). Returns how many were added."""
+    added = dataset.add_one_off_meetings(meetings_per_user, started_at)
+    new_instances = [i for u in dataset.users for m in u.meetings[-meetings_per_user:] for i in m.instances
+                     if u.status == "active"]
+    rng = random.Random(f"{dataset.config.seed}:add-beyond:{dataset.added_batches}")
+    add_beyond_stitch(dataset, new_instances, rng)
+    held = started_at or min((i.start for i in new_instances), default=dt.datetime.combine(dataset.today, dt.time()))
+    signed, changed = audit_logs.new_activity([u for u in dataset.users if u.status == "active"], held, rng)
+    dataset.sign_in_logs += signed
+    dataset.operation_logs += changed
+    return added
+
+
+def add_beyond_stitch(dataset: Dataset, instances: list[PastInstance], rng: random.Random) -> None:
+    """AI Companion summaries, transcripts and meeting Q&A of these instances, newest first (so the
+    special transcripts land in the recent past every sync reads)."""
+    newest_first = sorted(instances, key=lambda i: (i.start, i.uuid), reverse=True)
+    ai_companion.summarise(dataset, newest_first, rng)
+    transcripts.transcribe(dataset, newest_first, rng)
+    meeting_qa.ask(dataset, newest_first, rng)
