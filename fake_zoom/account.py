@@ -36,8 +36,9 @@ def add_past_meetings(dataset: Dataset, meetings_per_user: int, started_at: Opti
     with summaries, transcripts and Q&A for some of them, the users' sign-ins when they start and
     an admin operation; deterministic per (seed, batch number). Returns how many were added."""
     added = dataset.add_one_off_meetings(meetings_per_user, started_at)
-    new_instances = [i for u in dataset.users for m in u.meetings[-meetings_per_user:] for i in m.instances
-                     if u.status == "active"]
+    # The meetings just appended (not u.meetings[-n:]: with n = 0 that is every meeting).
+    new_instances = [i for u in dataset.users if u.status == "active"
+                     for m in u.meetings[len(u.meetings) - meetings_per_user:] for i in m.instances]
     rng = random.Random(f"{dataset.config.seed}:add-beyond:{dataset.added_batches}")
     add_beyond_stitch(dataset, new_instances, rng)
     held = started_at or min((i.start for i in new_instances), default=dt.datetime.combine(dataset.today, dt.time()))

@@ -186,6 +186,17 @@ def test_given_new_meetings_when_added_then_their_hosts_sign_in_and_new_summarie
     assert len(dataset.summaries) > before[2]
 
 
+def test_given_no_new_meetings_when_added_then_no_old_meeting_gets_a_summary_transcript_or_q_and_a_afterwards():
+    """`meetings_per_user: 0` adds nothing: Zoom does not summarise or transcribe a meeting that
+    ended long ago because someone asked for new data (u.meetings[-0:] was every meeting)."""
+    dataset = build_dataset(make_config())
+    before = (dict(dataset.summaries), dict(dataset.transcripts), [len(i.qa or []) for i in dataset.all_instances()])
+
+    assert add_past_meetings(dataset, 0, started_at=dt.datetime(2025, 6, 15, 8, 0)) == 0
+
+    assert (dataset.summaries, dataset.transcripts, [len(i.qa or []) for i in dataset.all_instances()]) == before
+
+
 def test_given_the_default_dataset_then_every_new_table_of_the_truth_has_records_with_unique_keys(dataset):
     tables = compute_ground_truth(dataset)["tables"]
     for name in NEW_TABLES:
