@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Deque, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import LoginFailed
-from source_zoom.pools import OldestFirstPool
+from source_zoom.pools import CategoryPool
 from source_zoom.records import SeenKeys
 from source_zoom.slicing import slice_window
 from source_zoom.stopping import SyncStopped, stop_requested
@@ -56,15 +55,12 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def map_in_order(
-    pool: OldestFirstPool, function: Callable[[T], R], items: Iterable[T], in_flight: int, dated: Callable[[T], Optional[date]] = lambda item: None
-) -> Iterator[R]:
-    """function(item) for every item on the pool, at most `in_flight` at a time, results in item
-    order; `dated(item)`: how old the item's data is (the pool runs the oldest first)."""
+def map_in_order(pool: CategoryPool, function: Callable[[T], R], items: Iterable[T], in_flight: int) -> Iterator[R]:
+    """function(item) for every item on the pool, at most `in_flight` at a time, results in item order."""
     pending: Deque[Future] = deque()
     try:
         for item in items:
-            pending.append(pool.submit(function, item, dated=dated(item)))
+            pending.append(pool.submit(function, item))
             if len(pending) >= in_flight:
                 yield pending.popleft().result()
         while pending:
@@ -88,15 +84,7 @@ def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], 
             yield first, fetch_slice(stream, first, attempt)
     worth_asking = (s for s in slices if not stops_asking(stream, attempt.failures))
     pool = stream.context.pool(stream.category)
-    yield from map_in_order(
-        pool, lambda s: (s, fetch_slice(stream, s, attempt)), worth_asking, in_flight=stream.context.config.num_workers, dated=slice_start
-    )
-
-
-def slice_start(stream_slice: Mapping[str, Any]) -> Optional[date]:
-    """The first day of the slice's window (None: not dated)."""
-    window = slice_window(stream_slice)
-    return window[0] if window is not None else None
+    yield from map_in_order(pool, lambda s: (s, fetch_slice(stream, s, attempt)), worth_asking, in_flight=stream.context.config.num_workers)
 
 
 def stops_asking(stream: "ZoomStream", failures: List[FailedSlice]) -> bool:

@@ -21,7 +21,7 @@ from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import ZoomConfig
 from source_zoom.errors import SyncReport
 from source_zoom.memo import RecordMemo, SyncMemos
-from source_zoom.pools import OldestFirstPool
+from source_zoom.pools import CategoryPool
 from source_zoom.rate_limits import ZoomAPIBudget
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class SyncContext:
         # One pool per Zoom rate category (and one for file downloads), `num_workers` requests each:
         # requests queued behind a Heavy slot never hold up Light or Medium ones, so every category
         # runs at its own rate. Made on first use, shut by close().
-        self._pools: Dict[str, OldestFirstPool] = {}
+        self._pools: Dict[str, CategoryPool] = {}
         self._logged_once: Set[str] = set()
 
     def memo(self, stream: "ZoomStream") -> RecordMemo:
@@ -142,10 +142,10 @@ class SyncContext:
             self._logged_once.add(key)
         logger.warning(message)
 
-    def pool(self, category: str) -> OldestFirstPool:
+    def pool(self, category: str) -> CategoryPool:
         with self._lock:
             if category not in self._pools:
-                self._pools[category] = OldestFirstPool(self.config.num_workers, f"zoom-{category.lower()}")
+                self._pools[category] = CategoryPool(self.config.num_workers, f"zoom-{category.lower()}")
             return self._pools[category]
 
     def close(self) -> None:

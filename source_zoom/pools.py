@@ -1,48 +1,43 @@
-"""The thread pool of one Zoom rate category: a fixed number of workers that run the oldest work first.
+"""The thread pool of one Zoom rate category: a fixed number of daemon workers taking work in the
+order it was queued.
 
 Every table of a category queues its requests on the same pool (at most `num_workers` each, see
-fanout.map_in_order). Which queued request goes next decides nothing while Zoom's limits allow
-every request of the sync, but a daily cap ends the day part-way: then the requests sent are the
-ones the next day does not pay for again. Oldest first means a capped account is read from its
-start_date forward, history before the latest day: a table that is caught up (its only window is
-the last day, asked of every host by `report_meetings`) waits for the leftover capacity instead
-of spending a share of every day's cap on a day an incremental sync reads again tomorrow anyway.
-Equal dates go first in, first out.
+fanout.map_in_order), so the tables of a category share its rate. First in, first out: a listing
+that other tables read through queues its requests as soon as it starts, and its readers' work
+queues after it. Running the oldest *dated* work first instead (tried for capped accounts, so that
+a daily cap ends a day on the newest work) made an uncapped Pro sync 13 % slower (wall/floor 1.21
+against 1.07: `python -m benchmarks.full_sync --plans pro --skip-sequential`): report_meetings'
+windows from start_date went before the history listing that the instance tables wait for. A
+capped account finishes within its bound either way (`python -m benchmarks.capped_account`).
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import threading
+from collections import deque
 from concurrent.futures import Future
-from datetime import date
-from typing import Any, Callable, List, Optional, Tuple
-
-# The date of work that has none (not dated): before every dated one.
-UNDATED = date.min
+from typing import Any, Callable, Deque, Tuple
 
 
-class OldestFirstPool:
-    """`workers` daemon threads taking the queued call with the earliest date (then the first
-    queued). Daemon threads: a stopped sync's process is never held by a worker's request (the
-    sync's stop event ends their waits; run.py's watchdog, their requests)."""
+class CategoryPool:
+    """`workers` daemon threads taking queued calls first in, first out. Daemon threads, unlike
+    ThreadPoolExecutor's (joined at exit): a stopped sync's process is never held by a worker's
+    request (the sync's stop event ends their waits; run.py's watchdog, their requests)."""
 
     def __init__(self, workers: int, name: str):
-        self._queue: List[Tuple[date, int, Future, Callable[[], Any]]] = []
-        self._order = itertools.count()
+        self._queue: Deque[Tuple[Future, Callable[[], Any]]] = deque()
         self._changed = threading.Condition()
         self._shut = False
         self._threads = [threading.Thread(target=self._work, name=f"{name}-{n}", daemon=True) for n in range(workers)]
         for thread in self._threads:
             thread.start()
 
-    def submit(self, function: Callable[..., Any], *args: Any, dated: Optional[date] = None) -> Future:
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future:
         future: Future = Future()
         with self._changed:
             if self._shut:
                 raise RuntimeError("the pool is shut down")
-            heapq.heappush(self._queue, (dated or UNDATED, next(self._order), future, lambda: function(*args)))
+            self._queue.append((future, lambda: function(*args)))
             self._changed.notify()
         return future
 
@@ -53,7 +48,7 @@ class OldestFirstPool:
                     self._changed.wait()
                 if not self._queue:
                     return
-                _, _, future, call = heapq.heappop(self._queue)
+                future, call = self._queue.popleft()
             if not future.set_running_or_notify_cancel():
                 continue
             try:
@@ -66,7 +61,7 @@ class OldestFirstPool:
         with self._changed:
             self._shut = True
             if cancel_futures:
-                for _, _, future, _ in self._queue:
+                for future, _ in self._queue:
                     future.cancel()
                 self._queue.clear()
             self._changed.notify_all()
