@@ -50,10 +50,10 @@ class ReportMeetingParticipants(ZoomStream):
     cursor_field = "meeting_start_time"
 
 
-class MeetingPollResults(ZoomStream):
-    """GET /past_meetings/{meetingUUID}/polls"""
+class MeetingAnswers(ZoomStream):
+    """What the respondents of one meeting instance answered (not a table itself): one record per
+    entry of the response's `questions`, told apart by its position (anonymous entries have no email)."""
 
-    path_template = "past_meetings/{uuid}/polls"
     parent = MeetingInstances
     dates = UNDER_AN_INSTANCE
     records_key = "questions"
@@ -61,6 +61,12 @@ class MeetingPollResults(ZoomStream):
     stamp_from_parent = MEETING_INSTANCE_KEYS
     position_field = "respondent_index"
     cursor_field = "meeting_start_time"
+
+
+class MeetingPollResults(MeetingAnswers):
+    """GET /past_meetings/{meetingUUID}/polls"""
+
+    path_template = "past_meetings/{uuid}/polls"
 
 
 class MeetingFiles(ZoomStream):
@@ -82,17 +88,10 @@ def within_history_report(instance: Mapping[str, Any], table: ZoomStream) -> boo
     return started is not None and started.date() >= report_horizon(table.context.config.today.date())
 
 
-class MeetingQnaResults(AskedOnlyIfListed, ZoomStream):
+class MeetingQnaResults(AskedOnlyIfListed, MeetingAnswers):
     """GET /report/meetings/{meetingUUID}/qa: one record per asker (anonymous askers too), asked
     of the instances Zoom's history report lists with a Q&A report, and of those older than it reaches."""
 
     path_template = "report/meetings/{uuid}/qa"
-    parent = MeetingInstances
     asked_if = AskedIfListed(HistoryMeetingsWithQna, key="uuid", reaches=within_history_report)
     joins = (asked_if.join(),)
-    dates = UNDER_AN_INSTANCE
-    records_key = "questions"
-    primary_key = ["meeting_uuid", "email", "respondent_index"]
-    stamp_from_parent = MEETING_INSTANCE_KEYS
-    position_field = "respondent_index"
-    cursor_field = "meeting_start_time"
