@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import pytest
 
@@ -184,16 +184,21 @@ CAP_SHARE = 0.6
 HEAVY_BOUND = 1.2
 
 
-def test_given_a_heavy_daily_cap_when_it_is_reached_then_the_sync_ends_with_the_reset_time_and_the_next_day_reads_only_the_rest():
+def heavy_need_of_one_sync() -> Tuple[Dict[str, List[List[str]]], Dict[str, Any], int]:
+    """The daily-cap dataset's primary keys, its incremental catalog of every table, and the Heavy
+    requests one uncapped sync of it sends (what a capped account needs)."""
     with FakeZoomServer(daily_cap_dataset()) as uncapped:
         config = uncapped.connector_config()
         discovered = discover_streams(config)
-        keys = primary_keys_of(discovered)
         catalog = incremental_catalog(discovered)
         uncapped.reset_stats()
         code, _, stderr = run_connector("read", config, catalog)
         assert code == 0, stderr
-        heavy_uncapped = uncapped.stats()["requests_by_category"]["heavy"]
+        return primary_keys_of(discovered), catalog, uncapped.stats()["requests_by_category"]["heavy"]
+
+
+def test_given_a_heavy_daily_cap_when_it_is_reached_then_the_sync_ends_with_the_reset_time_and_the_next_day_reads_only_the_rest():
+    keys, catalog, heavy_uncapped = heavy_need_of_one_sync()
     cap = int(heavy_uncapped * CAP_SHARE)
 
     with FakeZoomServer(daily_cap_dataset(heavy_daily_limit=cap, daily_limit_headers="real")) as fake:
@@ -317,15 +322,7 @@ SPENT_BOUND = 1.25
 
 
 def test_given_a_heavy_cap_of_a_quarter_of_the_need_when_syncing_once_a_day_then_it_finishes_in_time_spending_at_most_a_quarter_more():
-    with FakeZoomServer(daily_cap_dataset()) as uncapped:
-        config = uncapped.connector_config()
-        discovered = discover_streams(config)
-        keys = primary_keys_of(discovered)
-        catalog = incremental_catalog(discovered)
-        uncapped.reset_stats()
-        code, _, stderr = run_connector("read", config, catalog)
-        assert code == 0, stderr
-        need = uncapped.stats()["requests_by_category"]["heavy"]
+    keys, catalog, need = heavy_need_of_one_sync()
     cap = int(need * CAPPED_DAYS_SHARE)
     allowed_days = -(-int(SPENT_BOUND * need) // cap)
 
