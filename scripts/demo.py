@@ -72,7 +72,7 @@ def meaning_of(code: str, tables: Mapping[str, int]) -> str:
     """What the connector's error table says a Zoom code means for these tables: a table's own rows
     (e.g. the removed files endpoints) first, then the shared table's first row with that code."""
     streams = {stream.stream_name(): stream for stream in ALL_STREAMS}
-    own_rows = [stream.extra_errors for name in tables if (stream := streams.get(name)) is not None]
+    own_rows = [stream.endpoint.errors for name in tables if (stream := streams.get(name)) is not None]
     for rows in (*own_rows, ZOOM_ERRORS):
         for (_, known), error in rows.items():
             if known is None and rows is not ZOOM_ERRORS or str(known) == code:

@@ -18,6 +18,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import LoginFailed
+from source_zoom.errors import RequestFailed, RequestFailure
 from source_zoom.pools import CategoryPool
 from source_zoom.records import SeenKeys
 from source_zoom.slicing import slice_window
@@ -39,6 +40,7 @@ class FailedSlice:
     message: str
     window: Optional[Window]
     failure_type: FailureType = FailureType.transient_error
+    failure: Optional[RequestFailure] = None  # the request's failure, as data (None: not a request's)
 
 
 @dataclass
@@ -116,7 +118,7 @@ def note_failure(stream: "ZoomStream", stream_slice: Mapping[str, Any], error: E
     # An exception that is not a traced one is a bug of the connector: no retry changes it.
     failure_type = error.failure_type if isinstance(error, AirbyteTracedException) and error.failure_type else FailureType.system_error
     message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-    failures.append(FailedSlice(message, slice_window(stream_slice), failure_type))
+    failures.append(FailedSlice(message, slice_window(stream_slice), failure_type, error.failure if isinstance(error, RequestFailed) else None))
     stream.context.report.record_failed_slice(stream.name)
     if len(failures) == FAILED_SLICES_BEFORE_GIVING_UP:
         stream.logger.error(

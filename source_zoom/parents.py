@@ -19,6 +19,7 @@ from airbyte_cdk.sources.streams.call_rate import APIBudget
 
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import ZoomConfig
+from source_zoom.declarations import Endpoint
 from source_zoom.errors import SyncReport
 from source_zoom.memo import RecordMemo, SyncMemos
 from source_zoom.pools import CategoryPool
@@ -132,6 +133,12 @@ class SyncContext:
         self._pools: Dict[str, CategoryPool] = {}
         self._logged_once: Set[str] = set()
 
+    def budget_for(self, endpoint: Endpoint) -> Optional[APIBudget]:
+        """The call budget as the requests of `endpoint` see it: its API's policy for its category."""
+        if isinstance(self.api_budget, ZoomAPIBudget):
+            return self.api_budget.for_endpoint(endpoint)  # type: ignore[return-value]
+        return self.api_budget
+
     def memo(self, stream: "ZoomStream") -> RecordMemo:
         return self.memos.memo(stream)
 
@@ -145,7 +152,7 @@ class SyncContext:
     def pool(self, category: str) -> CategoryPool:
         with self._lock:
             if category not in self._pools:
-                self._pools[category] = CategoryPool(self.config.num_workers, f"zoom-{category.lower()}")
+                self._pools[category] = CategoryPool(self.config.num_workers, f"zoom-{category.lower().replace(' ', '-')}")
             return self._pools[category]
 
     def close(self) -> None:

@@ -16,9 +16,10 @@ import logging
 from typing import TYPE_CHECKING, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from airbyte_cdk.models import FailureType
+
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_zoom.errors import daily_limit_in
+from source_zoom.errors import Fault, TableFailure
 from source_zoom.fanout import ListingAttempt, read_in_parallel, stops_asking
 from source_zoom.incremental import CompletedWindowsCursor
 from source_zoom.memo import Gap
@@ -100,7 +101,7 @@ def window_records(
         days = [failure.window[0] for failure in failed if failure.window is not None]
         kind = FailureType.system_error if any(f.failure_type == FailureType.system_error for f in failed) else failed[0].failure_type
         first = next(f for f in failed if f.failure_type == kind)
-        gaps.append(Gap(first.message, min(days) if len(days) == len(failed) else None, len(failed), failure_type=kind))
+        gaps.append(Gap(first.message, min(days) if len(days) == len(failed) else None, len(failed), failure_type=kind, failure=first.failure))
 
 
 def stopped(stream: "ZoomStream") -> bool:
@@ -172,22 +173,24 @@ def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
     own = [gap for gap in gaps if not gap.unavailable]
     refused = [gap for gap in own if gap.failure_type == FailureType.system_error]
     if refused:
-        raise AirbyteTracedException(
-            message=f"{stream.name} is incomplete: Zoom refused {sum(gap.requests for gap in refused)} request(s) (first: "
+        fail(stream, TableFailure(
+            stream.name,
+            f"{stream.name} is incomplete: Zoom refused {sum(gap.requests for gap in refused)} request(s) (first: "
             f"{refused[0].message}). Its state stays before the gap while the other tables finish, and asking again gets the "
             "same answer: report this message to the connector's maintainers.",
-            internal_message="; ".join(gap.message for gap in failed[:3]),
-            failure_type=FailureType.system_error,
-        )
-    daily = next((found for found in (daily_limit_in(gap.message) for gap in failed) if found), None)
+            FailureType.system_error,
+            cause=refused[0].failure,
+            names_own=True,
+        ), internal_message="; ".join(gap.message for gap in failed[:3]))
+    daily = next((gap.failure for gap in failed if gap.failure is not None and gap.failure.fault == Fault.DAILY_CAP), None)
     if daily is not None:
-        category, resets_at = daily
-        raise AirbyteTracedException(
-            message=f"{stream.name} stopped at Zoom's daily {category + ' ' if category else ''}rate limit, used up until {resets_at}: "
-            "what it read is in its state, and a sync after that time continues from there.",
-            internal_message="; ".join(gap.message for gap in failed[:3]),
-            failure_type=FailureType.transient_error,
-        )
+        fail(stream, TableFailure(
+            stream.name,
+            f"{stream.name} stopped at Zoom's daily {daily.category + ' ' if daily.category else ''}rate limit, used up until "
+            f"{daily.resets_at:%Y-%m-%dT%H:%M:%SZ}: what it read is in its state, and a sync after that time continues from there.",
+            FailureType.transient_error,
+            daily_cap=daily,
+        ), internal_message="; ".join(gap.message for gap in failed[:3]))
     problems = []
     requests = sum(gap.requests for gap in own)
     if requests:
@@ -197,7 +200,16 @@ def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
         problems.append(f"a parent listing is incomplete ({upstream_failed[0].message})")
     if not problems:  # only a stop: nothing after it reaches anyone
         problems.append(own[0].message)
-    raise AirbyteTracedException(
-        message=f"{stream.name} is incomplete: {'; '.join(problems)}. Its state did not move past the gap; run the sync again.",
-        failure_type=FailureType.transient_error,
-    )
+    fail(stream, TableFailure(
+        stream.name,
+        f"{stream.name} is incomplete: {'; '.join(problems)}. Its state did not move past the gap; run the sync again.",
+        FailureType.transient_error,
+        cause=own[0].failure if requests else (upstream_failed[0].failure if upstream_failed else None),
+        names_own=bool(requests),
+    ))
+
+
+def fail(stream: "ZoomStream", failure: TableFailure, internal_message: Optional[str] = None) -> None:
+    """Ends the table with its failure: kept as data for the sync's closing sentence, raised as its error."""
+    stream.context.report.table_failed(failure)
+    raise AirbyteTracedException(message=failure.message, internal_message=internal_message, failure_type=failure.failure_type)

@@ -19,10 +19,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from source_zoom.incremental import end_of_day, parse_zoom_time, start_of_day
-from source_zoom.memo import has_registration
 from source_zoom.windows import Window, Windows, window_of
 
 if TYPE_CHECKING:
@@ -30,25 +29,6 @@ if TYPE_CHECKING:
     from source_zoom.zoom_stream import ZoomStream
 
 Slice = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class ParentFilter:
-    """Which parent records a table is asked for; `reason` says why the others are not."""
-
-    reason: str
-    keeps: Callable[[Mapping[str, Any]], bool]
-
-
-REGISTRATION_ON = ParentFilter("registration is off (Zoom answers 3000)", has_registration)
-
-
-@dataclass(frozen=True)
-class EachValue:
-    """One slice per value of query parameter `param`: the values Zoom can hold for the parent."""
-
-    param: str
-    values_for: Callable[[Mapping[str, Any]], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -185,13 +165,3 @@ def slice_window(stream_slice: Mapping[str, Any]) -> Optional[Window]:
         return date.fromisoformat(stream_slice["from"]), date.fromisoformat(stream_slice["to"])
     return None
 
-
-def registrant_statuses(meeting: Mapping[str, Any]) -> Sequence[str]:
-    """The statuses a meeting's or webinar's registrants can have. Zoom lists `approved` ones only
-    unless asked. Manual approval (approval_type 1) leaves registrants pending until the host
-    decides; with automatic approval (0) nobody is ever pending, but the host can still cancel
-    (deny) a registration."""
-    return ("approved", "pending", "denied") if meeting.get("approval_type") == 1 else ("approved", "denied")
-
-
-EACH_REGISTRANT_STATUS = EachValue("status", registrant_statuses)

@@ -18,6 +18,9 @@ from source_zoom.incremental import parse_zoom_time
 
 # Zoom's report endpoints serve the last six calendar months only (and refuse a `from` before that).
 REPORT_HORIZON_MONTHS = 6
+# Zoom's clock can run ahead of ours by a few seconds: at 00:00 UTC its report horizon moves a day
+# before ours does. A refusal within this much of it is taken as Zoom's horizon having moved.
+ZOOM_CLOCK_AHEAD = timedelta(minutes=5)
 
 Window = Tuple[date, date]
 
@@ -51,6 +54,16 @@ class DatePolicy:
             return start, end
         horizon = report_horizon(now.date()).isoformat()
         return min(max(start, horizon), end), end
+
+    def start_zoom_takes(self, start: str, end: str, now: datetime) -> Optional[str]:
+        """When Zoom refused a window as invalid (400 code 300): the `from` to ask again with, if the
+        window as sent starts before Zoom's horizon as its clock may read now (a few seconds ahead
+        of ours at 00:00 UTC); None when moving the start would change nothing."""
+        if not self.within_report_horizon:
+            return None
+        sent, _ = self.requested_range(start, end, now)
+        zooms = report_horizon((now + ZOOM_CLOCK_AHEAD).date()).isoformat()
+        return zooms if sent < zooms <= end else None
 
 
 NOT_DATED = DatePolicy()

@@ -17,15 +17,19 @@ import requests
 
 from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.sources.streams.core import StreamData
-from airbyte_cdk.sources.streams.http import HttpStream
+from airbyte_cdk.sources.message import InMemoryMessageRepository
+from airbyte_cdk.sources.streams.http import HttpClient, HttpStream
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom import read_path
+from source_zoom.declarations import EachValue, Endpoint, Enrich, Join, ParentFilter
 from source_zoom.errors import (
+    Fault,
+    RequestFailed,
+    RequestFailure,
     Outcome,
     ZoomBackoffStrategy,
-    ZoomError,
     ZoomErrorHandler,
     classify,
     missing_scopes,
@@ -36,10 +40,8 @@ from source_zoom.errors import (
 from source_zoom.incremental import CompletedWindowsCursor
 from source_zoom.paging import PAGE_SIZE, PageGuard, Paging, PagingProblem, next_page
 from source_zoom.parents import GraphNode, SyncContext
-from source_zoom.paths import endpoint_shape, zoom_uuid_path_segment
-from source_zoom.records import Enrich, Enrichment, Join, SeenKeys, key_fields, stamp
-from source_zoom.rate_limits import ENDPOINT_CATEGORIES
-from source_zoom.slicing import EachValue, ParentFilter
+from source_zoom.paths import zoom_uuid_path_segment
+from source_zoom.records import Enrichment, SeenKeys, SliceKeys, key_fields, stamp
 from source_zoom.windows import NOT_DATED, DatePolicy, Window, starts_before, table_windows
 
 logger = logging.getLogger("airbyte")
@@ -48,8 +50,9 @@ logger = logging.getLogger("airbyte")
 class ZoomStream(GraphNode, HttpStream, ABC):
     """One Zoom table (or a hidden parent). Subclasses set class attributes only:
 
-    path_template     endpoint under /v2; `{id}` and `{uuid}` are the parent record's (the UUID
-                      encoded by zoom_uuid_path_segment)
+    endpoint          what it calls (declarations.Endpoint: path, budget, category, scopes, error
+                      rules); `path_template` is its path: `{id}` and `{uuid}` are the parent
+                      record's (the UUID encoded by zoom_uuid_path_segment)
     parent            the stream class sliced over; `parent_filter` which of its records
     each_value        query parameters with one slice per value (e.g. registrant status)
     dates             how the table meets date windows and which past instances it keeps
@@ -62,7 +65,8 @@ class ZoomStream(GraphNode, HttpStream, ABC):
     enriched_by       fields the endpoint leaves out, taken from another listing (or a detail request)
     """
 
-    path_template: ClassVar[str]
+    endpoint: ClassVar[Endpoint]
+    path_template: ClassVar[str]  # endpoint.path, set by __init_subclass__
     parent: ClassVar[Optional[type]] = None
     parent_filter: ClassVar[Optional[ParentFilter]] = None
     each_value: ClassVar[Sequence[EachValue]] = ()
@@ -75,7 +79,6 @@ class ZoomStream(GraphNode, HttpStream, ABC):
     position_field: ClassVar[Optional[str]] = None
     # The same record can come in two slices (a meeting across midnight of a month's end).
     dedupe_by_primary_key: ClassVar[bool] = False
-    extra_errors: ClassVar[Mapping[Tuple[int, Optional[int]], ZoomError]] = {}
     # Stitch's schema spells it `occurences`: keep those columns filled for migrated users.
     copies_occurrences_for_stitch: ClassVar[bool] = False
     hidden: ClassVar[bool] = False
@@ -85,13 +88,18 @@ class ZoomStream(GraphNode, HttpStream, ABC):
     joins: ClassVar[Sequence[Join]] = ()
     enriched_by: ClassVar[Optional[Enrich]] = None
 
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if "endpoint" in cls.__dict__:
+            cls.path_template = cls.endpoint.path
+
     def __init__(self, context: SyncContext, parent: Optional["ZoomStream"] = None, joined: Sequence["ZoomStream"] = (), enriching: Optional["ZoomStream"] = None):
         self.context = context
         self.parent_stream = parent
         self.joined_streams = list(joined)
         self.enriching_stream = enriching
         self._enrichment: Optional[Enrichment] = None
-        super().__init__(authenticator=context.authenticator, api_budget=context.api_budget)
+        super().__init__(authenticator=context.authenticator, api_budget=context.budget_for(self.endpoint))
         # Whole listings are read per slice; per-page resumable full refresh would read one page.
         self.cursor = None
         # Set by the source when the catalog asks for this table incrementally.
@@ -124,7 +132,10 @@ class ZoomStream(GraphNode, HttpStream, ABC):
         return super().get_json_schema()
 
     def get_error_handler(self) -> ZoomErrorHandler:
-        return ZoomErrorHandler(self.name, self.extra_errors, self.context.authenticator.mark_rejected)
+        # Kept: a request that fails for good leaves its RequestFailure there for the thread that sent it.
+        handler = ZoomErrorHandler(self.name, on_token_rejected=self.context.authenticator.mark_rejected, endpoint=self.endpoint)
+        self._error_handlers = [handler]
+        return handler
 
     def get_backoff_strategy(self) -> ZoomBackoffStrategy:
         return ZoomBackoffStrategy(self.context.stopped)
@@ -134,9 +145,8 @@ class ZoomStream(GraphNode, HttpStream, ABC):
 
     @property
     def category(self) -> str:
-        """Zoom's rate-limit category of this stream's endpoint."""
-        shape = endpoint_shape(self.path_template)
-        return next(category for endpoint, category in ENDPOINT_CATEGORIES.items() if endpoint_shape(endpoint) == shape)
+        """The pool this stream's requests fan out on: its endpoint's rate category, of its API."""
+        return self.endpoint.pool
 
     def _count_request(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.context.report.count_request(self.name)
@@ -162,22 +172,65 @@ class ZoomStream(GraphNode, HttpStream, ABC):
         """Before the fan-out, in the table's own thread (a memo is never filled from a pool
         thread, which could wait on itself): the index of the listing that enriches this one."""
         if self.enriched_by is not None and self.enriching_stream is not None:
+            self._detail_client = self.client_for(self.enriched_by.detail)
             self._enrichment = Enrichment(self.enriched_by, self.context.memo(self.enriching_stream).records(), self._fetch_detail)
 
+    def client_for(self, endpoint: Endpoint) -> HttpClient:
+        """An HTTP client for another endpoint this stream calls: the same token, retries and
+        counting as the stream's own, that endpoint's error rules and its place in the budget."""
+        handler = ZoomErrorHandler(self.name, on_token_rejected=self.context.authenticator.mark_rejected, endpoint=endpoint)
+        self._error_handlers.append(handler)
+        client = HttpClient(
+            name=self.name,
+            logger=self.logger,
+            error_handler=handler,
+            api_budget=self.context.budget_for(endpoint),
+            authenticator=self.context.authenticator,
+            backoff_strategy=self.get_backoff_strategy(),
+            message_repository=InMemoryMessageRepository(),
+        )
+        client._session.hooks["response"].append(self._count_request)
+        return client
+
     def _fetch_detail(self, path: str) -> Optional[Mapping[str, Any]]:
-        _, response = self._http_client.send_request("GET", self.url_base + path, request_kwargs=self.request_kwargs())
+        _, response = self._detail_client.send_request("GET", self.url_base + path, request_kwargs=self.request_kwargs())
         detail = response_json(response) if response.ok else None
         return detail if isinstance(detail, Mapping) else None
 
     def fetch_slice(self, stream_slice: Mapping[str, Any], seen: Optional[SeenKeys] = None) -> List[Mapping[str, Any]]:
         """Every page of one slice; `seen`: the keys its listing attempt emitted (tables that
-        dedupe by primary key drop a record seen before)."""
+        dedupe by primary key drop a record seen before). A window Zoom refuses as starting before
+        its horizon, its clock being ahead of ours, is asked again from Zoom's horizon."""
+        try:
+            return self._fetch_pages(stream_slice, seen)
+        except RequestFailed as refused:
+            invalid = refused.failure.status == 400 and refused.failure.code == 300
+            later = self.dates.start_zoom_takes(stream_slice["from"], stream_slice["to"], self.context.config.today) if invalid and "from" in stream_slice else None
+            if later is None:
+                raise
+            return self._fetch_pages({**stream_slice, "from": later}, seen)
+
+    def _fetch_pages(self, stream_slice: Mapping[str, Any], seen: Optional[SeenKeys]) -> List[Mapping[str, Any]]:
         self._attempt.guard = PageGuard()
-        self._attempt.seen = seen
-        return [
-            record.data if isinstance(record, Record) else record  # type: ignore[misc]
-            for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)
-        ]
+        taken = self._attempt.seen = SliceKeys(seen) if seen is not None else None
+        try:
+            return [
+                record.data if isinstance(record, Record) else record  # type: ignore[misc]
+                for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)
+            ]
+        except AirbyteTracedException as error:
+            if taken is not None:
+                taken.give_back()  # none of the slice's records goes out
+            # The CDK raises a request that failed for good as a sentence; its handler kept it as data.
+            failure = None if isinstance(error, RequestFailed) else self.failure_of_this_thread()
+            if failure is None:
+                raise
+            raise RequestFailed(failure) from error
+
+    def failure_of_this_thread(self) -> Optional[RequestFailure]:
+        """How this thread's last request failed for good, on any of the stream's endpoints."""
+        found = [handler.take_failure() for handler in self._error_handlers]
+        return next((failure for failure in found if failure is not None), None)
 
     def path(self, *, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Any = None) -> str:
         parent = (stream_slice or {}).get("parent") or {}
@@ -207,10 +260,7 @@ class ZoomStream(GraphNode, HttpStream, ABC):
         try:
             return next_page(self.paging, body, response.request.url, guard)
         except PagingProblem as problem:
-            raise AirbyteTracedException(
-                message=f"{self.name}: Zoom {problem} for {resource_of(response.request.url)}. Run the sync again; report this to Zoom if it repeats.",
-                failure_type=FailureType.system_error,
-            )
+            raise RequestFailed(RequestFailure(Fault.PAGING, self.name, self.endpoint, resource_of(response.request.url), said=str(problem)))
 
     def parse_response(self, response: requests.Response, *, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Any = None) -> Iterable[Mapping[str, Any]]:
         if not response.ok:
@@ -263,7 +313,7 @@ class ZoomStream(GraphNode, HttpStream, ABC):
 def account_for_skip(stream: "ZoomStream", response: requests.Response) -> None:
     """A skipped answer counted for the summary; a table Zoom will not serve is said once, with the scope to add."""
     code, message = zoom_error_body(response)
-    error = classify(response.status_code, code, stream.extra_errors)
+    error = classify(response.status_code, code, stream.endpoint.errors)
     stream.context.report.record_skip(stream.name, code)
     if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
         reason = f"Zoom code {code}: {message or error.meaning}"
