@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -188,12 +188,6 @@ class Join:
     keeps: Callable[[Mapping[str, Any]], bool] = lambda record: True
     renamed: Mapping[str, str] = field(default_factory=dict)
     only_what_it_reads_anyway: bool = False
-
-    def as_record(self, record: Mapping[str, Any]) -> Dict[str, Any]:
-        joined = dict(record)
-        for ours, theirs in self.renamed.items():
-            joined[ours] = record.get(theirs)
-        return joined
 
 
 @dataclass(frozen=True)

@@ -443,7 +443,8 @@ ALREADY_WAITED_SECONDS = 0.001
 class ZoomBackoffStrategy(BackoffStrategy):
     """Retry-After when Zoom gives it, else exponential backoff with full jitter so that parallel
     workers that hit a limit together do not come back together. The strategy waits itself, on the
-    sync's stop event, instead of letting the CDK sleep through a stop."""
+    sync's stop event, instead of letting the CDK sleep through a stop. (Not the CDK's backoff from
+    headers: Zoom's Retry-After is an ISO date-time, and the CDK's reads seconds.)"""
 
     def __init__(self, stopped: Optional[threading.Event] = None):
         self._stopped = stopped or threading.Event()

@@ -31,9 +31,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
 import requests
 
-from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget, BaseCallRatePolicy, CallRateLimitHit
-from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.declarations import CATEGORIES, HEAVY, MEETING, PHONE, Api, Endpoint
 from source_zoom.errors import Fault, RequestFailed, RequestFailure, daily_limit_resets_at

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from source_zoom.declarations import Enrich
+from source_zoom.declarations import Enrich, Join
 
 
 def key_fields(primary_key: Any) -> List[str]:
@@ -35,6 +35,14 @@ def stamp(record: Dict[str, Any], parent: Mapping[str, Any], position: int, decl
     for key_field in key_fields(declaration.primary_key):
         if record.get(key_field) is None:
             record[key_field] = ""
+
+
+def joined_record(join: Join, record: Mapping[str, Any]) -> Dict[str, Any]:
+    """A record another listing joins into a table's, under the table's field names."""
+    joined = dict(record)
+    for ours, theirs in join.renamed.items():
+        joined[ours] = record.get(theirs)
+    return joined
 
 
 class SeenKeys:

@@ -17,7 +17,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_zoom import errors, zoom_stream
+from source_zoom import errors, http_stream
 from source_zoom.config import ZoomConfig
 from source_zoom.windows import report_horizon
 from unit_tests.conftest import API, budget_by_path, JWT_CREDENTIALS, LOGIN_CHECK_URL, config_with, paths_requested, read_tables, records_of, zoom_error
@@ -86,7 +86,7 @@ def clock_crossing_midnight(monkeypatch):
     """The connector's "now" is 23:59:59 UTC until report_meetings has made its windows, then 00:00:01 UTC."""
     now = {"value": BEFORE_MIDNIGHT}
     monkeypatch.setattr(ZoomConfig, "today", property(lambda self: now["value"]))
-    make_windows = zoom_stream.table_windows
+    make_windows = http_stream.table_windows
 
     def windows_then_midnight(name, *args, **kwargs):
         windows = make_windows(name, *args, **kwargs)
@@ -94,7 +94,7 @@ def clock_crossing_midnight(monkeypatch):
             now["value"] = AFTER_MIDNIGHT
         return windows
 
-    monkeypatch.setattr(zoom_stream, "table_windows", windows_then_midnight)
+    monkeypatch.setattr(http_stream, "table_windows", windows_then_midnight)
     return now
 
 

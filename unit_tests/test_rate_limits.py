@@ -19,7 +19,7 @@ from fake_zoom.ratelimit import HEAVY_DAILY, PLAN_QPS
 from fake_zoom.server import ROUTES
 from source_zoom import SourceZoom
 from source_zoom.config import parse_config
-from source_zoom.declarations import FILES, HEAVY, Endpoint
+from source_zoom.declarations import FILES
 from source_zoom.rate_limits import (
     DEFAULT_RATE_LIMIT_PLAN,
     RATE_LIMIT_PLANS,
