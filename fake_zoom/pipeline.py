@@ -26,7 +26,7 @@ from .paging import PagingError
 from .ratelimit import RateLimited, RateLimiter
 from .routes import ROUTES
 from .routing import Router
-from .scopes import MISSING_SCOPE_CODE, missing_scope_message, scope_of
+from .scopes import MISSING_SCOPE_CODE, missing_scope_message
 
 
 JSON = "application/json"
@@ -118,9 +118,8 @@ class FakeZoom:
             return error_response(401, 124, message)
         if route is None or request.method != "GET":
             return error_response(404, 404, "Not Found")
-        scope = scope_of(route.template)
-        if scope in self.dataset.missing_scopes:  # Zoom checks the token's scopes before any quota
-            return error_response(400, MISSING_SCOPE_CODE, missing_scope_message(scope))
+        if route.scope in self.dataset.missing_scopes:  # Zoom checks the token's scopes before any quota
+            return error_response(400, MISSING_SCOPE_CODE, missing_scope_message(route.scope))
         quota: dict[str, str] = {}
         try:
             quota = self.limiter.admit(route.category)

@@ -65,9 +65,12 @@ def get_meeting_summary(ctx: Ctx):
 
 
 ROUTES = [
-    Route("/v2/meetings/meeting_summaries", "Medium", list_meeting_summaries),
-    Route("/v2/meetings/{meetingId}/meeting_summary", "Light", get_meeting_summary),
-    Route("/v2/past_meetings/{meetingId}/files", "Medium", get_past_meeting_files),
-    Route("/v2/past_webinars/{webinarId}/files", "Medium", get_past_webinar_files),
-    Route("/v2/users/{userId}/recordings", "Medium", list_user_recordings),
+    Route("/v2/meetings/meeting_summaries", "Medium", list_meeting_summaries, "meeting:read:list_summaries:admin"),
+    Route("/v2/meetings/{meetingId}/meeting_summary", "Light", get_meeting_summary, "meeting:read:summary:admin"),
+    Route("/v2/past_meetings/{meetingId}/files", "Medium", get_past_meeting_files,
+          "meeting:read:list_past_files:admin"),
+    Route("/v2/past_webinars/{webinarId}/files", "Medium", get_past_webinar_files,
+          "webinar:read:list_past_files:admin"),
+    Route("/v2/users/{userId}/recordings", "Medium", list_user_recordings,
+          "cloud_recording:read:list_user_recordings:admin"),
 ]

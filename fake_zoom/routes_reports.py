@@ -132,13 +132,16 @@ def list_operation_logs(ctx: Ctx):
 
 
 ROUTES = [
-    Route("/v2/report/users/{userId}/meetings", "Heavy", list_report_meetings),
-    Route("/v2/report/meetings/{meetingId}", "Heavy", get_report_meeting),
-    Route("/v2/report/meetings/{meetingId}/participants", "Heavy", list_report_meeting_participants),
-    Route("/v2/report/meetings/{meetingId}/qa", "Heavy", get_report_meeting_qa),
-    Route("/v2/report/activities", "Heavy", list_sign_in_activities),
-    Route("/v2/report/operationlogs", "Heavy", list_operation_logs),
-    Route("/v2/report/history_meetings", "Heavy", list_history_meetings, counted_by=("report_type",)),
-    Route("/v2/report/webinars/{webinarId}", "Heavy", get_report_webinar),
-    Route("/v2/report/webinars/{webinarId}/participants", "Heavy", list_report_webinar_participants),
+    Route("/v2/report/users/{userId}/meetings", "Heavy", list_report_meetings, "report:read:user:admin"),
+    Route("/v2/report/meetings/{meetingId}", "Heavy", get_report_meeting, "report:read:meeting:admin"),
+    Route("/v2/report/meetings/{meetingId}/participants", "Heavy", list_report_meeting_participants,
+          "report:read:list_meeting_participants:admin"),
+    Route("/v2/report/meetings/{meetingId}/qa", "Heavy", get_report_meeting_qa, "report:read:meeting_qa:admin"),
+    Route("/v2/report/activities", "Heavy", list_sign_in_activities, "report:read:user_activities:admin"),
+    Route("/v2/report/operationlogs", "Heavy", list_operation_logs, "report:read:operation_logs:admin"),
+    Route("/v2/report/history_meetings", "Heavy", list_history_meetings,
+          "report:read:list_history_meetings:admin", counted_by=("report_type",)),
+    Route("/v2/report/webinars/{webinarId}", "Heavy", get_report_webinar, "report:read:webinar:admin"),
+    Route("/v2/report/webinars/{webinarId}/participants", "Heavy", list_report_webinar_participants,
+          "report:read:list_webinar_participants:admin"),
 ]

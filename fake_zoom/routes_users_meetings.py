@@ -72,13 +72,17 @@ def get_past_meeting_polls(ctx: Ctx):
 
 
 ROUTES = [
-    Route("/v2/users", "Medium", list_users),
-    Route("/v2/users/{userId}", "Medium", get_user),
-    Route("/v2/users/{userId}/meetings", "Medium", list_user_meetings),
-    Route("/v2/meetings/{meetingId}", "Light", get_meeting),
-    Route("/v2/meetings/{meetingId}/registrants", "Medium", list_meeting_registrants),
-    Route("/v2/meetings/{meetingId}/registrants/questions", "Light", get_meeting_questions),
-    Route("/v2/meetings/{meetingId}/polls", "Light", list_meeting_polls),
-    Route("/v2/past_meetings/{meetingId}/instances", "Medium", list_past_meeting_instances),
-    Route("/v2/past_meetings/{meetingId}/polls", "Medium", get_past_meeting_polls),
+    Route("/v2/users", "Medium", list_users, "user:read:list_users:admin"),
+    Route("/v2/users/{userId}", "Medium", get_user, "user:read:user:admin"),
+    Route("/v2/users/{userId}/meetings", "Medium", list_user_meetings, "meeting:read:list_meetings:admin"),
+    Route("/v2/meetings/{meetingId}", "Light", get_meeting, "meeting:read:meeting:admin"),
+    Route("/v2/meetings/{meetingId}/registrants", "Medium", list_meeting_registrants,
+          "meeting:read:list_registrants:admin"),
+    Route("/v2/meetings/{meetingId}/registrants/questions", "Light", get_meeting_questions,
+          "meeting:read:list_registration_questions:admin"),
+    Route("/v2/meetings/{meetingId}/polls", "Light", list_meeting_polls, "meeting:read:list_polls:admin"),
+    Route("/v2/past_meetings/{meetingId}/instances", "Medium", list_past_meeting_instances,
+          "meeting:read:list_past_instances:admin"),
+    Route("/v2/past_meetings/{meetingId}/polls", "Medium", get_past_meeting_polls,
+          "meeting:read:list_poll_results:admin"),
 ]

@@ -1,6 +1,6 @@
-"""A route's declaration (template, rate category, handler) and the router that matches raw paths
-against them. Routing is done on the *raw* path, because Zoom's double-encoded UUIDs can only be
-told apart from single-encoded ones before any percent-decoding.
+"""A route's declaration (template, rate category, handler, granular scope) and the router that
+matches raw paths against them. Routing is done on the *raw* path, because Zoom's double-encoded
+UUIDs can only be told apart from single-encoded ones before any percent-decoding.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ class Route:
     template: str  # e.g. "/v2/users/{userId}/meetings"
     category: str  # Light | Medium | Heavy
     handler: Callable[[Ctx], Any]
+    # The granular scope Zoom's reference names for the endpoint; a token without it is answered
+    # 400 code 4711 (scopes.py) before any quota is used.
+    scope: str
     # Query parameters that make one path two listings (history's report_type): the request
     # counts keep them apart, so that a benchmark's table names each listing's own requests.
     counted_by: tuple[str, ...] = ()
