@@ -39,7 +39,7 @@ SCOPE_CODES = ("4700", "4711", "104")
 def counted_as(stream) -> str:
     """The key the fake counts a stream's requests under: its declared endpoint as Zoom names it
     (a file download: its path on Zoom's file host), and the report_type that makes the history
-    path two listings (fake_zoom.server.Route.counted_by)."""
+    path two listings (fake_zoom.routing.Route.counted_by)."""
     endpoint = stream.endpoint
     path = f"/{endpoint.path}" if endpoint.api == FILES else f"/v2{endpoint.zoom_name}"
     report_type = (stream.extra_params or {}).get("report_type")
