@@ -182,6 +182,12 @@ class User:
         """Active and inactive users have hosted; a pending user has not (its per-user endpoints 404)."""
         return self.status != "pending"
 
+    @property
+    def created(self) -> dt.datetime:
+        """When the user was made (Zoom's `user_created_at`; `created_at` is when the user's latest
+        login type was made, which can be later)."""
+        return parse_ts(self.record["user_created_at"])
+
 
 @dataclass
 class Dataset:
@@ -202,6 +208,7 @@ class Dataset:
         self.reindex()
 
     def reindex(self) -> None:
+        nothing_before_its_host(self.users)
         self.users_by_id = {user.id: user for user in self.users if user.id}
         self.users_by_email = {user.record["email"].lower(): user for user in self.users}
         self.meetings_by_id = {m.id: m for m in self.all_meetings()}
@@ -251,6 +258,26 @@ class Dataset:
                 added += 1
         self.reindex()
         return added
+
+    def add_user(self, created_at: dt.datetime, recorded_at: dt.datetime) -> User:
+        """A new active user made at `created_at` (naive UTC) who hosts one one-off meeting held and
+        recorded at `recorded_at` (Zoom lets nobody record before being made: see
+        nothing_before_its_host). Deterministic per (seed, batch number)."""
+        self.added_batches += 1
+        generator = _Generator(self.config, self.today, rng_seed=f"{self.config.seed}:user:{self.added_batches}")
+        generator.ids.reserve_existing(self)
+        user = generator.user(len(self.users))
+        user.record["created_at"] = user.record["user_created_at"] = fmt_ts(created_at)
+        meeting = generator.meeting(user, index=0, recurring=False, held_today=0, held_at=recorded_at)
+        meeting.detail["created_at"] = meeting.list_item["created_at"] = fmt_ts(created_at)
+        for instance in meeting.instances:
+            instance.recording = generator.recording(user, meeting.detail, instance)
+        attach_registrants(meeting)
+        user.meetings.append(meeting)
+        nothing_before_its_host([user])
+        self.users.append(user)
+        self.reindex()
+        return user
 
     def all_instances(self) -> list[PastInstance]:
         return [i for m in self.all_meetings() for i in m.instances] + [i for w in self.all_webinars() for i in w.instances]
@@ -935,6 +962,19 @@ class _Generator:
         }
 
 
+def nothing_before_its_host(users: list[User]) -> None:
+    """Zoom's rule: nothing of a user's (a meeting or webinar made, a past instance, a recording) is
+    dated before the user was made. A dataset that breaks it is refused."""
+    for user in users:
+        if "user_created_at" not in user.record:
+            continue
+        made = user.created
+        for parent in [*user.meetings, *user.webinars]:
+            dated = [parse_ts(parent.detail["created_at"])] + [instance.start for instance in parent.instances]
+            if min(dated) < made:
+                raise ValueError(f"user {user.id or user.record['email']} made at {fmt_ts(made)} would have {parent.id} dated {fmt_ts(min(dated))}")
+
+
 def start_of(detail: dict[str, Any]) -> dt.datetime:
     return parse_ts(detail["start_time"])
 
@@ -1101,6 +1141,11 @@ def _apply_quirks(dataset_users: list[User], generator: _Generator) -> None:
             meeting.polls_disabled = True
             for instance in meeting.instances:
                 instance.poll_results = []
+
+    # A user who changed login type (e.g. to SSO) 20 days ago: Zoom's `created_at` is then, while
+    # `user_created_at` and the user's meetings and recordings are older.
+    if len(dataset_users) > 1:
+        dataset_users[1].record["created_at"] = fmt_ts(generator.midnight - dt.timedelta(days=20))
 
     past_instances = [i for m in first_user.meetings for i in m.instances]
     # Instance uuids that must be double-encoded in a path.

@@ -1042,6 +1042,11 @@ class FakeZoomServer:
         """Adds one-off past meetings (see account.add_past_meetings); started_at is naive UTC."""
         return self._in_loop(lambda: add_past_meetings(self.fake.dataset, meetings_per_user, started_at))
 
+    def add_user(self, created_at: dt.datetime, recorded_at: dt.datetime) -> dict[str, Any]:
+        """Adds a user made at `created_at` who records one meeting at `recorded_at` (Dataset.add_user;
+        naive UTC); returns the user's record."""
+        return self._in_loop(lambda: self.fake.dataset.add_user(created_at, recorded_at).record)
+
     def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None, meetings_since: Optional[dt.datetime] = None) -> list[str]:
         """The hosts edit `count` AI Companion summaries (ai_companion.edit_summaries); times are naive UTC."""
         return self._in_loop(lambda: ai_companion.edit_summaries(self.fake.dataset, count, at, meetings_since))
