@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Iterable, List, Mapping, Optional, Tuple
 
 from source_zoom.incremental import parse_zoom_time
 
@@ -87,30 +87,14 @@ def starts_before(record: Mapping[str, Any], floor: Optional[datetime]) -> bool:
     return started is not None and started < floor  # type: ignore[operator]
 
 
-def table_windows(
-    name: str,
-    policy: DatePolicy,
-    start_date: datetime,
-    today: datetime,
-    floor: Optional[datetime],
-    log_once: Callable[[str, str], None],
-) -> List[Window]:
-    """The month windows a table reads, from start_date (or the state's floor) to today."""
+def table_windows(name: str, policy: DatePolicy, start_date: datetime, today: datetime, floor: Optional[datetime]) -> List[Window]:
+    """The month windows a table reads, from start_date (or the state's floor) to today. What the
+    report horizon leaves out is said once, before the first table (horizons.py)."""
     start = start_date.date()
     if floor is not None:
         start = max(start, floor.date())
     if policy.within_report_horizon:
-        horizon = report_horizon(today.date())
-        if start < horizon:
-            # Said once for every report listing (report_meetings and the history report).
-            log_once(
-                f"report-horizon:{start.isoformat()}",
-                f"Zoom's reports reach back six months only, so {start.isoformat()} to {(horizon - timedelta(days=1)).isoformat()} "
-                "cannot be listed in report_meetings or Zoom's history report; past instances in that range still reach the "
-                "participant, poll and Q&A tables through /past_meetings/{id}/instances of the meetings Zoom still lists, "
-                "as far back as Zoom serves them.",
-            )
-            start = horizon
+        start = max(start, report_horizon(today.date()))
     return list(month_windows(start, today.date())) or [(today.date(), today.date())]
 
 

@@ -143,7 +143,7 @@ class ZoomStream(GraphNode, HttpStream, ABC):
 
     def windows(self) -> List[Window]:
         config = self.context.config
-        return table_windows(self.name, self.dates, config.start_date, config.today, self.fetch_floor(), self.context.log_once)
+        return table_windows(self.name, self.dates, config.start_date, config.today, self.fetch_floor())
 
     # --- the CDK's hooks ----------------------------------------------------------------------
 
