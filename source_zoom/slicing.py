@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List,
 
 from source_zoom.incremental import end_of_day, parse_zoom_time, start_of_day
 from source_zoom.memo import has_registration
-from source_zoom.windows import Window, Windows, window_of
+from source_zoom.windows import Window, Windows, first_day_of, window_of
 
 if TYPE_CHECKING:
     from source_zoom.memo import MemoWalk
@@ -91,8 +91,13 @@ def window_slices(stream: "ZoomStream", parents: Iterable[Mapping[str, Any]], wi
     covers (everything of its parent until the window's end, once the windows before are read),
     without those an earlier sync read."""
     until = end_of_day(window[1])
-    after = None if first else start_of_day(window[0])
     for parent in parents:
+        # No window before the parent came to be (a user's recordings and reports); the first
+        # window after it needs nothing before it.
+        first_day = first_day_of(parent)
+        if first_day is not None and window[1] < first_day:
+            continue
+        after = None if first or (first_day is not None and window[0] <= first_day) else start_of_day(window[0])
         for params in value_combinations(stream, parent):
             key = parent_key(parent, params)
             read = read_before(stream, key)
