@@ -217,6 +217,7 @@ class SourceZoom(ConcurrentSourceAdapter):
             check_login(context)
             logged_in = True
             self._log_horizons(logger, context.selected)
+            warn_full_refresh_only(logger, catalog)
             for message in super().read(logger, config, catalog, state):
                 if message.type == Type.RECORD and message.record is not None:
                     records[message.record.stream] += 1
@@ -268,6 +269,18 @@ class SourceZoom(ConcurrentSourceAdapter):
             f" ({LOGIN_CHECK} {report.requests[LOGIN_CHECK]}{f', parent listings: {hidden}' if hidden else ''}), "
             f"{self._context.authenticator.token_requests} token request(s); "
             f"skipped resources: {skips}; unavailable tables: {unavailable}.{scopes_to_add(report.unavailable.values())}"
+        )
+
+
+def warn_full_refresh_only(logger: logging.Logger, catalog: ConfiguredAirbyteCatalog) -> None:
+    """Incremental asked of tables Zoom gives no cursor to: said once, since they run full refresh."""
+    no_cursor = {stream.stream_name() for stream in TABLES if not stream.cursor_field}
+    asked = sorted(s.stream.name for s in catalog.streams if s.sync_mode == SyncMode.incremental and s.stream.name in no_cursor)
+    if asked:
+        logger.warning(
+            f"Incremental sync was asked for {', '.join(asked)}, which only support full refresh (Zoom lists them with no "
+            "date to resume from): they are read in full every sync, and the state holds nothing for them. Set them to "
+            "full refresh in the connection to silence this."
         )
 
 
