@@ -9,7 +9,9 @@ import datetime as dt
 import pytest
 from conftest import make_config
 
-from fake_zoom.data import generate, parse_ts
+from fake_zoom.account import add_user
+from fake_zoom.generate import generate
+from fake_zoom.model import parse_ts
 
 
 def dated_things(user):
@@ -56,5 +58,5 @@ def test_given_a_recording_before_its_user_was_made_then_the_fake_refuses_it():
     made = dt.datetime(2025, 6, 1, 12, 0)
 
     with pytest.raises(ValueError, match="made at 2025-06-01T12:00:00Z"):
-        dataset.add_user(made, made - dt.timedelta(minutes=1))
+        add_user(dataset, made, made - dt.timedelta(minutes=1))
     assert len(dataset.users) == len(generate(make_config(users=1, quirks=False, real_account=False)).users)
