@@ -163,3 +163,35 @@ def test_given_the_changelog_then_it_names_every_table_stitch_does_not_have(cata
     unnamed = [f"docs/zoom.md, '## Changelog': no entry names `{table}`" for table in catalog if table not in stitch_tables() and f"`{table}`" not in changelog]
 
     assert unnamed == []
+
+
+# A measured figure: decimal seconds, megabytes, or "about N minutes".
+MEASURED = re.compile(r"\b\d+\.\d+ s\b|\b\d+(?:\.\d+)? MB\b|\babout \d+ (?:s|seconds|minutes)\b")
+WHEN = re.compile(r"\b20\d\d-\d\d-\d\d\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b")
+MACHINE = re.compile(r"\bcores?\b|-core\b")
+
+
+def paragraphs(text: str) -> List[str]:
+    """Paragraphs and list items of Markdown prose, code blocks and HTML comments left out."""
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.MULTILINE | re.DOTALL)
+    prose = re.sub(r"<!--.*?-->", "", prose, flags=re.DOTALL)
+    found = []
+    for block in re.split(r"\n\s*\n", prose):
+        found += [item for item in re.split(r"\n(?=\s*(?:- |\d+\. ))", block) if item.strip()]
+    return found
+
+
+def test_given_a_measured_time_or_size_in_the_docs_then_it_says_when_and_on_what_machine():
+    unsaid = []
+    for path in [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]:
+        text = path.read_text()
+        intro = text.split("\n## ", 1)[0]  # a file may say its machine once, before its sections
+        for paragraph in paragraphs(text):
+            figures = MEASURED.findall(paragraph)
+            if not figures:
+                continue
+            if not WHEN.search(paragraph):
+                unsaid.append(f"{where(path)}: {figures} without the date or commit it was measured on: {' '.join(paragraph.split())[:160]}")
+            if not MACHINE.search(paragraph) and not MACHINE.search(intro):
+                unsaid.append(f"{where(path)}: {figures} without the machine (its cores) it was measured on: {' '.join(paragraph.split())[:160]}")
+    assert unsaid == []
