@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from source_zoom.incremental import parse_zoom_time
 
@@ -37,10 +37,25 @@ class DatePolicy:
     windows: Windows = Windows.NONE
     within_report_horizon: bool = False
     since_start_date: bool = False
+    # Zoom's daily usage report is asked by `year` and `month` and serves a month only when the
+    # whole month lies within its horizon: windows are calendar months.
+    by_calendar_month: bool = False
+    # The cloud recording usage report serves days up to yesterday only.
+    until_yesterday: bool = False
+    # Said once when start_date lies before the horizon (None: the report listings' sentence).
+    horizon_note: Optional[str] = None
 
     @property
     def keeps_only_recent_instances(self) -> bool:
         return self.since_start_date or self.windows == Windows.REQUESTED
+
+    def query(self, start: str, end: str, now: datetime) -> Dict[str, Any]:
+        """The query parameters that ask for one window."""
+        if self.by_calendar_month:
+            month = date.fromisoformat(start)
+            return {"year": month.year, "month": month.month}
+        start, end = self.requested_range(start, end, now)
+        return {"from": start, "to": end}
 
     def requested_range(self, start: str, end: str, now: datetime) -> Tuple[str, str]:
         """The `from`/`to` of a window as sent now. Windows are made when a table starts; a sync
@@ -57,6 +72,19 @@ NOT_DATED = DatePolicy()
 REPORT_LISTING = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True)
 RECORDING_LISTING = DatePolicy(windows=Windows.REQUESTED)
 PAST_INSTANCES = DatePolicy(since_start_date=True)
+# Zoom: "Daily report can only be provided for a month that falls within the recent 6 months"
+# (GET /report/daily, Zoom's Meeting API reference; 400 code 300 otherwise).
+DAILY_USAGE_REPORT = DatePolicy(
+    windows=Windows.REQUESTED, within_report_horizon=True, by_calendar_month=True,
+    horizon_note="Zoom's daily usage report serves whole months within the last six months only",
+)
+# Zoom: "You can only get cloud recording reports that is one day earlier than the current date
+# and for the most recent period of 6 months. The date gap between from and to dates should be
+# smaller or equal to 30 days" (GET /report/cloud_recording): a month window spans at most 30 days.
+CLOUD_RECORDING_USAGE_REPORT = DatePolicy(
+    windows=Windows.REQUESTED, within_report_horizon=True, until_yesterday=True,
+    horizon_note="Zoom's cloud recording usage report reaches back six months only",
+)
 UNDER_AN_INSTANCE = DatePolicy(windows=Windows.BY_PARENT_START)
 
 
@@ -70,6 +98,20 @@ def add_months(day: date, months: int) -> date:
 def report_horizon(today: date) -> date:
     """The earliest day Zoom's reports cover: six calendar months before today."""
     return add_months(today, -REPORT_HORIZON_MONTHS)
+
+
+def first_whole_month(day: date) -> date:
+    """The first day of the first calendar month that starts on or after `day`."""
+    return day if day.day == 1 else add_months(day.replace(day=1), 1)
+
+
+def calendar_month_windows(start: date, end: date) -> Iterable[Window]:
+    """[start, end] cut at each month's end: one window per calendar month."""
+    window_start = start
+    while window_start <= end:
+        window_end = min(end, add_months(window_start.replace(day=1), 1) - timedelta(days=1))
+        yield window_start, window_end
+        window_start = window_end + timedelta(days=1)
 
 
 def month_windows(start: date, end: date) -> Iterable[Window]:
@@ -99,18 +141,29 @@ def table_windows(
     start = start_date.date()
     if floor is not None:
         start = max(start, floor.date())
+    end = today.date() - timedelta(days=1) if policy.until_yesterday else today.date()
     if policy.within_report_horizon:
         horizon = report_horizon(today.date())
+        if policy.by_calendar_month:
+            horizon = first_whole_month(horizon)
         if start < horizon:
-            # Said once for every report listing (report_meetings and the history report).
-            log_once(
-                f"report-horizon:{start.isoformat()}",
-                f"Zoom's reports reach back six months only, so {start.isoformat()} to {(horizon - timedelta(days=1)).isoformat()} "
-                "cannot be listed in report_meetings or Zoom's history report; past instances in that range still reach the "
-                "participant, poll and Q&A tables through /past_meetings/{id}/instances of the meetings Zoom still lists, "
-                "as far back as Zoom serves them.",
-            )
+            if policy.horizon_note is not None:
+                log_once(f"{name}:horizon", f"{name}: {policy.horizon_note}, so {start.isoformat()} to "
+                         f"{(horizon - timedelta(days=1)).isoformat()} is not asked for (Zoom would refuse it).")
+            else:
+                # Said once for every report listing (report_meetings and the history report).
+                log_once(
+                    f"report-horizon:{start.isoformat()}",
+                    f"Zoom's reports reach back six months only, so {start.isoformat()} to {(horizon - timedelta(days=1)).isoformat()} "
+                    "cannot be listed in report_meetings or Zoom's history report; past instances in that range still reach the "
+                    "participant, poll and Q&A tables through /past_meetings/{id}/instances of the meetings Zoom still lists, "
+                    "as far back as Zoom serves them.",
+                )
             start = horizon
+    if policy.by_calendar_month:
+        return list(calendar_month_windows(start, end))
+    if policy.until_yesterday:
+        return list(month_windows(start, end))  # nothing to ask before a day is over
     return list(month_windows(start, today.date())) or [(today.date(), today.date())]
 
 
