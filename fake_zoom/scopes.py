@@ -4,7 +4,7 @@ Apps made since 2024 have granular scopes only. A call whose token lacks the end
 answered HTTP 400 {"code": 4711, "message": "Invalid access token, does not contain scopes:[...]"}.
 Names are the granular scopes Zoom's API reference gives per endpoint, as found in
 Zoom's API notes and in public copies of Zoom's reference pages; the two removed files
-endpoints' names and the meeting Q&A report's only follow the `<product>:read:<resource>:admin`
+endpoints' names and those of the meeting Q&A and survey reports only follow the `<product>:read:<resource>:admin`
 pattern (unconfirmed).
 """
 
@@ -47,6 +47,14 @@ SCOPE_BY_ROUTE = {
     "/v2/report/meetings/{meetingId}/qa": "report:read:meeting_qa:admin",
     "/v2/report/activities": "report:read:user_activities:admin",
     "/v2/report/operationlogs": "report:read:operation_logs:admin",
+    "/v2/groups": "group:read:list_groups:admin",
+    "/v2/groups/{groupId}/members": "group:read:list_members:admin",
+    "/v2/roles": "role:read:list_roles:admin",
+    "/v2/roles/{roleId}/members": "role:read:list_members:admin",
+    "/v2/report/meetings/{meetingId}/survey": "report:read:meeting_survey:admin",
+    "/v2/report/webinars/{webinarId}/survey": "report:read:webinar_survey:admin",
+    "/v2/report/daily": "report:read:daily_usage:admin",
+    "/v2/report/cloud_recording": "report:read:cloud_recording:admin",
 }
 
 

@@ -37,7 +37,7 @@ from .data import (
     report_detail,
     report_listing_row,
 )
-from . import ai_companion, audit_logs, transcripts
+from . import account_routes, ai_companion, audit_logs, structure, transcripts
 from .account import add_past_meetings, build_dataset
 from .faults import Fault, FaultInjector
 from .ground_truth import compute_ground_truth
@@ -45,6 +45,7 @@ from .horizons import listing_span_ok, report_horizon
 from .paging import PagingError, number_page, token_page
 from .ratelimit import RateLimited, RateLimiter
 from .scopes import MISSING_SCOPE_CODE, missing_scope_message, scope_of
+from .zoom_errors import ZoomError
 
 API_PREFIX = "/v2"
 JSON = "application/json"
@@ -53,14 +54,6 @@ WEBINAR_PLAN_MISSING = (
     "Webinar plan is missing. You must subscribe to the webinar plan and enable webinar for this user "
     "in order to perform this action."
 )
-
-
-class ZoomError(Exception):
-    """An error answer in Zoom's {"code", "message"} shape."""
-
-    def __init__(self, http_status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.http_status, self.code, self.message = http_status, code, message
 
 
 def json_response(body: Any, status: int = 200, headers: Optional[Mapping[str, str]] = None) -> web.Response:
@@ -330,13 +323,13 @@ def list_report_meeting_participants(ctx: Ctx):
 
 
 HISTORY_MEETING_TYPES = ("meeting", "webinar", "all")
-# report_type: only the instances that have that report. The fake keeps polls and Q&A; no
-# instance has a survey, resource or reaction report.
+# report_type: only the instances that have that report. The fake keeps polls, Q&A and surveys;
+# no instance has a resource or reaction report.
 HISTORY_REPORT_TYPES: dict[str, Callable[[PastInstance], bool]] = {
     "all": lambda instance: True,
     "poll": lambda instance: bool(instance.poll_results),
     "qa": lambda instance: bool(instance.qa),
-    "survey": lambda instance: False,
+    "survey": lambda instance: instance.survey is not None,
     "resource": lambda instance: False,
     "reaction": lambda instance: False,
 }
@@ -559,6 +552,8 @@ ROUTES = [
     Route("/v2/report/webinars/{webinarId}", "Heavy", get_report_webinar),
     Route("/v2/report/webinars/{webinarId}/participants", "Heavy", list_report_webinar_participants),
     Route("/v2/users/{userId}/recordings", "Medium", list_user_recordings),
+    # The account around the meetings: groups, roles, survey and usage reports (account_routes.py).
+    *(Route(template, category, handler) for template, category, handler in account_routes.ROUTES),
 ]
 
 
@@ -1049,6 +1044,10 @@ class FakeZoomServer:
     def grant_scope(self, scope: str) -> None:
         """Grant the app a granular scope it lacked (config.missing_scopes)."""
         self._in_loop(lambda: self.fake.grant_scope(scope))
+
+    def remove_members(self) -> dict[str, str]:
+        """An admin removes a user from a group and from a role (structure.remove_members)."""
+        return self._in_loop(lambda: structure.remove_members(self.fake.dataset))
 
     def reset_daily_limits(self) -> None:
         """Start the next "day": the Heavy daily counter starts again from zero."""

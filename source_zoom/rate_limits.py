@@ -117,6 +117,14 @@ ENDPOINT_CATEGORIES: Mapping[str, str] = {
     "report/meetings/{meetingId}/qa": "Heavy",
     "report/activities": "Heavy",
     "report/operationlogs": "Heavy",
+    "groups": "Medium",
+    "groups/{groupId}/members": "Medium",
+    "roles": "Medium",
+    "roles/{roleId}/members": "Medium",
+    "report/meetings/{meetingId}/survey": "Heavy",
+    "report/webinars/{webinarId}/survey": "Heavy",
+    "report/daily": "Heavy",
+    "report/cloud_recording": "Heavy",
 }
 
 

@@ -55,6 +55,15 @@ ENDPOINT_SCOPES: Mapping[str, Scopes] = {
     "report/meetings/{meetingId}/qa": Scopes("report:read:admin", "report:read:meeting_qa:admin"),
     "report/activities": Scopes("report:read:admin", "report:read:user_activities:admin"),
     "report/operationlogs": Scopes("report:read:admin", "report:read:operation_logs:admin"),
+    "groups": Scopes("group:read:admin", "group:read:list_groups:admin"),
+    "groups/{groupId}/members": Scopes("group:read:admin", "group:read:list_members:admin"),
+    "roles": Scopes("role:read:admin", "role:read:list_roles:admin"),
+    "roles/{roleId}/members": Scopes("role:read:admin", "role:read:list_members:admin"),
+    # Granular names not confirmed by Zoom's reference here (they follow report:read:<resource>:admin).
+    "report/meetings/{meetingId}/survey": Scopes("report:read:admin", "report:read:meeting_survey:admin"),
+    "report/webinars/{webinarId}/survey": Scopes("report:read:admin", "report:read:webinar_survey:admin"),
+    "report/daily": Scopes("report:read:admin", "report:read:daily_usage:admin"),
+    "report/cloud_recording": Scopes("report:read:admin", "report:read:cloud_recording:admin"),
 }
 
 

@@ -4,11 +4,12 @@ results, Q&A, in-webinar files. Each child stamps the instance's keys and start 
 from typing import Any, Dict, Mapping, Optional
 
 from source_zoom.errors import FILES_GONE_ERRORS
+from source_zoom.listed_by import AskedIfListed, AskedOnlyIfListed
 from source_zoom.paging import Paging
 from source_zoom.memo import has_registration
 from source_zoom.records import Join
 from source_zoom.slicing import REGISTRATION_ON
-from source_zoom.streams.history import HistoryMeetings, is_webinar_row
+from source_zoom.streams.history import HistoryMeetings, HistoryWithSurvey, is_webinar_row, within_history_report
 from source_zoom.streams.webinars import Webinars
 from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE
 from source_zoom.zoom_stream import ZoomStream
@@ -113,3 +114,13 @@ class WebinarFiles(ZoomStream):
     stamp_from_parent = WEBINAR_INSTANCE_KEYS
     cursor_field = "webinar_start_time"
     extra_errors = FILES_GONE_ERRORS
+
+
+class WebinarSurveyResults(AskedOnlyIfListed, WebinarAnswers):
+    """GET /report/webinars/{webinarUUID}/survey: as meeting_survey_results, for webinar instances."""
+
+    path_template = "report/webinars/{uuid}/survey"
+    records_key = "survey_answers"
+    stamp_from_response = {"survey_id": "survey_id", "survey_name": "survey_name"}
+    asked_if = AskedIfListed(HistoryWithSurvey, key="uuid", reaches=within_history_report)
+    joins = (asked_if.join(),)
