@@ -209,13 +209,18 @@ def test_given_a_plan_without_groups_and_roles_then_those_tables_end_empty_with_
         assert len(named) == 1, (table, logs(messages))
 
 
-def test_given_an_account_without_webinars_then_webinar_surveys_end_empty_and_the_sync_succeeds(discovered):
+def test_given_an_account_without_the_webinar_add_on_then_webinar_surveys_end_empty_complete_and_the_plan_is_named(discovered):
     with FakeZoomServer(FakeZoomConfig.default(webinars_per_user=0)) as fake:
+        hosts = fake._in_loop(lambda: [setattr(user, "webinar_licence", False) or user.id for user in fake.fake.dataset.hosting_users()])
         code, messages, stderr = run_connector("read", fake.connector_config(), catalog_of(discovered, "full_refresh", ("webinar_survey_results",)))
         truth = fake.ground_truth()["tables"]["webinar_survey_results"]
     assert code == 0, stderr
     assert not errors(messages)
     assert truth["count"] == 0 and not records_by_table(messages).get("webinar_survey_results")
+    assert [line for line in logs(messages) if line.startswith("webinar_survey_results: complete, 0 records")]
+    # Zoom answers each host's webinar listing "Webinar plan is missing" (400 code 200): said once per host.
+    named = [line for line in logs(messages) if "Webinar plan is missing" in line]
+    assert len(named) == len(hosts), named
 
 
 def test_given_an_app_without_the_new_scopes_then_those_tables_end_empty_with_one_warning_naming_the_scope(discovered):
