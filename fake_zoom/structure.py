@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
-    from .data import Dataset, User
+    from .model import Dataset, User
 
 GROUP_NAMES = ("Engineering", "Sales", "Customer Success", "Leadership")
 PLAN_MESSAGE = "Only available for paid account."

@@ -16,7 +16,7 @@ import random
 from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:
-    from .data import Dataset, PastInstance
+    from .model import Dataset, PastInstance
 
 SURVEY_SHARE = 1 / 4  # the share of instances whose meeting or webinar had a survey attached
 ANONYMOUS = {"email": "", "name": "Anonymous", "first_name": "", "last_name": ""}

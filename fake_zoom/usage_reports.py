@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from .horizons import add_months, report_horizon
 
 if TYPE_CHECKING:
-    from .data import Dataset
+    from .model import Dataset
 
 DAILY_HORIZON_MESSAGE = "Daily report can only be provided for a month that falls within the recent 6 months."
 CLOUD_RECORDING_MESSAGE = ("You can only get cloud recording reports that is one day earlier than the current date and for "

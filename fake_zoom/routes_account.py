@@ -1,36 +1,17 @@
-"""The routes of the account around the meetings: groups, roles, survey reports, usage reports.
-
-Handlers in the shape of server.py's (its request context in, a body out, a ZoomError for an
-error answer); server.py adds ROUTES, (template, rate category, handler), to its own. The model
-is in structure.py, surveys.py and usage_reports.py.
+"""Routes of the account around the meetings: groups and roles with their members, the survey
+reports, the daily usage and cloud recording usage reports. The model is in structure.py,
+surveys.py and usage_reports.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from . import structure, surveys, usage_reports
+from .context import Ctx, ZoomError, _date_param, choice
 from .paging import token_page
-from .zoom_errors import ZoomError
-
-# server.Ctx: the model, the raw path params, the decoded query (not imported: server imports this).
-Ctx = Any
-
-
-def _choice(ctx: Ctx, name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = ctx.query.get(name, "") or default
-    if value not in allowed:
-        raise ZoomError(400, 300, f"Invalid field: {name}. Expected one of {', '.join(allowed)}.")
-    return value
-
-
-def _date_param(ctx: Ctx, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(ctx.query.get(name, ""))
-    except ValueError:
-        raise ZoomError(400, 300, f"Invalid field: {name}. Expected yyyy-mm-dd.") from None
+from .routing import Route
 
 
 def _structure_on_plan(ctx: Ctx) -> None:
@@ -55,7 +36,7 @@ def list_group_members(ctx: Ctx):
 
 def list_roles(ctx: Ctx):
     _structure_on_plan(ctx)
-    kind = _choice(ctx, "type", ("common", "iq"), "common")
+    kind = choice(ctx, "type", ("common", "iq"), "common")
     rows = structure.role_rows(ctx.dataset) if kind == "common" else []  # no Zoom IQ roles on the fake account
     return {"roles": rows, "total_records": len(rows)}
 
@@ -91,19 +72,20 @@ def get_daily_usage(ctx: Ctx) -> dict[str, Any]:
 
 
 def get_cloud_recording_usage(ctx: Ctx) -> dict[str, Any]:
-    first, last = _date_param(ctx, "from"), _date_param(ctx, "to")
+    first, last = _date_param(ctx.query, "from"), _date_param(ctx.query, "to")
     if not usage_reports.cloud_recording_served(first, last, ctx.dataset.today):
         raise ZoomError(400, 300, usage_reports.CLOUD_RECORDING_MESSAGE)
     return usage_reports.cloud_recording_report(ctx.dataset, first, last)
 
 
-ROUTES: list[tuple[str, str, Callable[[Ctx], Any]]] = [
-    ("/v2/groups", "Medium", list_groups),
-    ("/v2/groups/{groupId}/members", "Medium", list_group_members),
-    ("/v2/roles", "Medium", list_roles),
-    ("/v2/roles/{roleId}/members", "Medium", list_role_members),
-    ("/v2/report/meetings/{meetingId}/survey", "Heavy", get_meeting_survey),
-    ("/v2/report/webinars/{webinarId}/survey", "Heavy", get_webinar_survey),
-    ("/v2/report/daily", "Heavy", get_daily_usage),
-    ("/v2/report/cloud_recording", "Heavy", get_cloud_recording_usage),
+ROUTES = [
+    Route("/v2/groups", "Medium", list_groups, "group:read:list_groups:admin"),
+    Route("/v2/groups/{groupId}/members", "Medium", list_group_members, "group:read:list_members:admin"),
+    Route("/v2/roles", "Medium", list_roles, "role:read:list_roles:admin"),
+    Route("/v2/roles/{roleId}/members", "Medium", list_role_members, "role:read:list_members:admin"),
+    # The survey reports' granular names follow Zoom's pattern (unconfirmed), as the Q&A report's.
+    Route("/v2/report/meetings/{meetingId}/survey", "Heavy", get_meeting_survey, "report:read:meeting_survey:admin"),
+    Route("/v2/report/webinars/{webinarId}/survey", "Heavy", get_webinar_survey, "report:read:webinar_survey:admin"),
+    Route("/v2/report/daily", "Heavy", get_daily_usage, "report:read:daily_usage:admin"),
+    Route("/v2/report/cloud_recording", "Heavy", get_cloud_recording_usage, "report:read:cloud_recording:admin"),
 ]
