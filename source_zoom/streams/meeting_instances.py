@@ -1,10 +1,9 @@
 """Past meeting instances and what hangs off one: participants, poll results, Q&A, in-meeting
 files. Each child stamps the instance's keys and start time (its cursor)."""
 
-from source_zoom.errors import FILES_GONE_ERRORS
+from source_zoom.declarations import FILES_GONE_ERRORS, HEAVY, MEDIUM, Endpoint, Join, Scopes
 from source_zoom.listed_by import AskedIfListed, AskedOnlyIfListed
 from source_zoom.paging import Paging
-from source_zoom.records import Join
 from source_zoom.streams.history import (
     HistoryMeetings,
     HistoryMeetingsWithQna,
@@ -24,7 +23,7 @@ class MeetingInstances(ZoomStream):
     GET /past_meetings/{meetingId}/instances of each listed meeting (older than the reports reach)."""
 
     hidden = True
-    path_template = "past_meetings/{id}/instances"
+    endpoint = Endpoint("past_meetings/{id}/instances", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_past_instances:admin"))
     parent = Meetings
     # The history lists every instance the report listing does (any participant count): the report
     # listing only adds what report_meetings reads for itself anyway.
@@ -42,7 +41,7 @@ MEETING_INSTANCE_KEYS = {"meeting_id": "id", "meeting_uuid": "uuid", "meeting_st
 class ReportMeetingParticipants(ZoomStream):
     """GET /report/meetings/{meetingUUID}/participants"""
 
-    path_template = "report/meetings/{uuid}/participants"
+    endpoint = Endpoint("report/meetings/{uuid}/participants", HEAVY, Scopes("report:read:admin", "report:read:list_meeting_participants:admin"))
     parent = MeetingInstances
     dates = UNDER_AN_INSTANCE
     records_key = "participants"
@@ -69,27 +68,26 @@ class MeetingAnswers(ZoomStream):
 class MeetingPollResults(MeetingAnswers):
     """GET /past_meetings/{meetingUUID}/polls"""
 
-    path_template = "past_meetings/{uuid}/polls"
+    endpoint = Endpoint("past_meetings/{uuid}/polls", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_poll_results:admin"))
 
 
 class MeetingFiles(ZoomStream):
     """GET /past_meetings/{meetingUUID}/files (removed by Zoom in 2024: ends empty with one warning)"""
 
-    path_template = "past_meetings/{uuid}/files"
+    endpoint = Endpoint("past_meetings/{uuid}/files", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_past_files:admin"), errors=FILES_GONE_ERRORS)
     parent = MeetingInstances
     dates = UNDER_AN_INSTANCE
     records_key = "in_meeting_files"
     primary_key = ["meeting_uuid", "file_name"]
     stamp_from_parent = MEETING_INSTANCE_KEYS
     cursor_field = "meeting_start_time"
-    extra_errors = FILES_GONE_ERRORS
 
 
 class MeetingQnaResults(AskedOnlyIfListed, MeetingAnswers):
     """GET /report/meetings/{meetingUUID}/qa: one record per asker (anonymous askers too), asked
     of the instances Zoom's history report lists with a Q&A report, and of those older than it reaches."""
 
-    path_template = "report/meetings/{uuid}/qa"
+    endpoint = Endpoint("report/meetings/{uuid}/qa", HEAVY, Scopes("report:read:admin", "report:read:meeting_qa:admin"))
     asked_if = AskedIfListed(HistoryMeetingsWithQna, key="uuid", reaches=within_history_report)
     joins = (asked_if.join(),)
 
@@ -99,7 +97,11 @@ class MeetingSurveyResults(AskedOnlyIfListed, MeetingAnswers):
     with the survey's id and name, asked of the instances Zoom's history report lists with a survey
     report, and of those older than it reaches."""
 
-    path_template = "report/meetings/{uuid}/survey"
+    endpoint = Endpoint(
+        "report/meetings/{uuid}/survey", HEAVY,
+        # Granular name not confirmed by Zoom's reference here (it follows report:read:<resource>:admin).
+        Scopes("report:read:admin", "report:read:meeting_survey:admin"),
+    )
     records_key = "survey_answers"
     stamp_from_response = {"survey_id": "survey_id", "survey_name": "survey_name"}
     asked_if = AskedIfListed(HistoryWithSurvey, key="uuid", reaches=within_history_report)

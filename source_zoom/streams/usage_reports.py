@@ -4,6 +4,7 @@ on the row's `date`; each report's horizon is its DatePolicy's (windows.py, with
 
 from typing import Any, Mapping
 
+from source_zoom.declarations import HEAVY, Endpoint, Scopes
 from source_zoom.streams.audit_logs import NEEDS_A_PAID_PLAN
 from source_zoom.windows import CLOUD_RECORDING_USAGE_REPORT, DAILY_USAGE_REPORT
 from source_zoom.zoom_stream import ZoomStream
@@ -14,7 +15,6 @@ class UsageReport(ZoomStream):
 
     primary_key = "date"
     cursor_field = "date"
-    extra_errors = NEEDS_A_PAID_PLAN
 
     def keeps_instance(self, record: Mapping[str, Any]) -> bool:
         day = record.get("date")
@@ -26,7 +26,7 @@ class ReportDailyUsage(UsageReport):
     minutes per day, one request per calendar month; the current month is read again by each sync
     until it is over (its days still change)."""
 
-    path_template = "report/daily"
+    endpoint = Endpoint("report/daily", HEAVY, Scopes("report:read:admin", "report:read:daily_usage:admin"), errors=NEEDS_A_PAID_PLAN)
     records_key = "dates"
     dates = DAILY_USAGE_REPORT
 
@@ -35,6 +35,6 @@ class ReportCloudRecordingUsage(UsageReport):
     """GET /report/cloud_recording?from=&to=: the account's cloud recording storage per day, by
     windows of at most 30 days, up to yesterday."""
 
-    path_template = "report/cloud_recording"
+    endpoint = Endpoint("report/cloud_recording", HEAVY, Scopes("report:read:admin", "report:read:cloud_recording:admin"), errors=NEEDS_A_PAID_PLAN)
     records_key = "cloud_recording_storage"
     dates = CLOUD_RECORDING_USAGE_REPORT
