@@ -138,10 +138,10 @@ def test_given_the_reports_horizons_then_no_request_asked_past_them_and_each_tab
     assert code == 0, stderr[-3000:]
     assert not errors(messages)
     # The default start_date is the report horizon's day: the daily report's first whole month
-    # comes after it, and the days before are said once.
-    daily = [line for line in logs(messages) if line.startswith("report_daily_usage:") and "six months" in line]
-    assert len(daily) == 1, daily
-    assert not [line for line in logs(messages) if line.startswith("report_cloud_recording_usage:") and "six months" in line]
+    # comes after it, and the days before are said once (the storage report starts on that day).
+    daily = [line for line in logs(messages) if "reaches past what Zoom keeps for report_daily_usage" in line]
+    assert len(daily) == 1 and "GET /report/daily" in daily[0], daily
+    assert not [line for line in logs(messages) if "report_cloud_recording_usage" in line and "reaches past" in line]
 
 
 def test_given_new_activity_and_removed_members_when_syncing_again_then_what_changed_arrives_and_together_they_equal_the_truth(discovered, keys):

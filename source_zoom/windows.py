@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -67,8 +67,6 @@ class DatePolicy:
     by_calendar_month: bool = False
     # The cloud recording usage report serves days up to yesterday only.
     until_yesterday: bool = False
-    # Said once when start_date lies before the horizon (None: the report listings' sentence).
-    horizon_note: Optional[str] = None
 
     @property
     def keeps_only_recent_instances(self) -> bool:
@@ -110,17 +108,11 @@ RECORDING_LISTING = DatePolicy(windows=Windows.REQUESTED)
 PAST_INSTANCES = DatePolicy(since_start_date=True)
 # Zoom: "Daily report can only be provided for a month that falls within the recent 6 months"
 # (GET /report/daily, Zoom's Meeting API reference; 400 code 300 otherwise).
-DAILY_USAGE_REPORT = DatePolicy(
-    windows=Windows.REQUESTED, within_report_horizon=True, by_calendar_month=True,
-    horizon_note="Zoom's daily usage report serves whole months within the last six months only",
-)
+DAILY_USAGE_REPORT = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True, by_calendar_month=True)
 # Zoom: "You can only get cloud recording reports that is one day earlier than the current date
 # and for the most recent period of 6 months. The date gap between from and to dates should be
 # smaller or equal to 30 days" (GET /report/cloud_recording): a month window spans at most 30 days.
-CLOUD_RECORDING_USAGE_REPORT = DatePolicy(
-    windows=Windows.REQUESTED, within_report_horizon=True, until_yesterday=True,
-    horizon_note="Zoom's cloud recording usage report reaches back six months only",
-)
+CLOUD_RECORDING_USAGE_REPORT = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True, until_yesterday=True)
 UNDER_AN_INSTANCE = DatePolicy(windows=Windows.BY_PARENT_START)
 
 
@@ -158,42 +150,38 @@ def month_windows(start: date, end: date) -> Iterable[Window]:
         window_start = window_end + timedelta(days=1)
 
 
+# When a user came to be: Zoom's `user_created_at`; `created_at` is "when this user's latest login
+# type was created" (Zoom's reference for GET /users), later than that when the login type changed,
+# and the only one older exports have. The earlier of the two loses nothing.
+CREATED_FIELDS = ("user_created_at", "created_at")
+
+
+def first_day_of(record: Mapping[str, Any]) -> Optional[date]:
+    """The first day a window can hold anything of the record's (a user's recordings and
+    reports): the day before its creation's UTC day, since Zoom may read a `from`/`to` day in
+    the user's time zone (UTC-12 at the earliest). None: the record does not say when it was made."""
+    made = [moment for moment in (parse_zoom_time(record.get(field)) for field in CREATED_FIELDS) if moment is not None]
+    return min(made).astimezone(timezone.utc).date() - timedelta(days=1) if made else None
+
+
 def starts_before(record: Mapping[str, Any], floor: Optional[datetime]) -> bool:
     started = parse_zoom_time(record.get("start_time")) if floor is not None else None
     return started is not None and started < floor  # type: ignore[operator]
 
 
-def table_windows(
-    name: str,
-    policy: DatePolicy,
-    start_date: datetime,
-    today: datetime,
-    floor: Optional[datetime],
-    log_once: Callable[[str, str], None],
-) -> List[Window]:
-    """The month windows a table reads, from start_date (or the state's floor) to today."""
+def table_windows(name: str, policy: DatePolicy, start_date: datetime, today: datetime, floor: Optional[datetime], first_day: Optional[date] = None) -> List[Window]:
+    """The month windows a table reads, from start_date (or the state's floor, or `first_day`, the
+    first day anything of the account can be dated on) to today. What the report horizon leaves
+    out is said once, before the first table (horizons.py)."""
     start = start_date.date()
     if floor is not None:
         start = max(start, floor.date())
+    if first_day is not None:
+        start = max(start, first_day)
     end = today.date() - timedelta(days=1) if policy.until_yesterday else today.date()
     if policy.within_report_horizon:
         horizon = report_horizon(today.date())
-        if policy.by_calendar_month:
-            horizon = first_whole_month(horizon)
-        if start < horizon:
-            if policy.horizon_note is not None:
-                log_once(f"{name}:horizon", f"{name}: {policy.horizon_note}, so {start.isoformat()} to "
-                         f"{(horizon - timedelta(days=1)).isoformat()} is not asked for (Zoom would refuse it).")
-            else:
-                # Said once for every report listing (report_meetings and the history report).
-                log_once(
-                    f"report-horizon:{start.isoformat()}",
-                    f"Zoom's reports reach back six months only, so {start.isoformat()} to {(horizon - timedelta(days=1)).isoformat()} "
-                    "cannot be listed in report_meetings or Zoom's history report; past instances in that range still reach the "
-                    "participant, poll and Q&A tables through /past_meetings/{id}/instances of the meetings Zoom still lists, "
-                    "as far back as Zoom serves them.",
-                )
-            start = horizon
+        start = max(start, first_whole_month(horizon) if policy.by_calendar_month else horizon)
     if policy.by_calendar_month:
         return list(calendar_month_windows(start, end))
     if policy.until_yesterday:

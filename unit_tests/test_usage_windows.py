@@ -4,22 +4,26 @@ yesterday; neither asks past its horizon."""
 
 from datetime import date, datetime, timezone
 
+from source_zoom.horizons import HORIZONS
 from source_zoom.windows import CLOUD_RECORDING_USAGE_REPORT, DAILY_USAGE_REPORT, table_windows
 
 TODAY = datetime(2025, 6, 15, 9, 30, tzinfo=timezone.utc)  # report horizon: 2024-12-15
 
 
-def windows(policy, start: datetime, floor=None, logged=None):
-    return table_windows("t", policy, start, TODAY, floor, lambda key, message: (logged if logged is not None else []).append(message))
+# What `check` and a read say each table starts at (horizons.py): the windows' first day.
+HORIZONS_SAY = {table: horizon.earliest(TODAY.date()) for horizon in HORIZONS for table in horizon.tables}
+
+
+def windows(policy, start: datetime, floor=None):
+    return table_windows("t", policy, start, TODAY, floor)
 
 
 def test_given_a_start_before_the_horizon_then_daily_windows_are_the_calendar_months_from_the_first_whole_one():
-    logged = []
-    got = windows(DAILY_USAGE_REPORT, datetime(2024, 1, 1, tzinfo=timezone.utc), logged=logged)
+    got = windows(DAILY_USAGE_REPORT, datetime(2024, 1, 1, tzinfo=timezone.utc))
     assert got[0] == (date(2025, 1, 1), date(2025, 1, 31))
     assert got[-1] == (date(2025, 6, 1), date(2025, 6, 15))
     assert len(got) == 6 and all(first.month == last.month for first, last in got)
-    assert len(logged) == 1 and "2024-01-01 to 2024-12-31" in logged[0]
+    assert HORIZONS_SAY["report_daily_usage"] == date(2025, 1, 1)
 
 
 def test_given_a_state_in_the_current_month_then_the_daily_report_asks_that_month_again():
@@ -36,7 +40,7 @@ def test_given_a_start_mid_month_then_the_first_daily_window_starts_there_and_as
 
 def test_given_the_storage_report_then_windows_end_yesterday_span_at_most_30_days_and_start_at_the_horizon():
     got = windows(CLOUD_RECORDING_USAGE_REPORT, datetime(2024, 1, 1, tzinfo=timezone.utc))
-    assert got[0][0] == date(2024, 12, 15) and got[-1][1] == date(2025, 6, 14)
+    assert got[0][0] == date(2024, 12, 15) == HORIZONS_SAY["report_cloud_recording_usage"] and got[-1][1] == date(2025, 6, 14)
     assert all((last - first).days <= 30 for first, last in got)
     assert CLOUD_RECORDING_USAGE_REPORT.query("2025-05-15", "2025-06-14", TODAY) == {"from": "2025-05-15", "to": "2025-06-14"}
 
