@@ -14,7 +14,7 @@ import datetime as dt
 import random
 from typing import Optional
 
-from . import ai_companion, audit_logs, meeting_qa, transcripts
+from . import ai_companion, audit_logs, meeting_qa, structure, surveys, transcripts
 from .config import FakeZoomConfig
 from .generate import generate
 from .generator import Generator, attach_registrants
@@ -32,6 +32,8 @@ def build_dataset(config: FakeZoomConfig) -> Dataset:
     add_beyond_stitch(dataset, sorted(dataset.all_instances(), key=lambda i: (i.start, i.uuid)), rng)
     dataset.sign_in_logs = audit_logs.sign_ins(hosts, today, rng)
     dataset.operation_logs = audit_logs.operations(hosts, today, rng)
+    structure.organise(dataset, random.Random(f"{config.seed}:structure"))
+    surveys.conduct(dataset, sorted(dataset.all_instances(), key=lambda i: (i.start, i.uuid)), random.Random(f"{config.seed}:surveys"))
     return dataset
 
 
@@ -45,6 +47,7 @@ def add_past_meetings(dataset: Dataset, meetings_per_user: int, started_at: Opti
                      for m in u.meetings[len(u.meetings) - meetings_per_user:] for i in m.instances]
     rng = random.Random(f"{dataset.config.seed}:add-beyond:{dataset.added_batches}")
     add_beyond_stitch(dataset, new_instances, rng)
+    surveys.conduct(dataset, new_instances, random.Random(f"{dataset.config.seed}:surveys:{dataset.added_batches}"))
     held = started_at or min((i.start for i in new_instances), default=dt.datetime.combine(dataset.today, dt.time()))
     signed, changed = audit_logs.new_activity([u for u in dataset.users if u.status == "active"], held, rng)
     dataset.sign_in_logs += signed

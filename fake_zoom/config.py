@@ -44,6 +44,8 @@ class FakeZoomConfig:
     today: Optional[dt.date] = None  # date anchor of every generated date; None = today (UTC)
     # Every other host has AI Companion's meeting summary on (False: an account without AI Companion).
     ai_companion: bool = True
+    # False: a plan without groups and roles (Free): their listings answer 400 code 200 (structure.py).
+    groups_and_roles: bool = True
 
     # --- auth ---
     token_ttl_seconds: float = 3600

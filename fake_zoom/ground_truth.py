@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Iterable, Optional
 
+from . import structure, surveys, usage_reports
 from .horizons import report_horizon
 from .model import Dataset, Meeting, PastInstance, User, Webinar, default_start_date, fmt_ts, parse_ts
 from .report_rows import report_detail, report_listing_row
@@ -47,6 +48,14 @@ TABLES = (
     "meeting_qna_results",
     "report_sign_in_activities",
     "report_operation_logs",
+    "groups",
+    "group_members",
+    "roles",
+    "role_members",
+    "meeting_survey_results",
+    "webinar_survey_results",
+    "report_daily_usage",
+    "report_cloud_recording_usage",
 )
 
 # Primary-key fields per table, in the contract's order.
@@ -79,6 +88,14 @@ PRIMARY_KEYS = {
     # Zoom gives these rows no id: every field of the row together tells two rows apart.
     "report_sign_in_activities": ("email", "time", "type", "ip_address", "client_type", "version"),
     "report_operation_logs": ("time", "operator", "category_type", "action", "operation_detail"),
+    "groups": ("id",),
+    "group_members": ("group_id", "id"),
+    "roles": ("id",),
+    "role_members": ("role_id", "id"),
+    "meeting_survey_results": ("meeting_uuid", "email", "respondent_index"),
+    "webinar_survey_results": ("webinar_uuid", "email", "respondent_index"),
+    "report_daily_usage": ("date",),
+    "report_cloud_recording_usage": ("date",),
 }
 
 # The endpoint(s) each table's records come from: a table whose endpoint's granular scope the app
@@ -111,6 +128,14 @@ TABLE_ENDPOINTS = {
     "meeting_qna_results": ("/v2/report/meetings/{meetingId}/qa",),
     "report_sign_in_activities": ("/v2/report/activities",),
     "report_operation_logs": ("/v2/report/operationlogs",),
+    "groups": ("/v2/groups",),
+    "group_members": ("/v2/groups", "/v2/groups/{groupId}/members"),
+    "roles": ("/v2/roles",),
+    "role_members": ("/v2/roles", "/v2/roles/{roleId}/members"),
+    "meeting_survey_results": ("/v2/report/meetings/{meetingId}/survey",),
+    "webinar_survey_results": ("/v2/report/webinars/{webinarId}/survey",),
+    "report_daily_usage": ("/v2/report/daily",),
+    "report_cloud_recording_usage": ("/v2/report/cloud_recording",),
 }
 
 Record = dict[str, Any]
@@ -249,6 +274,10 @@ class _SyncContract:
             "meeting_qna_results": _children(meeting_instances, "meeting", lambda i: i.qa, indexed=True),
             "report_sign_in_activities": self.audit_log(self.dataset.sign_in_logs),
             "report_operation_logs": self.audit_log(self.dataset.operation_logs),
+            **structure.truth(self.dataset),
+            "meeting_survey_results": surveys.truth_rows(meeting_instances, "meeting"),
+            "webinar_survey_results": surveys.truth_rows(webinar_instances, "webinar"),
+            **usage_reports.truth(self.dataset, self.start),
         }
 
     def report_meetings(self) -> list[Record]:

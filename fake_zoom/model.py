@@ -72,6 +72,7 @@ class PastInstance:
     absentees: list[dict[str, Any]] = field(default_factory=list)  # webinars with registration only
     files: list[dict[str, Any]] = field(default_factory=list)
     recording: Optional[dict[str, Any]] = None  # cloud recording list item (meetings only)
+    survey: Optional[dict[str, Any]] = None  # surveys.py: its id, name and answers
 
     @property
     def start_time(self) -> str:
@@ -195,6 +196,7 @@ class Dataset:
     transcripts: dict[str, Any] = field(default_factory=dict)  # recording file id -> transcripts.TranscriptFile
     sign_in_logs: list[dict[str, Any]] = field(default_factory=list)
     operation_logs: list[dict[str, Any]] = field(default_factory=list)
+    structure: Any = None  # structure.Structure: the account's groups and roles
 
     def __post_init__(self) -> None:
         if not self.missing_scopes:

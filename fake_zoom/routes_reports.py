@@ -56,13 +56,13 @@ def list_report_meeting_participants(ctx: Ctx):
 
 
 HISTORY_MEETING_TYPES = ("meeting", "webinar", "all")
-# report_type: only the instances that have that report. The fake keeps polls and Q&A; no
-# instance has a survey, resource or reaction report.
+# report_type: only the instances that have that report. The fake keeps polls, Q&A and surveys;
+# no instance has a resource or reaction report.
 HISTORY_REPORT_TYPES: dict[str, Callable[[PastInstance], bool]] = {
     "all": lambda instance: True,
     "poll": lambda instance: bool(instance.poll_results),
     "qa": lambda instance: bool(instance.qa),
-    "survey": lambda instance: False,
+    "survey": lambda instance: instance.survey is not None,
     "resource": lambda instance: False,
     "reaction": lambda instance: False,
 }

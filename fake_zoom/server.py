@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional
 
 from aiohttp import web
 
-from . import ai_companion
+from . import ai_companion, structure
 from .account import add_past_meetings, add_user
 from .config import FakeZoomConfig
 from .introspection import Introspection
@@ -158,6 +158,10 @@ class FakeZoomServer:
     def grant_scope(self, scope: str) -> None:
         """Grant the app a granular scope it lacked (config.missing_scopes)."""
         self._in_loop(lambda: self.fake.grant_scope(scope))
+
+    def remove_members(self) -> dict[str, str]:
+        """An admin removes a user from a group and from a role (structure.remove_members)."""
+        return self._in_loop(lambda: structure.remove_members(self.fake.dataset))
 
     def reset_daily_limits(self) -> None:
         """Start the next "day": the Heavy daily counter starts again from zero."""

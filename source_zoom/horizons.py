@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Collection, List, Mapping, Optional, Tuple
 
-from source_zoom.windows import add_months, report_horizon
+from source_zoom.windows import add_months, first_whole_month, report_horizon
 
 # Zoom answers a per-instance lookup older than this with 12702 ("Can not access a meeting a year
 # ago"); its support pages say 12 to 15 months, so the date said is approximate.
@@ -49,6 +49,8 @@ HORIZONS: Tuple[Horizon, ...] = (
             "report_meeting_participants",
             "meeting_poll_results",
             "meeting_qna_results",
+            "meeting_survey_results",
+            "webinar_survey_results",
             "report_webinars",
             "report_webinar_participants",
             "webinar_absentees",
@@ -66,6 +68,23 @@ HORIZONS: Tuple[Horizon, ...] = (
             "every older instance is still asked and Zoom's 12702 answer is skipped and counted in the summary; instances "
             "older than the reports' six months come only from meetings and webinars Zoom still lists"
         ),
+    ),
+    Horizon(
+        tables=("report_daily_usage",),
+        earliest=lambda today: first_whole_month(report_horizon(today)),
+        kept="the whole calendar months of the last six",
+        source="Zoom's API reference, GET /report/daily: \"Daily report can only be provided for a month that falls within the recent 6 months\"",
+        then="older months are not asked (Zoom refuses them)",
+    ),
+    Horizon(
+        tables=("report_cloud_recording_usage",),
+        earliest=report_horizon,
+        kept="six calendar months, up to yesterday",
+        source=(
+            "Zoom's API reference, GET /report/cloud_recording: \"You can only get cloud recording reports that is one day "
+            "earlier than the current date and for the most recent period of 6 months\""
+        ),
+        then="older days are not asked (Zoom refuses them)",
     ),
 )
 

@@ -61,6 +61,7 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
     stamp_from_parent child field -> parent field, so a record names what it belongs to
     stamp_from_self   field -> field of the record itself (e.g. meeting_id <- id)
     position_field    the record's position in its response (tells anonymous answers apart)
+    stamp_from_response field -> field of the response around the records (e.g. the survey's id)
     joins             other listings of the same things whose records this stream also takes
     enriched_by       fields the endpoint leaves out, taken from another listing (or a detail request)
     """
@@ -77,6 +78,7 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
     stamp_from_parent: ClassVar[Mapping[str, str]] = {}
     stamp_from_self: ClassVar[Mapping[str, str]] = {}
     position_field: ClassVar[Optional[str]] = None
+    stamp_from_response: ClassVar[Mapping[str, str]] = {}
     # The same record can come in two slices (a meeting across midnight of a month's end).
     dedupe_by_primary_key: ClassVar[bool] = False
     # Stitch's schema spells it `occurences`: keep those columns filled for migrated users.
@@ -265,7 +267,7 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
         stream_slice = stream_slice or {}
         params.update(stream_slice.get("params") or {})
         if "from" in stream_slice:
-            params["from"], params["to"] = self.dates.requested_range(stream_slice["from"], stream_slice["to"], self.context.config.today)
+            params.update(self.dates.query(stream_slice["from"], stream_slice["to"], self.context.config.today))
         params.update(next_page_token or {})
         return params
 
@@ -295,10 +297,11 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
             self.logger.warning(f"{self.name}: Zoom answered {resource_of(response.url)} with {type(items).__name__} where records were expected; nothing taken from it.")
             return
         parent = (stream_slice or {}).get("parent") or {}
+        around = {field: body.get(body_field) for field, body_field in self.stamp_from_response.items()} if isinstance(body, Mapping) else {}
         for position, item in enumerate(items):
             if not isinstance(item, Mapping):
                 continue
-            record = self.build_record(dict(item), parent, position)
+            record = self.build_record({**item, **around}, parent, position)
             if record is not None:
                 yield record
 

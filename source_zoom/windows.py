@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
-from typing import Any, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -62,10 +62,23 @@ class DatePolicy:
     windows: Windows = Windows.NONE
     within_report_horizon: bool = False
     since_start_date: bool = False
+    # Zoom's daily usage report is asked by `year` and `month` and serves a month only when the
+    # whole month lies within its horizon: windows are calendar months.
+    by_calendar_month: bool = False
+    # The cloud recording usage report serves days up to yesterday only.
+    until_yesterday: bool = False
 
     @property
     def keeps_only_recent_instances(self) -> bool:
         return self.since_start_date or self.windows == Windows.REQUESTED
+
+    def query(self, start: str, end: str, now: datetime) -> Dict[str, Any]:
+        """The query parameters that ask for one window."""
+        if self.by_calendar_month:
+            month = date.fromisoformat(start)
+            return {"year": month.year, "month": month.month}
+        start, end = self.requested_range(start, end, now)
+        return {"from": start, "to": end}
 
     def requested_range(self, start: str, end: str, now: datetime) -> Tuple[str, str]:
         """The `from`/`to` of a window as sent now. Windows are made when a table starts; a sync
@@ -80,8 +93,9 @@ class DatePolicy:
     def start_zoom_takes(self, start: str, end: str, now: datetime) -> Optional[str]:
         """When Zoom refused a window as invalid (400 code 300): the `from` to ask again with, if the
         window as sent starts before Zoom's horizon as its clock may read now (a few seconds ahead
-        of ours at 00:00 UTC); None when moving the start would change nothing."""
-        if not self.within_report_horizon:
+        of ours at 00:00 UTC); None when moving the start would change nothing (a month asked by
+        year and month is the same month whatever its first day)."""
+        if not self.within_report_horizon or self.by_calendar_month:
             return None
         sent, _ = self.requested_range(start, end, now)
         zooms = report_horizon((now + ZOOM_CLOCK_AHEAD).date()).isoformat()
@@ -92,6 +106,13 @@ NOT_DATED = DatePolicy()
 REPORT_LISTING = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True)
 RECORDING_LISTING = DatePolicy(windows=Windows.REQUESTED)
 PAST_INSTANCES = DatePolicy(since_start_date=True)
+# Zoom: "Daily report can only be provided for a month that falls within the recent 6 months"
+# (GET /report/daily, Zoom's Meeting API reference; 400 code 300 otherwise).
+DAILY_USAGE_REPORT = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True, by_calendar_month=True)
+# Zoom: "You can only get cloud recording reports that is one day earlier than the current date
+# and for the most recent period of 6 months. The date gap between from and to dates should be
+# smaller or equal to 30 days" (GET /report/cloud_recording): a month window spans at most 30 days.
+CLOUD_RECORDING_USAGE_REPORT = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True, until_yesterday=True)
 UNDER_AN_INSTANCE = DatePolicy(windows=Windows.BY_PARENT_START)
 
 
@@ -103,6 +124,20 @@ def add_months(day: date, months: int) -> date:
 def report_horizon(today: date) -> date:
     """The earliest day Zoom's reports cover: six calendar months before today."""
     return add_months(today, -REPORT_HORIZON_MONTHS)
+
+
+def first_whole_month(day: date) -> date:
+    """The first day of the first calendar month that starts on or after `day`."""
+    return day if day.day == 1 else add_months(day.replace(day=1), 1)
+
+
+def calendar_month_windows(start: date, end: date) -> Iterable[Window]:
+    """[start, end] cut at each month's end: one window per calendar month."""
+    window_start = start
+    while window_start <= end:
+        window_end = min(end, add_months(window_start.replace(day=1), 1) - timedelta(days=1))
+        yield window_start, window_end
+        window_start = window_end + timedelta(days=1)
 
 
 def month_windows(start: date, end: date) -> Iterable[Window]:
@@ -143,8 +178,14 @@ def table_windows(name: str, policy: DatePolicy, start_date: datetime, today: da
         start = max(start, floor.date())
     if first_day is not None:
         start = max(start, first_day)
+    end = today.date() - timedelta(days=1) if policy.until_yesterday else today.date()
     if policy.within_report_horizon:
-        start = max(start, report_horizon(today.date()))
+        horizon = report_horizon(today.date())
+        start = max(start, first_whole_month(horizon) if policy.by_calendar_month else horizon)
+    if policy.by_calendar_month:
+        return list(calendar_month_windows(start, end))
+    if policy.until_yesterday:
+        return list(month_windows(start, end))  # nothing to ask before a day is over
     return list(month_windows(start, today.date())) or [(today.date(), today.date())]
 
 

@@ -18,16 +18,24 @@ def moment(text: str) -> datetime:
 
 
 def test_given_a_start_date_in_2012_then_one_line_per_horizon_with_its_tables_date_and_zooms_source():
-    reports, lookups = horizon_lines(moment("2012-01-01T00:00:00"), TODAY)
+    reports, lookups, daily_usage, storage = horizon_lines(moment("2012-01-01T00:00:00"), TODAY)
 
     assert all(table in reports for table in REPORTS) and "2026-06-07" in reports
     assert all(table in lookups for table in LOOKUPS) and "about 2025-12-07" in lookups and "12702" in lookups
-    assert all(line.startswith("start_date 2012-01-01 ") and "Zoom's API reference" in line for line in (reports, lookups))
+    # The daily report serves whole months only; recording storage the same six months as the reports.
+    assert "report_daily_usage" in daily_usage and "2026-07-01" in daily_usage and "GET /report/daily" in daily_usage
+    assert "report_cloud_recording_usage" in storage and "2026-06-07" in storage and "GET /report/cloud_recording" in storage
+    assert all(line.startswith("start_date 2012-01-01 ") and "Zoom's API reference" in line for line in (reports, lookups, daily_usage, storage))
 
 
 @pytest.mark.parametrize(
     "start, said",
-    [("2026-06-07T00:00:00", []), ("2026-06-06T23:00:00", ["report_meetings"]), ("2025-12-06T00:00:00", ["report_meetings", "meeting_poll_results"])],
+    [
+        ("2026-07-01T00:00:00", []),
+        ("2026-06-07T00:00:00", ["report_daily_usage"]),
+        ("2026-06-06T23:00:00", ["report_meetings", "report_daily_usage", "report_cloud_recording_usage"]),
+        ("2025-12-06T00:00:00", ["report_meetings", "meeting_poll_results", "report_daily_usage", "report_cloud_recording_usage"]),
+    ],
 )
 def test_given_a_start_date_near_the_horizons_then_only_those_it_reaches_past_are_said(start, said):
     lines = horizon_lines(moment(start), TODAY)

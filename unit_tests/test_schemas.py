@@ -52,6 +52,14 @@ TABLES = [
     "meeting_qna_results",
     "report_sign_in_activities",
     "report_operation_logs",
+    "groups",
+    "group_members",
+    "roles",
+    "role_members",
+    "meeting_survey_results",
+    "webinar_survey_results",
+    "report_daily_usage",
+    "report_cloud_recording_usage",
 ]
 
 
@@ -120,6 +128,14 @@ CONTRACT_PRIMARY_KEYS = {
     "meeting_qna_results": ["meeting_uuid", "email", "respondent_index"],
     "report_sign_in_activities": ["email", "time", "type", "ip_address", "client_type", "version"],
     "report_operation_logs": ["time", "operator", "category_type", "action", "operation_detail"],
+    "groups": ["id"],
+    "group_members": ["group_id", "id"],
+    "roles": ["id"],
+    "role_members": ["role_id", "id"],
+    "meeting_survey_results": ["meeting_uuid", "email", "respondent_index"],
+    "webinar_survey_results": ["webinar_uuid", "email", "respondent_index"],
+    "report_daily_usage": ["date"],
+    "report_cloud_recording_usage": ["date"],
 }
 CONTRACT_STAMPED = {
     "meetings": ["meeting_id"],
@@ -143,10 +159,15 @@ CONTRACT_STAMPED = {
     "webinar_qna_results": ["webinar_id", "webinar_uuid", "webinar_start_time"],
     "webinar_files": ["webinar_id", "webinar_uuid", "webinar_start_time"],
     "meeting_qna_results": ["meeting_id", "meeting_uuid", "meeting_start_time"],
+    "group_members": ["group_id"],
+    "role_members": ["role_id"],
+    "meeting_survey_results": ["meeting_id", "meeting_uuid", "meeting_start_time"],
+    "webinar_survey_results": ["webinar_id", "webinar_uuid", "webinar_start_time"],
     "recording_transcript_segments": ["meeting_uuid", "meeting_id", "meeting_start_time"],
 }
 
-RESPONDENT_INDEX_TABLES = {"meeting_poll_results", "webinar_poll_results", "webinar_qna_results", "meeting_qna_results"}
+RESPONDENT_INDEX_TABLES = {"meeting_poll_results", "webinar_poll_results", "webinar_qna_results", "meeting_qna_results",
+                           "meeting_survey_results", "webinar_survey_results"}
 # Tables whose own `id` is a meeting or webinar id (64-bit integer).
 INTEGER_ID_TABLES = {"meetings", "webinars", "report_meetings", "report_webinars", "cloud_recordings"}
 
@@ -342,7 +363,7 @@ def _compare_node(table, node, seed_node, path):
 def test_exactly_the_catalog_tables_have_schemas():
     files = sorted(p.stem for p in SCHEMAS_DIR.glob("*.json"))
     assert files == sorted(TABLES)
-    assert len(TABLES) == 27
+    assert len(TABLES) == 35
     assert not [p.name for p in SCHEMAS_DIR.iterdir() if p.is_file() and p.suffix != ".json"]
 
 

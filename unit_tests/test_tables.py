@@ -102,6 +102,21 @@ def mock_account(zoom_api):
         re.compile(rf"{re.escape(API)}/report/operationlogs\?.*"),
         json={"operation_logs": [{"time": RECENT, "operator": "admin@example.com", "category_type": "user", "action": "Add"}], "next_page_token": ""},
     )
+    get(f"{API}/groups", json={"groups": [{"id": "group-1", "name": "Sales", "total_members": 1}], "total_records": 1, "next_page_token": ""})
+    get(f"{API}/groups/group-1/members", json={"members": [{"id": "user-1", "email": "host@example.com"}], "next_page_token": ""})
+    get(f"{API}/roles", json={"roles": [{"id": "2", "name": "Member", "total_members": 1}], "total_records": 1})
+    get(f"{API}/roles/2/members", json={"members": [{"id": "user-1", "email": "host@example.com"}], "next_page_token": ""})
+    # The history report lists both instances as ones with a survey report (report_type=survey).
+    get(
+        re.compile(rf"{re.escape(API)}/report/history_meetings\?.*report_type=survey.*"),
+        json={"history_meetings": [{"meeting_uuid": MEETING_UUID, "meeting_id": MEETING_ID, "type": "Meeting", "start_time": RECENT},
+                                   {"meeting_uuid": WEBINAR_UUID, "meeting_id": WEBINAR_ID, "type": "Webinar", "start_time": RECENT}], "next_page_token": ""},
+    )
+    survey = {"survey_id": "survey-1", "survey_name": "After", "survey_answers": [{"email": "", "name": "Anonymous", "answer_details": []}]}
+    get(f"{API}/report/meetings/{MEETING_UUID_IN_PATH}/survey", json={"meeting_id": MEETING_ID, "meeting_uuid": MEETING_UUID, **survey})
+    get(f"{API}/report/webinars/{WEBINAR_UUID_IN_PATH}/survey", json={"webinar_id": WEBINAR_ID, "webinar_uuid": WEBINAR_UUID, **survey})
+    get(re.compile(rf"{re.escape(API)}/report/daily\?.*"), json={"dates": [{"date": RECENT[:10], "meetings": 1}]})
+    get(re.compile(rf"{re.escape(API)}/report/cloud_recording\?.*"), json={"cloud_recording_storage": [{"date": RECENT[:10], "usage": "3 MB"}]})
 
 
 # table -> (path it requests, stamped fields it must carry)
@@ -143,11 +158,21 @@ TABLES = {
     "meeting_qna_results": (f"/report/meetings/{MEETING_UUID_IN_PATH}/qa", {"meeting_uuid": MEETING_UUID, "meeting_id": MEETING_ID, "email": "", "respondent_index": 0}),
     "report_sign_in_activities": ("/report/activities?page_size=300&from=", {"email": "host@example.com", "client_type": "", "version": ""}),
     "report_operation_logs": ("/report/operationlogs?category_type=all&page_size=300&from=", {"operator": "admin@example.com", "operation_detail": ""}),
+    "groups": ("/groups?page_size=300", {"id": "group-1"}),
+    "group_members": ("/groups/group-1/members?page_size=300", {"group_id": "group-1", "id": "user-1"}),
+    "roles": ("/roles", {"id": "2"}),
+    "role_members": ("/roles/2/members?page_size=300", {"role_id": "2", "id": "user-1"}),
+    "meeting_survey_results": (f"/report/meetings/{MEETING_UUID_IN_PATH}/survey",
+                               {"meeting_uuid": MEETING_UUID, "meeting_id": MEETING_ID, "email": "", "respondent_index": 0, "survey_id": "survey-1"}),
+    "webinar_survey_results": (f"/report/webinars/{WEBINAR_UUID_IN_PATH}/survey",
+                               {"webinar_uuid": WEBINAR_UUID, "webinar_id": WEBINAR_ID, "email": "", "respondent_index": 0, "survey_name": "After"}),
+    "report_daily_usage": ("/report/daily?year=", {"date": RECENT[:10]}),
+    "report_cloud_recording_usage": ("/report/cloud_recording?from=", {"date": RECENT[:10]}),
 }
 
 
-def test_given_the_table_list_then_it_has_the_27_tables():
-    assert len(TABLES) == 27
+def test_given_the_table_list_then_it_has_the_35_tables():
+    assert len(TABLES) == 35
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 from urllib.parse import quote
@@ -84,6 +85,17 @@ RECORD_SOURCES: Dict[str, List[Source]] = {
     "meeting_qna_results": [("GET /report/meetings/{meetingId}/qa", "questions")],
     "report_sign_in_activities": [("GET /report/activities", "activity_logs")],
     "report_operation_logs": [("GET /report/operationlogs", "operation_logs")],
+    "groups": [("GET /groups", "groups")],
+    "group_members": [("GET /groups/{groupId}/members", "members")],
+    "roles": [("GET /roles", "roles")],
+    "role_members": [("GET /roles/{roleId}/members", "members")],
+    # One row per respondent; the survey's id and name are the response's, around the respondents.
+    "meeting_survey_results": [("GET /report/meetings/{meetingId}/survey", "survey_answers"),
+                               ("GET /report/meetings/{meetingId}/survey", None, {"survey_id": "survey_id", "survey_name": "survey_name"})],
+    "webinar_survey_results": [("GET /report/webinars/{webinarId}/survey", "survey_answers"),
+                               ("GET /report/webinars/{webinarId}/survey", None, {"survey_id": "survey_id", "survey_name": "survey_name"})],
+    "report_daily_usage": [("GET /report/daily", "dates")],
+    "report_cloud_recording_usage": [("GET /report/cloud_recording", "cloud_recording_storage")],
 }
 
 # Where the records of the endpoints that feed no table directly (hidden parents, lookups) sit.
@@ -114,12 +126,16 @@ _SEED_SPELLING = "Stitch's column, kept under its misspelled name; the connector
 # (table, field path) -> why our schema declares a field Zoom's record type does not have.
 NOT_FROM_ZOOM: Dict[Tuple[str, str], str] = {
     **{(t, f): _STAMPED for t in ("meeting_registrants", "meeting_questions", "meeting_polls") for f in ("meeting_id",)},
-    **{(t, f): _STAMPED for t in ("report_meeting_participants", "meeting_poll_results", "meeting_qna_results")
+    **{(t, f): _STAMPED for t in ("report_meeting_participants", "meeting_poll_results", "meeting_qna_results",
+                                  "meeting_survey_results")
        for f in ("meeting_id", "meeting_uuid", "meeting_start_time")},
     **{(t, f): _STAMPED for t in ("webinar_panelists", "webinar_registrants", "webinar_questions",
                                   "webinar_tracking_sources", "webinar_polls") for f in ("webinar_id",)},
     **{(t, f): _STAMPED for t in ("report_webinar_participants", "webinar_absentees", "webinar_poll_results",
-                                  "webinar_qna_results") for f in ("webinar_id", "webinar_uuid", "webinar_start_time")},
+                                  "webinar_qna_results", "webinar_survey_results")
+       for f in ("webinar_id", "webinar_uuid", "webinar_start_time")},
+    ("group_members", "group_id"): _STAMPED,
+    ("role_members", "role_id"): _STAMPED,
     ("meetings", "meeting_id"): _STAMPED_SELF,
     ("report_meetings", "meeting_id"): _STAMPED_SELF,
     ("webinars", "webinar_id"): _STAMPED_SELF,
@@ -128,6 +144,8 @@ NOT_FROM_ZOOM: Dict[Tuple[str, str], str] = {
                                     "(no report type has host_id; docs/contract.md)",
     **{(t, "respondent_index"): "derived key part: the answer's position in the response's `questions` (docs/contract.md)"
        for t in ("meeting_poll_results", "webinar_poll_results", "webinar_qna_results", "meeting_qna_results")},
+    **{(t, "respondent_index"): "derived key part: the respondent's position in the response's `survey_answers` (docs/contract.md)"
+       for t in ("meeting_survey_results", "webinar_survey_results")},
     ("meetings", "occurences"): _SEED_SPELLING,
     ("webinars", "occurences"): _SEED_SPELLING,
     **{(t, "county"): "Stitch's column; Zoom's field is `country`, which is declared too"
@@ -381,6 +399,20 @@ def requests_for(dataset) -> Dict[str, List[Tuple[str, Dict[str, str]]]]:
         add("GET /meetings/meeting_summaries", "/meetings/meeting_summaries", **{"from": start, "to": end})
         add("GET /report/activities", "/report/activities", **{"from": start, "to": end})
         add("GET /report/operationlogs", "/report/operationlogs", category_type="all", **{"from": start, "to": end})
+        add("GET /report/history_meetings", "/report/history_meetings", report_type="survey", **{"from": start, "to": end})
+    # The daily report by month (those it serves), the storage report by windows up to yesterday.
+    for months_back in range(6):
+        month = add_months(dataset.today.replace(day=1), -months_back)
+        add("GET /report/daily", "/report/daily", year=str(month.year), month=str(month.month))
+    for window in range(5):  # windows of 30 days, the widest Zoom takes
+        end = dataset.today - timedelta(days=1 + 31 * window)
+        add("GET /report/cloud_recording", "/report/cloud_recording", **{"from": (end - timedelta(days=30)).isoformat(), "to": end.isoformat()})
+    add("GET /groups", "/groups")
+    add("GET /roles", "/roles")
+    for group in dataset.structure.groups:
+        add("GET /groups/{groupId}/members", f"/groups/{group.id}/members")
+    for role in dataset.structure.roles:
+        add("GET /roles/{roleId}/members", f"/roles/{role.id}/members")
     for uuid in dataset.summaries:
         add("GET /meetings/{meetingId}/meeting_summary", f"/meetings/{segment(uuid)}/meeting_summary")
     for meeting in dataset.all_meetings():
@@ -393,6 +425,7 @@ def requests_for(dataset) -> Dict[str, List[Tuple[str, Dict[str, str]]]]:
             add("GET /report/meetings/{meetingId}/participants", f"/report/meetings/{segment(instance.uuid)}/participants",
                 include_fields="registrant_id")
             add("GET /report/meetings/{meetingId}/qa", f"/report/meetings/{segment(instance.uuid)}/qa")
+            add("GET /report/meetings/{meetingId}/survey", f"/report/meetings/{segment(instance.uuid)}/survey")
     for webinar in dataset.all_webinars():
         for tail in ("", "/panelists", "/registrants", "/registrants/questions", "/tracking_sources", "/polls"):
             add(f"GET /webinars/{{webinarId}}{tail}", f"/webinars/{webinar.id}{tail}")
@@ -401,6 +434,7 @@ def requests_for(dataset) -> Dict[str, List[Tuple[str, Dict[str, str]]]]:
             for tail in ("/absentees", "/polls", "/qa"):
                 add(f"GET /past_webinars/{{webinarId}}{tail}", f"/past_webinars/{segment(instance.uuid)}{tail}")
             add("GET /report/webinars/{webinarId}", f"/report/webinars/{segment(instance.uuid)}")
+            add("GET /report/webinars/{webinarId}/survey", f"/report/webinars/{segment(instance.uuid)}/survey")
             add("GET /report/webinars/{webinarId}/participants", f"/report/webinars/{segment(instance.uuid)}/participants",
                 include_fields="registrant_id")
     return paths

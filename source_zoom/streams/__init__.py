@@ -3,7 +3,8 @@
 Tables are declared in files by what they hang off: users.py (users and per-user listings),
 history.py (the account's history listing), meetings.py, meeting_instances.py, webinars.py,
 webinar_instances.py, recordings.py (recordings and their transcripts), summaries.py (AI
-Companion summaries), audit_logs.py (the account's sign-in and operation logs). Hidden
+Companion summaries), audit_logs.py (the account's sign-in and operation logs), account.py (groups
+and roles with their members), usage_reports.py (daily usage and recording storage). Hidden
 streams are parents only (not in the catalog). unit_tests/test_stream_graph.py checks this graph
 as data: parents exist and come first, no cycles, a schema per table, an endpoint per stream.
 """
@@ -13,18 +14,21 @@ from typing import Dict, Iterable, List, Tuple
 from source_zoom.declarations import Endpoint
 
 from source_zoom.parents import SyncContext
+from source_zoom.streams.account import GroupMembers, Groups, RoleMembers, Roles
 from source_zoom.streams.audit_logs import ReportOperationLogs, ReportSignInActivities
-from source_zoom.streams.history import HistoryMeetings, HistoryMeetingsWithQna
+from source_zoom.streams.history import HistoryMeetings, HistoryMeetingsWithQna, HistoryWithSurvey
 from source_zoom.streams.meeting_instances import (
     MeetingFiles,
     MeetingInstances,
     MeetingPollResults,
     MeetingQnaResults,
+    MeetingSurveyResults,
     ReportMeetingParticipants,
 )
 from source_zoom.streams.meetings import MeetingPolls, MeetingQuestions, MeetingRegistrants, Meetings, ReportMeetings
 from source_zoom.streams.recordings import CloudRecordings, RecordingTranscriptSegments
 from source_zoom.streams.summaries import MeetingSummaries, MeetingSummaryListing
+from source_zoom.streams.usage_reports import ReportCloudRecordingUsage, ReportDailyUsage
 from source_zoom.streams.users import UserMeetings, Users, UserWebinars
 from source_zoom.streams.webinar_instances import (
     ReportWebinarParticipants,
@@ -34,6 +38,7 @@ from source_zoom.streams.webinar_instances import (
     WebinarInstances,
     WebinarPollResults,
     WebinarQnaResults,
+    WebinarSurveyResults,
 )
 from source_zoom.streams.webinars import WebinarPanelists, WebinarPolls, WebinarQuestions, WebinarRegistrants, Webinars, WebinarTrackingSources
 from source_zoom.windows import Windows
@@ -74,6 +79,15 @@ ALL_STREAMS: Tuple[type, ...] = (
     MeetingSummaries,
     ReportSignInActivities,
     ReportOperationLogs,
+    Groups,
+    GroupMembers,
+    Roles,
+    RoleMembers,
+    HistoryWithSurvey,
+    MeetingSurveyResults,
+    WebinarSurveyResults,
+    ReportDailyUsage,
+    ReportCloudRecordingUsage,
 )
 TABLES: Tuple[type, ...] = tuple(stream for stream in ALL_STREAMS if not stream.hidden)
 

@@ -6,8 +6,9 @@ deleted 90 days after they end: their past instances reach the instance tables t
 from typing import Any, Dict, Mapping, Optional
 
 from source_zoom.declarations import HEAVY, Endpoint, Scopes
+from source_zoom.incremental import parse_zoom_time
 from source_zoom.paging import Paging
-from source_zoom.windows import REPORT_LISTING
+from source_zoom.windows import REPORT_LISTING, report_horizon
 from source_zoom.zoom_stream import ZoomStream
 
 WEBINAR_ROW_TYPES = ("Webinar", 5, 6, 9)
@@ -20,6 +21,12 @@ def is_meeting_row(record: Mapping[str, Any]) -> bool:
 
 def is_webinar_row(record: Mapping[str, Any]) -> bool:
     return record.get("type") == "Webinar"
+
+
+def within_history_report(instance: Mapping[str, Any], table: ZoomStream) -> bool:
+    """Whether Zoom's history report can list the instance: it reaches six months back."""
+    started = parse_zoom_time(instance.get("start_time"))
+    return started is not None and started.date() >= report_horizon(table.context.config.today.date())
 
 
 class HistoryMeetings(ZoomStream):
@@ -50,3 +57,11 @@ class HistoryMeetingsWithQna(HistoryMeetings):
     so that meeting_qna_results asks only those (one Heavy request per instance otherwise)."""
 
     extra_params = {"date_type": "start_time", "meeting_type": "meeting", "report_type": "qa"}
+
+
+class HistoryWithSurvey(HistoryMeetings):
+    """GET /report/history_meetings?report_type=survey: the meeting and webinar instances that have
+    a survey report, so that the two survey tables ask only those (one Heavy request per instance
+    otherwise). One listing for both kinds: the survey tables match it on the instance's uuid."""
+
+    extra_params = {"date_type": "start_time", "meeting_type": "all", "report_type": "survey"}

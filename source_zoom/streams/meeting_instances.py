@@ -1,15 +1,18 @@
 """Past meeting instances and what hangs off one: participants, poll results, Q&A, in-meeting
 files. Each child stamps the instance's keys and start time (its cursor)."""
 
-from typing import Any, Mapping
-
 from source_zoom.declarations import FILES_GONE_ERRORS, HEAVY, MEDIUM, Endpoint, Join, Scopes
-from source_zoom.incremental import parse_zoom_time
 from source_zoom.listed_by import AskedIfListed, AskedOnlyIfListed
 from source_zoom.paging import Paging
-from source_zoom.streams.history import HistoryMeetings, HistoryMeetingsWithQna, is_meeting_row
+from source_zoom.streams.history import (
+    HistoryMeetings,
+    HistoryMeetingsWithQna,
+    HistoryWithSurvey,
+    is_meeting_row,
+    within_history_report,
+)
 from source_zoom.streams.meetings import Meetings, ReportMeetings
-from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE, report_horizon
+from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE
 from source_zoom.zoom_stream import ZoomStream
 
 
@@ -80,16 +83,26 @@ class MeetingFiles(ZoomStream):
     cursor_field = "meeting_start_time"
 
 
-def within_history_report(instance: Mapping[str, Any], table: ZoomStream) -> bool:
-    """Whether Zoom's history report can list the instance: it reaches six months back."""
-    started = parse_zoom_time(instance.get("start_time"))
-    return started is not None and started.date() >= report_horizon(table.context.config.today.date())
-
-
 class MeetingQnaResults(AskedOnlyIfListed, MeetingAnswers):
     """GET /report/meetings/{meetingUUID}/qa: one record per asker (anonymous askers too), asked
     of the instances Zoom's history report lists with a Q&A report, and of those older than it reaches."""
 
     endpoint = Endpoint("report/meetings/{uuid}/qa", HEAVY, Scopes("report:read:admin", "report:read:meeting_qa:admin"))
     asked_if = AskedIfListed(HistoryMeetingsWithQna, key="uuid", reaches=within_history_report)
+    joins = (asked_if.join(),)
+
+
+class MeetingSurveyResults(AskedOnlyIfListed, MeetingAnswers):
+    """GET /report/meetings/{meetingUUID}/survey: one record per respondent (anonymous ones too),
+    with the survey's id and name, asked of the instances Zoom's history report lists with a survey
+    report, and of those older than it reaches."""
+
+    endpoint = Endpoint(
+        "report/meetings/{uuid}/survey", HEAVY,
+        # Granular name not confirmed by Zoom's reference here (it follows report:read:<resource>:admin).
+        Scopes("report:read:admin", "report:read:meeting_survey:admin"),
+    )
+    records_key = "survey_answers"
+    stamp_from_response = {"survey_id": "survey_id", "survey_name": "survey_name"}
+    asked_if = AskedIfListed(HistoryWithSurvey, key="uuid", reaches=within_history_report)
     joins = (asked_if.join(),)

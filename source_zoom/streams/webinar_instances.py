@@ -4,8 +4,9 @@ results, Q&A, in-webinar files. Each child stamps the instance's keys and start 
 from typing import Any, Dict, Mapping, Optional
 
 from source_zoom.declarations import FILES_GONE_ERRORS, HEAVY, MEDIUM, REGISTRATION_ON, Endpoint, Join, Scopes, has_registration
+from source_zoom.listed_by import AskedIfListed, AskedOnlyIfListed
 from source_zoom.paging import Paging
-from source_zoom.streams.history import HistoryMeetings, is_webinar_row
+from source_zoom.streams.history import HistoryMeetings, HistoryWithSurvey, is_webinar_row, within_history_report
 from source_zoom.streams.webinars import Webinars
 from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE
 from source_zoom.zoom_stream import ZoomStream
@@ -109,3 +110,17 @@ class WebinarFiles(ZoomStream):
     primary_key = ["webinar_uuid", "file_name"]
     stamp_from_parent = WEBINAR_INSTANCE_KEYS
     cursor_field = "webinar_start_time"
+
+
+class WebinarSurveyResults(AskedOnlyIfListed, WebinarAnswers):
+    """GET /report/webinars/{webinarUUID}/survey: as meeting_survey_results, for webinar instances."""
+
+    endpoint = Endpoint(
+        "report/webinars/{uuid}/survey", HEAVY,
+        # Granular name not confirmed by Zoom's reference here (it follows report:read:<resource>:admin).
+        Scopes("report:read:admin", "report:read:webinar_survey:admin"),
+    )
+    records_key = "survey_answers"
+    stamp_from_response = {"survey_id": "survey_id", "survey_name": "survey_name"}
+    asked_if = AskedIfListed(HistoryWithSurvey, key="uuid", reaches=within_history_report)
+    joins = (asked_if.join(),)
