@@ -55,6 +55,38 @@ def pytest_collection_modifyitems(config, items):
             reasons[item.nodeid] = "a wrong-secret scenario cannot discover or read (acceptance-test-config.yml lists check only)"
         config.hook.pytest_deselected(items=impossible)
         items[:] = [item for item in items if item not in impossible]
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        longest_first(items)
+
+
+def longest_first(items: List[pytest.Item]) -> None:
+    """Under pytest-xdist, work is handed out in collection order: the long tests go first (marked
+    `slow`, then the other integration and image tests, then the unit tests), so that no worker
+    starts a two-minute test when the others are done. The same order in every worker, as xdist
+    requires."""
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        if item.get_closest_marker("integration") or item.get_closest_marker("image_tests"):
+            return 1
+        return 2
+
+    items.sort(key=rank)  # stable: within a rank, the usual order
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist the workers collect and deselect, and the controller writes the summary:
+    each worker hands its deselections over with its results."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["deselection_reasons"] = dict(session.config.stash[DESELECTION_REASONS])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """(pytest-xdist, in the controller) A worker's deselections join the run's."""
+    node.config.stash[DESELECTION_REASONS].update(getattr(node, "workeroutput", {}).get("deselection_reasons", {}))
 
 
 def pytest_deselected(items) -> None:

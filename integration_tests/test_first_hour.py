@@ -14,7 +14,8 @@ import pytest
 
 from integration_tests.first_hour import CASES, Case, Outcome, run_all
 
-pytestmark = pytest.mark.integration
+# One worker runs the whole module under pytest-xdist: every case runs in one module fixture.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("first_hour")]
 
 CASE_IDS = [f"{case.command} {case.name} ({case.auth})" for case in CASES]
 

@@ -21,7 +21,8 @@ from integration_tests.sync_support import (
 )
 from source_zoom import SourceZoom
 
-pytestmark = pytest.mark.integration
+# One worker runs the whole module under pytest-xdist: the module's full sync runs once.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("full_sync")]
 
 
 @pytest.fixture(scope="module")

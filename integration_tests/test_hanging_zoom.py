@@ -73,8 +73,11 @@ def test_given_a_zoom_that_hangs_when_syncing_then_each_hung_request_is_abandone
     assert injected["hang"] >= 1 and injected["stall_body"] >= 1, injected
     held = stats["hung_seconds"]
     assert len(held) == injected["hang"] + injected["stall_body"]
-    # Given up on after the read timeout (never before it), not after the fake's own limit.
-    assert all(READ_TIMEOUT - 0.1 <= seconds_held <= READ_TIMEOUT + 1.5 for seconds_held in held), held
+    # Given up on after the read timeout, not after the fake's own limit. The bounds are halfway to
+    # each wrong answer (half the timeout: given up too early; half the fake's limit: never given
+    # up), so that a busy machine, which delays when the fake starts and stops its clock, never
+    # decides the verdict; the figures are printed below.
+    assert all(READ_TIMEOUT / 2 <= seconds_held <= HANG_SECONDS / 2 for seconds_held in held), held
     # Each hung request was sent once more, and nothing else was.
     assert stats["total_api_requests"] == clean_requests + len(held)
     print(

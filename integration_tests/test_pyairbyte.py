@@ -10,20 +10,23 @@ import datetime as dt
 import importlib
 import os
 import shutil
+import subprocess
 import sys
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import plant_non_ascii_names
+from integration_tests.once_per_run import once_per_run, run_directory
+from integration_tests.sync_support import REPO_ROOT, plant_non_ascii_names
 
-pytestmark = pytest.mark.integration
+# One worker runs the whole module under pytest-xdist: PyAirbyte's environment and caches are set up once.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("pyairbyte")]
 
 
 def installed_console_script() -> str:
@@ -169,15 +172,30 @@ POSTGRES_DSN_VARIABLE = "SOURCE_ZOOM_POSTGRES_DSN"
 
 @pytest.fixture(scope="module")
 def postgres_dsn():
-    """The server scripts/postgres_server.sh started (scripts/test.sh exports its DSN). Without one
-    the test is skipped, loudly; under CI=true a missing server fails the run instead."""
+    """A PostgreSQL server: the one SOURCE_ZOOM_POSTGRES_DSN names, else (as root) the one
+    scripts/postgres_server.sh starts, once per test run, when this test first needs it. Without
+    one the test is skipped, loudly; under CI=true a missing server fails the run instead."""
     dsn = os.environ.get(POSTGRES_DSN_VARIABLE)
-    if not dsn:
-        message = f"NO POSTGRESQL SERVER: {POSTGRES_DSN_VARIABLE} is not set (scripts/test.sh sets it from scripts/postgres_server.sh, as root)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return dsn
+    if dsn:
+        return dsn
+    why = f"{POSTGRES_DSN_VARIABLE} is not set and scripts/postgres_server.sh needs root to start one"
+    if os.geteuid() == 0:
+        started = once_per_run("postgres_server", start_postgres_server)
+        if started["code"] == 0:
+            return started["dsn"]
+        why = f"scripts/postgres_server.sh could not start one (exit {started['code']}): {started['log_tail']}"
+    message = f"NO POSTGRESQL SERVER: {why}"
+    print(f"\n{'!' * 100}\n{message}\n{'!' * 100}", file=sys.stderr, flush=True)
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def start_postgres_server() -> Dict[str, Any]:
+    log = run_directory() / "postgres_server.log"
+    with open(log, "w") as output:
+        started = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "postgres_server.sh")], stdout=subprocess.PIPE, stderr=output, text=True, cwd=REPO_ROOT)
+    return {"code": started.returncode, "dsn": started.stdout.strip(), "log_tail": log.read_text()[-2000:]}
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_records, format_differences, records_by_table, run_connector
 
-pytestmark = pytest.mark.integration
+# One worker runs the whole module under pytest-xdist: the module's full sync runs once.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("summaries_transcripts_qna_and_audit_logs")]
 
 NEW_TABLES = ("meeting_summaries", "recording_transcript_segments", "meeting_qna_results", "report_sign_in_activities",
               "report_operation_logs")
