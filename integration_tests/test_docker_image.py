@@ -33,8 +33,7 @@ except ImportError:  # pragma: no cover - depends on how pytest was invoked
     import docker_support as ds  # type: ignore[no-redef]
     import sync_support  # type: ignore[no-redef]
 
-# One worker runs the whole module under pytest-xdist: the image is built once, the fake started once.
-pytestmark = [pytest.mark.image_tests, pytest.mark.xdist_group("docker_image")]
+pytestmark = pytest.mark.image_tests
 
 EXPECTED_STREAM_COUNT = 27
 IMAGE_SIZE_LIMIT_MB = 500

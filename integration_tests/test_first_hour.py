@@ -14,8 +14,7 @@ import pytest
 
 from integration_tests.first_hour import CASES, Case, Outcome, run_all
 
-# One worker runs the whole module under pytest-xdist: every case runs in one module fixture.
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("first_hour")]
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CASE_IDS = [f"{case.command} {case.name} ({case.auth})" for case in CASES]
 

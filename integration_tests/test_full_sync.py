@@ -21,8 +21,7 @@ from integration_tests.sync_support import (
 )
 from source_zoom import SourceZoom
 
-# One worker runs the whole module under pytest-xdist: the module's full sync runs once.
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("full_sync")]
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

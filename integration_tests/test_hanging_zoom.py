@@ -24,7 +24,7 @@ from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_records
 from source_zoom import errors, SourceZoom
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CONNECT_TIMEOUT, READ_TIMEOUT = 2, 2
 HANGS = {"rate_hang": 0.01, "rate_stall_body": 0.01, "fault_seed": 3}

@@ -25,7 +25,7 @@ from integration_tests.sync_support import (
     run_connector,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # Zoom removed the in-meeting files endpoints; the fake answers them 404 code 404 like Zoom.
 UNAVAILABLE_ON_THE_FAKE = ("meeting_files", "webinar_files")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 import os
 import shutil
 import subprocess
@@ -25,8 +26,7 @@ from fake_zoom.server import FakeZoomServer
 from integration_tests.once_per_run import once_per_run, run_directory
 from integration_tests.sync_support import REPO_ROOT, plant_non_ascii_names
 
-# One worker runs the whole module under pytest-xdist: PyAirbyte's environment and caches are set up once.
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("pyairbyte")]
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def installed_console_script() -> str:
@@ -55,8 +55,35 @@ def pyairbyte(tmp_path_factory):
         env.setenv("AIRBYTE_LOGGING_ROOT", str(home / "logs"))
         (home / "tmp").mkdir()
         assert "airbyte" not in sys.modules, "PyAirbyte was imported before its environment was set"
+        saved = airbyte_loggers()
         airbyte = importlib.import_module("airbyte")
-        yield airbyte, home
+        try:
+            yield airbyte, home
+        finally:
+            restore(saved)
+
+
+def airbyte_loggers() -> Dict[str, Tuple[Any, ...]]:
+    """How the `airbyte` logger tree is set up. PyAirbyte's package is also called `airbyte`, and it
+    turns that logger's propagation off and gives it a file of its own: the CDK logs under the same
+    name, so every in-process read in this worker after PyAirbyte would otherwise lose its log lines."""
+    names = ["airbyte"] + [name for name in logging.root.manager.loggerDict if name.startswith("airbyte.")]
+    return {name: _logger_state(logging.getLogger(name)) for name in names}
+
+
+def _logger_state(logger: logging.Logger) -> Tuple[Any, ...]:
+    return logger.level, logger.propagate, list(logger.handlers), list(logger.filters), logger.disabled
+
+
+def restore(saved: Dict[str, Tuple[Any, ...]]) -> None:
+    for name in ["airbyte"] + [name for name in logging.root.manager.loggerDict if name.startswith("airbyte.")]:
+        logger = logging.getLogger(name)
+        level, propagate, handlers, filters, disabled = saved.get(name, (logging.NOTSET, True, [], [], False))
+        for handler in logger.handlers:
+            if handler not in handlers:
+                handler.close()
+        logger.setLevel(level)
+        logger.propagate, logger.handlers, logger.filters, logger.disabled = propagate, handlers, filters, disabled
 
 
 @pytest.fixture(scope="module")

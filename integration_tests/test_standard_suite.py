@@ -46,12 +46,9 @@ WRONG_CLIENT_SECRET = "not-the-fake-client-secret"
 
 # The catalog checks the CDK does not enforce yet only warn; this connector passes them, and
 # must keep passing them.
-pytestmark = [
-    pytest.mark.filterwarnings("error::airbyte_cdk.test.standard_tests.DiscoveredCatalogWarning"),
-    # One worker runs the whole module under pytest-xdist: the scenario configs live at one fixed
-    # path (acceptance-test-config.yml names it), pointed at this module's fake.
-    pytest.mark.xdist_group("standard_suite"),
-]
+pytestmark = pytest.mark.filterwarnings(
+    "error::airbyte_cdk.test.standard_tests.DiscoveredCatalogWarning"
+)
 
 
 @pytest.fixture(scope="module", autouse=True)

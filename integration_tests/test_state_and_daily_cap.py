@@ -28,7 +28,7 @@ from integration_tests.sync_support import (
 )
 from integration_tests.sync_support import incremental_catalog, latest_states, read_until, saved_value, state_messages
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # Every webinar table is read through the users' webinar listing, which needs this scope.
 WEBINAR_LIST_SCOPE = "webinar:read:list_webinars:admin"

@@ -34,9 +34,9 @@ for arg in "$@"; do
 done
 options=(-rsx)
 if [ "$workers_given" = 0 ]; then
-  # loadgroup: tests marked xdist_group(name) run on one worker (they share a module's fake, a
-  # file or the image); every other test goes to whichever worker is free.
-  options+=(-n "$WORKERS" --dist loadgroup)
+  # The tests of a few modules go to one worker together (ONE_WORKER_MODULES, root conftest.py);
+  # every other test goes to whichever worker is free, the longest first.
+  options+=(-n "$WORKERS")
 fi
 if [ "$quick" = 1 ]; then
   options+=(-m "not slow and not image_tests")
