@@ -134,9 +134,13 @@ def _become(request: Mapping[str, Any], fds: Sequence[int], connection: socket.s
     if not request["paced"]:
         from source_zoom import rate_limits
 
-        # Loud if the budget's rates move elsewhere: a silent miss would only make the suite slow.
-        assert isinstance(rate_limits.PLAN_RATES, Mapping) and rate_limits.PLAN_RATES, "source_zoom.rate_limits.PLAN_RATES is gone"
-        rate_limits.PLAN_RATES = {plan: {category: UNPACED_PER_SECOND for category in rates} for plan, rates in rate_limits.PLAN_RATES.items()}
+        def unlimited(rates: Mapping[str, Mapping[str, int]]) -> Dict[str, Dict[str, int]]:
+            return {plan: {category: UNPACED_PER_SECOND for category in per_plan} for plan, per_plan in rates.items()}
+
+        # Each API's per-second rates per plan (its daily caps stay). Loud if the table moves: a
+        # silent miss would only make the suite slow.
+        assert rate_limits.API_RATES, "source_zoom.rate_limits.API_RATES is gone"
+        rate_limits.API_RATES = {api: (unlimited(rates), caps) for api, (rates, caps) in rate_limits.API_RATES.items()}
 
 
 # --- the client (in the test process) -------------------------------------------------------------

@@ -389,3 +389,43 @@ def planted_values_found(records: Mapping[str, List[Mapping[str, Any]]], planted
 
 def planted_values_expected(planted: Iterable[PlantedValue]) -> Dict[str, List[Any]]:
     return {f"{p.table}.{p.field}": [p.value] for p in planted}
+
+
+# --- services some tests need ---------------------------------------------------------------------
+
+POSTGRES_DSN_VARIABLE = "SOURCE_ZOOM_POSTGRES_DSN"
+
+
+def postgres_dsn_or_skip() -> str:
+    """A PostgreSQL server: the one SOURCE_ZOOM_POSTGRES_DSN names, else (as root) the one
+    scripts/postgres_server.sh starts, once per test run, when a test first needs it. Without one
+    the test is skipped, loudly; under CI=true a missing server fails it instead."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    from integration_tests.once_per_run import once_per_run, run_directory
+
+    dsn = os.environ.get(POSTGRES_DSN_VARIABLE)
+    if dsn:
+        return dsn
+    why = f"{POSTGRES_DSN_VARIABLE} is not set and scripts/postgres_server.sh needs root to start one"
+    if os.geteuid() == 0:
+
+        def start() -> Dict[str, Any]:
+            log = run_directory() / "postgres_server.log"
+            with open(log, "w") as output:
+                started = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "postgres_server.sh")], stdout=subprocess.PIPE, stderr=output, text=True, cwd=REPO_ROOT)
+            return {"code": started.returncode, "dsn": started.stdout.strip(), "log_tail": log.read_text()[-2000:]}
+
+        started = once_per_run("postgres_server", start)
+        if started["code"] == 0:
+            return started["dsn"]
+        why = f"scripts/postgres_server.sh could not start one (exit {started['code']}): {started['log_tail']}"
+    message = f"NO POSTGRESQL SERVER: {why}"
+    print(f"\n{'!' * 100}\n{message}\n{'!' * 100}", file=sys.stderr, flush=True)
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)

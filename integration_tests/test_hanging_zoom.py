@@ -1,6 +1,6 @@
 """A Zoom that hangs: requests that are accepted and never answered, and answers that stop half-way
 through the body. Each is abandoned after the connector's read timeout (`request_timeout_seconds`,
-shortened here to 2 s) and retried, and the sync still equals the ground truth.
+shortened here to 5 s) and retried, and the sync still equals the ground truth.
 
 In-process like the fault mix, with the CDK's waits between retries shortened; the timeouts are
 the connector's own, measured by the fake (how long it held each hung request before the client
@@ -26,11 +26,13 @@ from source_zoom import errors, SourceZoom
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CONNECT_TIMEOUT, READ_TIMEOUT = 2, 2
+# Long enough that no request the fake answers at once times out on a busy machine (a timed-out
+# answer is asked again, and the count of requests below would differ).
+CONNECT_TIMEOUT, READ_TIMEOUT = 5, 5
 HANGS = {"rate_hang": 0.01, "rate_stall_body": 0.01, "fault_seed": 3}
 # Longer than any timeout under test: a hung request the connector does not give up on is held
 # this long, then closed unanswered, so a connector without the timeout still ends (and fails).
-HANG_SECONDS = 20
+HANG_SECONDS = 30
 
 
 @pytest.fixture(autouse=True)

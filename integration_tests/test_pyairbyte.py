@@ -1,6 +1,6 @@
 """PyAirbyte runs the installed `source-zoom` console script and fills its default DuckDB cache.
 
-This is how a data person uses the connector from a notebook (README, "PyAirbyte"), so the test
+This is how a data person uses the connector from a notebook (docs/pyairbyte.md), so the test
 goes through PyAirbyte's own discover, catalog and cache code, not ours.
 """
 
@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
-import os
 import shutil
-import subprocess
 import sys
 import uuid
 from collections import Counter
@@ -23,8 +21,7 @@ import pytest
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.once_per_run import once_per_run, run_directory
-from integration_tests.sync_support import REPO_ROOT, plant_non_ascii_names
+from integration_tests.sync_support import plant_non_ascii_names, postgres_dsn_or_skip
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -194,35 +191,9 @@ def test_given_pyairbyte_when_reading_then_nested_settings_are_queryable_json(fa
 
 # --- a real destination: PostgreSQL ---------------------------------------------------------------
 
-POSTGRES_DSN_VARIABLE = "SOURCE_ZOOM_POSTGRES_DSN"
-
-
 @pytest.fixture(scope="module")
 def postgres_dsn():
-    """A PostgreSQL server: the one SOURCE_ZOOM_POSTGRES_DSN names, else (as root) the one
-    scripts/postgres_server.sh starts, once per test run, when this test first needs it. Without
-    one the test is skipped, loudly; under CI=true a missing server fails the run instead."""
-    dsn = os.environ.get(POSTGRES_DSN_VARIABLE)
-    if dsn:
-        return dsn
-    why = f"{POSTGRES_DSN_VARIABLE} is not set and scripts/postgres_server.sh needs root to start one"
-    if os.geteuid() == 0:
-        started = once_per_run("postgres_server", start_postgres_server)
-        if started["code"] == 0:
-            return started["dsn"]
-        why = f"scripts/postgres_server.sh could not start one (exit {started['code']}): {started['log_tail']}"
-    message = f"NO POSTGRESQL SERVER: {why}"
-    print(f"\n{'!' * 100}\n{message}\n{'!' * 100}", file=sys.stderr, flush=True)
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def start_postgres_server() -> Dict[str, Any]:
-    log = run_directory() / "postgres_server.log"
-    with open(log, "w") as output:
-        started = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "postgres_server.sh")], stdout=subprocess.PIPE, stderr=output, text=True, cwd=REPO_ROOT)
-    return {"code": started.returncode, "dsn": started.stdout.strip(), "log_tail": log.read_text()[-2000:]}
+    return postgres_dsn_or_skip()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 The platform cancels a sync with SIGTERM (SIGKILL after its grace period), or stops reading its
 output; a person presses Ctrl-C. Interrupted at several points of a full incremental sync and
 resumed from the last state message received, the union of the two runs equals the ground truth
-of all 27 tables. After SIGTERM, a closed output or Ctrl-C the process exits by itself, even
+of every table. After SIGTERM, a closed output or Ctrl-C the process exits by itself, even
 while its workers wait out retries, hang in requests, or wait to hand over records nobody reads,
 with every line it printed a whole message.
 
