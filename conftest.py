@@ -55,6 +55,69 @@ def pytest_collection_modifyitems(config, items):
             reasons[item.nodeid] = "a wrong-secret scenario cannot discover or read (acceptance-test-config.yml lists check only)"
         config.hook.pytest_deselected(items=impossible)
         items[:] = [item for item in items if item not in impossible]
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        longest_first(items)
+
+
+def longest_first(items: List[pytest.Item]) -> None:
+    """Under pytest-xdist, work is handed out in collection order: the long tests go first (marked
+    `slow`, then the other integration and image tests, then the unit tests), so that no worker
+    starts a two-minute test when the others are done. The same order in every worker, as xdist
+    requires."""
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        if item.get_closest_marker("integration") or item.get_closest_marker("image_tests"):
+            return 1
+        return 2
+
+    items.sort(key=rank)  # stable: within a rank, the usual order
+
+
+# Modules whose tests must run on one worker under pytest-xdist (scripts/test.sh): their tests share
+# a module fixture that is costly or must exist once (every first-hour case, a full sync, the built
+# image, PyAirbyte's environment) or a fixed path (the standard suite's scenario configs, named by
+# acceptance-test-config.yml). Every other test goes to whichever worker is free. (pytest-xdist's
+# own `xdist_group` mark does not group under pytest 9, which no longer keeps a node id in `_nodeid`.)
+ONE_WORKER_MODULES = frozenset({
+    "integration_tests/test_first_hour.py",
+    "integration_tests/test_full_sync.py",
+    "integration_tests/test_summaries_transcripts_qna_and_audit_logs.py",
+    "integration_tests/test_pyairbyte.py",
+    "integration_tests/test_docker_image.py",
+    "integration_tests/test_standard_suite.py",
+})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """(pytest-xdist, in the controller) `--dist load` (what `-n` alone means), with the tests of each
+    ONE_WORKER_MODULES module handed out together, as one unit of work."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER_MODULES else nodeid
+
+    return ModulesTogether(config, log)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist the workers collect and deselect, and the controller writes the summary:
+    each worker hands its deselections over with its results."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["deselection_reasons"] = dict(session.config.stash[DESELECTION_REASONS])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """(pytest-xdist, in the controller) A worker's deselections join the run's."""
+    node.config.stash[DESELECTION_REASONS].update(getattr(node, "workeroutput", {}).get("deselection_reasons", {}))
 
 
 def pytest_deselected(items) -> None:

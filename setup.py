@@ -8,6 +8,8 @@ MAIN_REQUIREMENTS = [
 
 TEST_REQUIREMENTS = [
     "pytest==9.2.0",
+    # Parallel workers for scripts/test.sh (the suite in minutes on two cores).
+    "pytest-xdist==3.8.0",
     "requests-mock==1.12.1",
     "hypothesis==6.*",
     "docker==7.2.0",

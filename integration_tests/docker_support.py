@@ -41,8 +41,34 @@ class EngineUnavailable(RuntimeError):
     """No Docker engine answered."""
 
 
+# What makes an engine and the base image here (as root); a stand-in can be given to test without one.
+ENGINE_SCRIPT = os.environ.get("SOURCE_ZOOM_DOCKER_ENGINE_SCRIPT", str(REPO_ROOT / "scripts" / "docker_engine.sh"))
+
+
+def start_engine_once() -> None:
+    """As root, `scripts/docker_engine.sh` once per test run, by the first image test to need it (no
+    other test starts an engine). Once it has started one, a lost engine fails the image tests
+    instead of skipping them. Not root: an engine someone else started is used as it is."""
+    if os.geteuid() != 0:
+        return
+    from integration_tests.once_per_run import once_per_run, run_directory
+
+    def start() -> dict:
+        log = run_directory() / "docker_engine.log"
+        with open(log, "w") as output:
+            code = subprocess.run(["bash", ENGINE_SCRIPT], stdout=output, stderr=subprocess.STDOUT, cwd=REPO_ROOT).returncode
+        return {"code": code, "log_tail": log.read_text()[-3000:]}
+
+    started = once_per_run("docker_engine", start)
+    if started["code"] == 0:
+        os.environ[REQUIRE_ENGINE_ENV] = "1"
+    else:
+        print(f"\n{ENGINE_SCRIPT} failed (exit {started['code']}):\n{started['log_tail']}", file=sys.stderr, flush=True)
+
+
 def connect_engine():
     """Return a `docker.DockerClient` for a live engine, or raise `EngineUnavailable` saying why."""
+    start_engine_once()
     try:
         import docker
     except ImportError as error:  # pragma: no cover - the tests extra installs it
@@ -137,15 +163,19 @@ def build_image(client, tag: str = IMAGE_TAG, path: Path = REPO_ROOT) -> BuiltIm
             f"base image {BASE_IMAGE} is not present and no registry is reachable here: "
             "run `sudo scripts/docker_engine.sh` first (it makes a stand-in when needed)"
         )
-    started = time.monotonic()
-    try:
-        image, _logs = client.images.build(
-            path=str(path), tag=tag, network_mode="host", rm=True, forcerm=True
-        )
-    except BuildError as error:
-        log = "".join(chunk.get("stream", "") or chunk.get("error", "") for chunk in error.build_log)
-        raise AssertionError(f"docker build of {tag} failed: {error.msg}\n{log[-8000:]}") from error
-    seconds = time.monotonic() - started
+    from integration_tests.once_per_run import run_lock
+
+    # One build at a time in a run (parallel workers share the tag): the second finds every layer cached.
+    with run_lock(f"docker_build_{tag.replace('/', '_').replace(':', '_')}"):
+        started = time.monotonic()
+        try:
+            image, _logs = client.images.build(
+                path=str(path), tag=tag, network_mode="host", rm=True, forcerm=True
+            )
+        except BuildError as error:
+            log = "".join(chunk.get("stream", "") or chunk.get("error", "") for chunk in error.build_log)
+            raise AssertionError(f"docker build of {tag} failed: {error.msg}\n{log[-8000:]}") from error
+        seconds = time.monotonic() - started
     image.reload()
     config = image.attrs.get("Config") or {}
     env = dict(item.split("=", 1) for item in config.get("Env") or [] if "=" in item)

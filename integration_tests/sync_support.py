@@ -4,36 +4,32 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
+from integration_tests import launcher
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO_ROOT / "source_zoom" / "schemas"
 
 
-def run_connector(command: str, config: Mapping[str, Any], catalog: Optional[Mapping[str, Any]] = None, state: Any = None, timeout: int = 600, debug: bool = False) -> Tuple[int, List[Dict[str, Any]], str]:
-    """`python main.py <command>` as a subprocess, as Airbyte runs it; returns (exit code, messages, stderr)."""
+def run_connector(command: str, config: Mapping[str, Any], catalog: Optional[Mapping[str, Any]] = None, state: Any = None, timeout: int = 600, debug: bool = False, paced: bool = False) -> Tuple[int, List[Dict[str, Any]], str]:
+    """`python main.py <command>` as a new process, as Airbyte runs it (integration_tests/launcher.py
+    spares it the imports); returns (exit code, messages, stderr). Unpaced unless `paced`: the
+    fake's default account has no per-second limits (see the launcher)."""
     with tempfile.TemporaryDirectory() as directory:
-        args = [sys.executable, str(REPO_ROOT / "main.py"), command]
+        args = [command]
         if command != "spec":
-            config_path = Path(directory) / "config.json"
-            config_path.write_text(json.dumps(config))
-            args += ["--config", str(config_path)]
+            args += ["--config", write_json(directory, "config.json", config)]
         if catalog is not None:
-            catalog_path = Path(directory) / "catalog.json"
-            catalog_path.write_text(json.dumps(catalog))
-            args += ["--catalog", str(catalog_path)]
+            args += ["--catalog", write_json(directory, "catalog.json", catalog)]
         if state is not None:
-            state_path = Path(directory) / "state.json"
-            state_path.write_text(json.dumps(state))
-            args += ["--state", str(state_path)]
+            args += ["--state", write_json(directory, "state.json", state)]
         if debug:
             args.append("--debug")
-        finished = subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
+        finished = launcher.run(args, timeout=timeout, paced=paced)
     messages = []
     for line in finished.stdout.splitlines():
         line = line.strip()
@@ -42,13 +38,20 @@ def run_connector(command: str, config: Mapping[str, Any], catalog: Optional[Map
     return finished.returncode, messages, finished.stderr
 
 
-def read_command(directory: str, config: Mapping[str, Any], catalog: Mapping[str, Any]) -> List[str]:
-    """`python main.py read` with config and catalog written to files in `directory`, as Airbyte runs
-    it; for tests that drive the process themselves (to interrupt or stop reading it)."""
-    config_path, catalog_path = Path(directory) / "config.json", Path(directory) / "catalog.json"
-    config_path.write_text(json.dumps(config))
-    catalog_path.write_text(json.dumps(catalog))
-    return [sys.executable, str(REPO_ROOT / "main.py"), "read", "--config", str(config_path), "--catalog", str(catalog_path)]
+def write_json(directory: str, name: str, content: Any) -> str:
+    path = Path(directory) / name
+    path.write_text(json.dumps(content))
+    return str(path)
+
+
+def start_read(directory: str, config: Mapping[str, Any], catalog: Mapping[str, Any], state: Any = None, text: bool = False, stderr: Any = launcher.DEVNULL, paced: bool = False) -> launcher.Launched:
+    """`python main.py read` as a new process whose stdout is a pipe this side reads, with config,
+    catalog (and state) written to files in `directory`: for tests that drive the process
+    themselves (to interrupt it, or to stop reading it). Unpaced unless `paced`, as run_connector."""
+    args = ["read", "--config", write_json(directory, "config.json", config), "--catalog", write_json(directory, "catalog.json", catalog)]
+    if state is not None:
+        args += ["--state", write_json(directory, "state.json", state)]
+    return launcher.launch(args, stdout=launcher.PIPE, stderr=stderr, text=text, paced=paced)
 
 
 def full_catalog(discovered_streams: Iterable[Mapping[str, Any]]) -> Dict[str, Any]:
@@ -87,11 +90,51 @@ def latest_states(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     return list(last.values())
 
 
+def saved_value(states: List[Mapping[str, Any]], table: str) -> Optional[dict]:
+    for state in states:
+        if state["stream"]["stream_descriptor"]["name"] == table:
+            return state["stream"]["stream_state"]
+    return None
+
+
+def truth_keys(truth: Mapping[str, Any], table: str) -> set:
+    return {tuple(key) for key in truth["tables"][table]["primary_keys"]}
+
+
+def read_until(config: Mapping[str, Any], catalog: Mapping[str, Any], stop_after_states: Tuple[str, int]) -> List[Dict[str, Any]]:
+    """Runs `read` and kills it once `stop_after_states[0]` has emitted that many states: what a
+    platform sees when a sync dies. Returns the messages read up to then."""
+    table, count = stop_after_states
+    seen: List[Dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as directory:
+        process = start_read(directory, config, catalog, text=True)
+        states_of_table = 0
+        try:
+            for line in process.stdout:  # type: ignore[union-attr]
+                message = json.loads(line)
+                seen.append(message)
+                if message["type"] == "STATE" and message["state"]["stream"]["stream_descriptor"]["name"] == table:
+                    states_of_table += 1
+                    if states_of_table >= count:
+                        break
+        finally:
+            process.kill()
+            process.wait(timeout=30)
+    assert states_of_table >= count, f"the sync ended before {table} emitted {count} states"
+    return seen
+
+
 def discover_streams(config: Mapping[str, Any]) -> List[Dict[str, Any]]:
     code, messages, stderr = run_connector("discover", config)
     assert code == 0, stderr
     (catalog,) = [m["catalog"] for m in messages if m["type"] == "CATALOG"]
     return catalog["streams"]
+
+
+def control_messages(captured_stdout: str) -> List[Dict[str, Any]]:
+    """Config updates are printed straight to stdout (as the CDK does), not yielded."""
+    messages = [json.loads(line) for line in captured_stdout.splitlines() if line.startswith("{")]
+    return [m["control"] for m in messages if m.get("type") == "CONTROL"]
 
 
 def records_by_table(messages: Iterable[Mapping[str, Any]]) -> Dict[str, List[Dict[str, Any]]]:
@@ -346,3 +389,43 @@ def planted_values_found(records: Mapping[str, List[Mapping[str, Any]]], planted
 
 def planted_values_expected(planted: Iterable[PlantedValue]) -> Dict[str, List[Any]]:
     return {f"{p.table}.{p.field}": [p.value] for p in planted}
+
+
+# --- services some tests need ---------------------------------------------------------------------
+
+POSTGRES_DSN_VARIABLE = "SOURCE_ZOOM_POSTGRES_DSN"
+
+
+def postgres_dsn_or_skip() -> str:
+    """A PostgreSQL server: the one SOURCE_ZOOM_POSTGRES_DSN names, else (as root) the one
+    scripts/postgres_server.sh starts, once per test run, when a test first needs it. Without one
+    the test is skipped, loudly; under CI=true a missing server fails it instead."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    from integration_tests.once_per_run import once_per_run, run_directory
+
+    dsn = os.environ.get(POSTGRES_DSN_VARIABLE)
+    if dsn:
+        return dsn
+    why = f"{POSTGRES_DSN_VARIABLE} is not set and scripts/postgres_server.sh needs root to start one"
+    if os.geteuid() == 0:
+
+        def start() -> Dict[str, Any]:
+            log = run_directory() / "postgres_server.log"
+            with open(log, "w") as output:
+                started = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "postgres_server.sh")], stdout=subprocess.PIPE, stderr=output, text=True, cwd=REPO_ROOT)
+            return {"code": started.returncode, "dsn": started.stdout.strip(), "log_tail": log.read_text()[-2000:]}
+
+        started = once_per_run("postgres_server", start)
+        if started["code"] == 0:
+            return started["dsn"]
+        why = f"scripts/postgres_server.sh could not start one (exit {started['code']}): {started['log_tail']}"
+    message = f"NO POSTGRESQL SERVER: {why}"
+    print(f"\n{'!' * 100}\n{message}\n{'!' * 100}", file=sys.stderr, flush=True)
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)

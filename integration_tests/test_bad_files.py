@@ -11,7 +11,6 @@ bytes that are not UTF-8: the tests run as root, for whom a chmod 000 file is st
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
+from integration_tests import launcher
 from integration_tests.sync_support import REPO_ROOT, discover_streams, full_catalog
 
 pytestmark = pytest.mark.integration
@@ -72,32 +72,10 @@ def run_main(args: List[str]) -> Tuple[int, List[Dict[str, Any]], str]:
     return finished.returncode, parse_stdout(finished.stdout), finished.stderr
 
 
-def run_forked(args: List[str], tmp_path: Path) -> Tuple[int, List[Dict[str, Any]], str]:
-    """`source_zoom.run.run(args)` in a forked child process with its own stdout and stderr files."""
-    from source_zoom.run import run
-
-    stdout_path, stderr_path = tmp_path / "stdout", tmp_path / "stderr"
-    sys.stdout.flush(), sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 70
-        try:
-            os.dup2(os.open(stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
-            os.dup2(os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
-            sys.stdout, sys.stderr = open(1, "w", closefd=False), open(2, "w", closefd=False)
-            try:
-                run(args)
-                code = 0
-            except SystemExit as exit_:
-                code = exit_.code if isinstance(exit_.code, int) else 1
-            except BaseException:
-                sys.excepthook(*sys.exc_info())  # as the interpreter would: the CDK's hook
-                code = 1
-        finally:
-            sys.stdout.flush(), sys.stderr.flush()
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), parse_stdout(stdout_path.read_text()), stderr_path.read_text()
+def run_forked(args: List[str]) -> Tuple[int, List[Dict[str, Any]], str]:
+    """`python main.py <args>` forked from a warm connector process (integration_tests/launcher.py)."""
+    finished = launcher.run(args, timeout=120)
+    return finished.returncode, parse_stdout(finished.stdout), finished.stderr
 
 
 def parse_stdout(stdout: str) -> List[Dict[str, Any]]:
@@ -150,7 +128,7 @@ def test_given_a_bad_file_when_a_command_reads_it_then_it_ends_with_one_config_e
         write(bad)
     files = {**good_files, kind: bad}
 
-    code, messages, stderr = run_forked(arguments(command, files), tmp_path)
+    code, messages, stderr = run_forked(arguments(command, files))
 
     sentence = assert_one_sentence(command, code, messages, stderr, [f"The {kind} file {bad}", words])
     print(f"\n| {kind} | {case} | {command} | {sentence} |")
@@ -177,7 +155,7 @@ def test_given_a_file_of_the_wrong_shape_when_a_command_reads_it_then_it_ends_wi
     bad.write_text(json.dumps(content))
     files = {**good_files, kind: bad}
 
-    code, messages, stderr = run_forked(arguments(command, files), tmp_path)
+    code, messages, stderr = run_forked(arguments(command, files))
 
     sentence = assert_one_sentence(command, code, messages, stderr, [f"The {kind} file {bad}", words])
     print(f"\n| {kind} | {case} | {command} | {sentence} |")
@@ -198,7 +176,7 @@ def test_given_a_command_line_missing_a_file_when_run_then_it_ends_with_one_conf
     args, words = COMMAND_LINES[case]
     args = [arg.format(config=good_files["config"]) for arg in args]
 
-    code, messages, stderr = run_forked(args, tmp_path)
+    code, messages, stderr = run_forked(args)
 
     sentence = assert_one_sentence(args[0], code, messages, stderr, ["The command line is not one this connector takes", words])
     print(f"\n| command line | {case} | {args[0]} | {sentence} |")

@@ -79,25 +79,26 @@ def test_given_a_catalog_naming_an_unknown_table_when_reading_then_it_is_a_confi
     assert "meetingz" in errors[0]["message"]
 
 
-def test_given_distinctive_secrets_when_every_command_runs_at_debug_level_then_none_appears_in_the_output():
+@pytest.mark.slow
+@pytest.mark.parametrize("auth_type", ["server_to_server_oauth", "oauth2_refresh_token", "jwt"])
+def test_given_distinctive_secrets_when_every_command_runs_at_debug_level_then_none_appears_in_the_output(auth_type):
     secret_config = FakeZoomConfig.default(
         client_id="client-id-SECRET-1111", client_secret="client-secret-SECRET-2222", account_id="account-SECRET-3333",
         refresh_token="refresh-SECRET-4444", jwt_token="jwt-SECRET-5555",
     )
     with FakeZoomServer(secret_config) as fake:
         outputs = []
-        for auth_type in ("server_to_server_oauth", "oauth2_refresh_token", "jwt"):
-            catalog = full_catalog(discover_streams(fake.connector_config(auth_type=auth_type)))
-            for command, extra in (("spec", {}), ("check", {}), ("discover", {}), ("read", {"catalog": catalog})):
-                # Each run rotates the refresh token, as the platform would store it.
-                config = fake.connector_config(auth_type=auth_type)
-                code, messages, stderr = run_connector(command, config, debug=True, **extra)
-                assert code == 0, (command, auth_type, stderr[-1000:])
-                # The one intended exception: the rotated refresh token handed back to the platform.
-                others = [m for m in messages if m["type"] != "CONTROL"]
-                assert len(others) > 1
-                non_records = [m for m in others if m["type"] != "RECORD"]
-                outputs.append((command, auth_type, json.dumps(others) + stderr, json.dumps(non_records) + stderr))
+        catalog = full_catalog(discover_streams(fake.connector_config(auth_type=auth_type)))
+        for command, extra in (("spec", {}), ("check", {}), ("discover", {}), ("read", {"catalog": catalog})):
+            # Each run rotates the refresh token, as the platform would store it.
+            config = fake.connector_config(auth_type=auth_type)
+            code, messages, stderr = run_connector(command, config, debug=True, **extra)
+            assert code == 0, (command, auth_type, stderr[-1000:])
+            # The one intended exception: the rotated refresh token handed back to the platform.
+            others = [m for m in messages if m["type"] != "CONTROL"]
+            assert len(others) > 1
+            non_records = [m for m in others if m["type"] != "RECORD"]
+            outputs.append((command, auth_type, json.dumps(others) + stderr, json.dumps(non_records) + stderr))
         secrets = ["SECRET-1111", "SECRET-2222", "SECRET-4444", "SECRET-5555", fake.current_refresh_token]
     for command, auth_type, text, text_without_records in outputs:
         for secret in secrets:

@@ -12,7 +12,7 @@ from fake_zoom.generate import boundary_starts
 from fake_zoom.model import fmt_ts
 from integration_tests.sync_support import compare_records, format_differences, full_catalog, records_by_table, run_connector
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # Before every boundary of the fake's default dataset: the report horizon and the lookup limit too.
 FAR_BACK = "2024-01-01T00:00:00Z"

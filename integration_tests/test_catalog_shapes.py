@@ -16,7 +16,7 @@ from integration_tests.sync_support import (
     run_connector,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # Children whose parent tables (meetings, webinars, users) are left out of the catalog: each must
 # still list its hidden parents itself.

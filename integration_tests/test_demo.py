@@ -13,7 +13,7 @@ import pytest
 from fake_zoom.config import DEFAULT_MISSING_SCOPES
 from integration_tests.sync_support import REPO_ROOT
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

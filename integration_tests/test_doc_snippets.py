@@ -11,7 +11,6 @@ where it needs Zoom; blocks that need PostgreSQL run where scripts/test.sh start
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import List
 import pytest
 
 from integration_tests import doc_snippets as ds
+from integration_tests.sync_support import postgres_dsn_or_skip
 
 pytestmark = pytest.mark.integration
 
@@ -59,15 +59,8 @@ def runnable_params() -> List:
 
 
 def postgres_or_skip() -> str:
-    """The server scripts/postgres_server.sh started (scripts/test.sh exports its DSN): without
-    one the block is skipped loudly; under CI=true that is a failure."""
-    dsn = os.environ.get(POSTGRES_DSN_VARIABLE)
-    if not dsn:
-        message = f"NO POSTGRESQL SERVER: {POSTGRES_DSN_VARIABLE} is not set (scripts/test.sh sets it from scripts/postgres_server.sh, as root)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return dsn
+    """The PostgreSQL server of the test run (integration_tests/sync_support.py starts it as root)."""
+    return postgres_dsn_or_skip()
 
 
 def schemas(dsn: str) -> set:

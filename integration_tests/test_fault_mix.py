@@ -29,13 +29,12 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover, read
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import compare_records
+from integration_tests.sync_support import compare_records, control_messages
 from source_zoom import SourceZoom, auth, errors, rate_limits
 from source_zoom.config import DEFAULT_NUM_WORKERS
 from source_zoom.fanout import FAILED_SLICES_BEFORE_GIVING_UP
-from unit_tests.conftest import control_messages
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # Twelve users make about 950 requests per sync, so every fault kind fires several times.
 DATASET: Mapping[str, Any] = {"users": 12}

@@ -14,7 +14,7 @@ import pytest
 
 from integration_tests.first_hour import ALL_TABLES, CASES, Case, Outcome, run_all
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CASE_IDS = [f"{case.command} {case.name} ({case.auth})" for case in CASES]
 

@@ -21,7 +21,7 @@ from integration_tests.sync_support import (
 )
 from source_zoom import SourceZoom
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """A Zoom that hangs: requests that are accepted and never answered, and answers that stop half-way
 through the body. Each is abandoned after the connector's read timeout (`request_timeout_seconds`,
-shortened here to 2 s) and retried, and the sync still equals the ground truth.
+shortened here to 5 s) and retried, and the sync still equals the ground truth.
 
 In-process like the fault mix, with the CDK's waits between retries shortened; the timeouts are
 the connector's own, measured by the fake (how long it held each hung request before the client
@@ -24,13 +24,15 @@ from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_records
 from source_zoom import errors, SourceZoom
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CONNECT_TIMEOUT, READ_TIMEOUT = 2, 2
+# Long enough that no request the fake answers at once times out on a busy machine (a timed-out
+# answer is asked again, and the count of requests below would differ).
+CONNECT_TIMEOUT, READ_TIMEOUT = 5, 5
 HANGS = {"rate_hang": 0.01, "rate_stall_body": 0.01, "fault_seed": 3}
 # Longer than any timeout under test: a hung request the connector does not give up on is held
 # this long, then closed unanswered, so a connector without the timeout still ends (and fails).
-HANG_SECONDS = 20
+HANG_SECONDS = 30
 
 
 @pytest.fixture(autouse=True)
@@ -73,8 +75,11 @@ def test_given_a_zoom_that_hangs_when_syncing_then_each_hung_request_is_abandone
     assert injected["hang"] >= 1 and injected["stall_body"] >= 1, injected
     held = stats["hung_seconds"]
     assert len(held) == injected["hang"] + injected["stall_body"]
-    # Given up on after the read timeout (never before it), not after the fake's own limit.
-    assert all(READ_TIMEOUT - 0.1 <= seconds_held <= READ_TIMEOUT + 1.5 for seconds_held in held), held
+    # Given up on after the read timeout, not after the fake's own limit. The bounds are halfway to
+    # each wrong answer (half the timeout: given up too early; half the fake's limit: never given
+    # up), so that a busy machine, which delays when the fake starts and stops its clock, never
+    # decides the verdict; the figures are printed below.
+    assert all(READ_TIMEOUT / 2 <= seconds_held <= HANG_SECONDS / 2 for seconds_held in held), held
     # Each hung request was sent once more, and nothing else was.
     assert stats["total_api_requests"] == clean_requests + len(held)
     print(

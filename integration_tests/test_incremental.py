@@ -4,10 +4,7 @@ reads only what is new, and a sync stopped half-way that resumes from its last s
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
-import tempfile
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 import pytest
 
@@ -16,7 +13,9 @@ from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import (
     incremental_catalog,
     latest_states,
-    read_command,
+    read_until,
+    saved_value,
+    truth_keys,
     state_messages,
     REPO_ROOT,
     compare_records,
@@ -26,7 +25,7 @@ from integration_tests.sync_support import (
     run_connector,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # Zoom removed the in-meeting files endpoints; the fake answers them 404 code 404 like Zoom.
 UNAVAILABLE_ON_THE_FAKE = ("meeting_files", "webinar_files")
@@ -36,19 +35,8 @@ SERVED_UP_TO_YESTERDAY = ("report_cloud_recording_usage",)
 CURRENT_MONTH_READ_AGAIN = ("report_daily_usage",)
 
 
-def saved_value(states: List[Mapping[str, Any]], table: str) -> Optional[dict]:
-    for state in states:
-        if state["stream"]["stream_descriptor"]["name"] == table:
-            return state["stream"]["stream_state"]
-    return None
-
-
 def keys_of(records: Mapping[str, List[Dict[str, Any]]], keys: Mapping[str, Any], table: str) -> List[Tuple[Any, ...]]:
     return primary_keys(records.get(table, []), keys[table])
-
-
-def truth_keys(truth: Mapping[str, Any], table: str) -> set:
-    return {tuple(key) for key in truth["tables"][table]["primary_keys"]}
 
 
 @pytest.fixture
@@ -178,30 +166,6 @@ def test_given_a_sync_stopped_half_way_when_resumed_from_its_last_state_then_not
         union = set(keys_of(stopped_records, keys, table)) | set(keys_of(resumed_records, keys, table))
         assert union == truth_keys(truth, table), table
         assert len(set(keys_of(resumed_records, keys, table))) == len(keys_of(resumed_records, keys, table)), table
-
-
-def read_until(config: Mapping[str, Any], catalog: Mapping[str, Any], stop_after_states: Tuple[str, int]) -> List[Dict[str, Any]]:
-    """Runs `read` and kills it once `stop_after_states[0]` has emitted that many states: what a
-    platform sees when a sync dies. Returns the messages read up to then."""
-    table, count = stop_after_states
-    seen: List[Dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as directory:
-        args = read_command(directory, config, catalog)
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT)
-        states_of_table = 0
-        try:
-            for line in process.stdout:  # type: ignore[union-attr]
-                message = json.loads(line)
-                seen.append(message)
-                if message["type"] == "STATE" and message["state"]["stream"]["stream_descriptor"]["name"] == table:
-                    states_of_table += 1
-                    if states_of_table >= count:
-                        break
-        finally:
-            process.kill()
-            process.wait(timeout=30)
-    assert states_of_table >= count, f"the sync ended before {table} emitted {count} states"
-    return seen
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_records, discover_streams, full_catalog, records_by_table, run_connector
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 PAGED_TABLES = ["meeting_registrants", "webinar_registrants", "report_meeting_participants"]
 REGISTRANTS = 650  # 300 + 300 + 50: three pages

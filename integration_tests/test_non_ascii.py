@@ -25,7 +25,7 @@ from integration_tests.sync_support import (
     records_by_table,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 TABLES = ["users", "meetings", "report_meeting_participants"]
 

@@ -61,6 +61,7 @@ def test_given_the_sample_files_then_they_are_what_the_connector_and_the_fake_sa
     assert json.loads(sample_files.CONFIGURED_CATALOG.read_text()) == sample_files.configured_catalog(), "run `python -m integration_tests.sample_files`"
 
 
+@pytest.mark.slow
 def test_given_the_readme_then_its_commands_run_as_printed_against_the_fake(sample_port):
     (commands, _docker) = readme_blocks()
     assert commands[0] == ". .venv/bin/activate" and commands[-1] == "kill %1", commands

@@ -1,45 +1,53 @@
 #!/usr/bin/env bash
-# The test command: unit tests, integration tests against the fake Zoom API, and the Docker image tests.
+# The test command: every test (unit tests, integration tests against the fake Zoom API, the
+# Docker image tests), on parallel workers (pytest-xdist), then the run's wall time.
+#
+#   bash scripts/test.sh                 # everything (what .ci/run runs)
+#   bash scripts/test.sh --quick         # the edit loop: every test but those marked `slow` or `image_tests`
+#   bash scripts/test.sh unit_tests -q   # extra arguments go to pytest (`-n 0`: no workers)
+#
+# Nothing is started up front: the image tests start a Docker engine (scripts/docker_engine.sh)
+# and the PostgreSQL test a server (scripts/postgres_server.sh), as root, once per run, when
+# they first need one; a run without them (unit_tests, --quick) starts neither.
 #
 # In CI (CI=true, as CI runners set it) or with SOURCE_ZOOM_REQUIRE_DOCKER=1, the image must be
-# tested: a Docker engine that does not start makes every image test fail, and the run with it.
-# Elsewhere the image tests are skipped with a loud banner. Either way pytest's last section names
-# every skipped and deselected test and why (root conftest.py).
+# tested: a Docker engine that does not start makes every image test fail, and the run with it;
+# under CI=true a PostgreSQL server that does not start fails the PostgreSQL test. Elsewhere
+# those tests are skipped with a loud banner. Either way pytest's last section names every
+# skipped and deselected test and why (root conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-# The engine set-up can be swapped for a stand-in (the no-engine path is tested that way).
-DOCKER_ENGINE_SCRIPT="${SOURCE_ZOOM_DOCKER_ENGINE_SCRIPT:-scripts/docker_engine.sh}"
 
-is_true() { case "$(printf '%s' "${1:-}" | tr '[:upper:]' '[:lower:]')" in 1|true|yes) return 0;; *) return 1;; esac; }
-engine_required=0
-if is_true "${CI:-}" || is_true "${SOURCE_ZOOM_REQUIRE_DOCKER:-}"; then
-  engine_required=1
+# Four workers on two cores: much of an integration test is spent waiting (on the fake's
+# latency, on the connector's pacing), so two more workers than cores keep both busy.
+WORKERS="${SOURCE_ZOOM_TEST_WORKERS:-4}"
+args=()
+quick=0
+workers_given=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -n|-n[0-9]*|--numprocesses|--numprocesses=*|-pno:xdist|no:xdist) workers_given=1; args+=("$arg") ;;
+    *) args+=("$arg") ;;
+  esac
+done
+options=(-rsx)
+if [ "$workers_given" = 0 ]; then
+  # The tests of a few modules go to one worker together (ONE_WORKER_MODULES, root conftest.py);
+  # every other test goes to whichever worker is free, the longest first.
+  options+=(-n "$WORKERS")
+fi
+if [ "$quick" = 1 ]; then
+  options+=(-m "not slow and not image_tests")
 fi
 
-engine_up=0
-if [ "$(id -u)" = "0" ]; then
-  bash "$DOCKER_ENGINE_SCRIPT" && engine_up=1
-elif docker info >/dev/null 2>&1; then
-  engine_up=1  # not root, but an engine someone else started answers
-fi
-
-if [ "$engine_up" = 1 ]; then
-  # The engine is up: from here a lost engine must fail the image tests, not skip them.
-  export SOURCE_ZOOM_REQUIRE_DOCKER=1
-elif [ "$engine_required" = 1 ]; then
-  export SOURCE_ZOOM_REQUIRE_DOCKER=1
-  echo "!!!!! NO DOCKER ENGINE, and this run must test the image (CI or SOURCE_ZOOM_REQUIRE_DOCKER is set): the image tests will FAIL, and so will the run !!!!!" >&2
-else
-  echo "!!!!! NO DOCKER ENGINE: $DOCKER_ENGINE_SCRIPT could not start one (it needs root); the image tests will be SKIPPED !!!!!" >&2
-fi
-# A real PostgreSQL server for the PyAirbyte PostgresCache test (integration_tests/test_pyairbyte.py).
-if [ "$(id -u)" = "0" ] && POSTGRES_DSN=$(bash scripts/postgres_server.sh); then
-  export SOURCE_ZOOM_POSTGRES_DSN="$POSTGRES_DSN"
-elif [ "${CI:-}" = "true" ]; then
-  echo "!!!!! NO POSTGRESQL SERVER: scripts/postgres_server.sh could not start one; under CI=true that fails the run !!!!!" >&2
-  exit 1
-else
-  echo "!!!!! NO POSTGRESQL SERVER: scripts/postgres_server.sh could not start one (it needs root); the PostgreSQL test will be SKIPPED !!!!!" >&2
-fi
-exec .venv/bin/python -m pytest -rsx "$@"
+started=$(date +%s)
+set +e
+.venv/bin/python -m pytest "${options[@]}" ${args[@]+"${args[@]}"}
+code=$?
+set -e
+elapsed=$(( $(date +%s) - started ))
+printf 'scripts/test.sh: pytest ran %dm%02ds (wall time, %s workers, %s cores, load average %s)\n' \
+  $((elapsed / 60)) $((elapsed % 60)) "$([ "$workers_given" = 1 ] && echo "as given" || echo "$WORKERS")" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+exit $code

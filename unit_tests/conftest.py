@@ -15,6 +15,7 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, make_file, read
 
+from integration_tests.sync_support import control_messages  # noqa: F401  (the unit tests import it from here)
 from source_zoom import SourceZoom
 from source_zoom import auth, errors
 
@@ -57,12 +58,6 @@ def check(config: Mapping[str, Any]) -> EntrypointOutput:
     with tempfile.TemporaryDirectory() as directory:
         config_file = make_file(Path(directory) / "config.json", config)
         return _run_command(SourceZoom(config), ["check", "--config", config_file])
-
-
-def control_messages(captured_stdout: str) -> List[Dict[str, Any]]:
-    """Config updates are printed straight to stdout (as the CDK does), not yielded."""
-    messages = [json.loads(line) for line in captured_stdout.splitlines() if line.startswith("{")]
-    return [m["control"] for m in messages if m.get("type") == "CONTROL"]
 
 
 def records_of(output: EntrypointOutput, table: str) -> List[Dict[str, Any]]:

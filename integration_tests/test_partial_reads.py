@@ -3,13 +3,9 @@ than Zoom holds, or with a state past rows it did not read, without saying so.""
 
 from __future__ import annotations
 
-import json
 import logging
-import subprocess
-import tempfile
 import threading
-import time
-from typing import Any, Callable, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping
 
 import pytest
 
@@ -26,14 +22,14 @@ from integration_tests.sync_support import (
     format_differences,
     full_catalog,
     incremental_catalog,
-    read_command,
+    start_read,
 )
 from source_zoom import SourceZoom
 from source_zoom.auth import LoginFailed
 from source_zoom.streams import TABLES
 from source_zoom.streams.meetings import Meetings
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # The tables that read through `meetings` (directly or through its past instances).
 READ_THROUGH_MEETINGS = (
@@ -144,68 +140,6 @@ def test_given_an_app_without_the_report_listing_scope_when_syncing_then_the_ins
         assert states and states[-1].get("meeting_start_time", "") > start, (table, states[-1:] or "no state")
     not_read = [m.log.message for m in output.logs if "not read, because" in m.log.message]
     assert not [line for line in not_read if line.split(":")[0] in UNDER_A_MEETING_INSTANCE], not_read
-
-
-# --- 2. a stop during retries ends the process within seconds -----------------------------------
-
-STOP_TO_EXIT_SECONDS = 10
-STOP_WAIT_LIMIT_SECONDS = 60
-
-
-def seconds_to_exit_once_output_closes(fake: FakeZoomServer, under_way: Callable[[], bool], what: str) -> float:
-    """Reads every table, takes 20 records, waits (up to 30 s) until `under_way()` says the fault
-    is being lived through, then closes the process's output as the platform does when it stops
-    reading, and measures how long the process runs on (STOP_WAIT_LIMIT_SECONDS at most)."""
-    config = fake.connector_config()
-    with tempfile.TemporaryDirectory() as directory:
-        process = subprocess.Popen(
-            read_command(directory, config, full_catalog(discover_streams(config))),
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO_ROOT,
-        )
-        try:
-            records = 0
-            while records < 20:
-                line = process.stdout.readline()  # type: ignore[union-attr]
-                assert line, "the read ended before 20 records: nothing was tested"
-                records += json.loads(line)["type"] == "RECORD"
-            deadline = time.monotonic() + 30
-            while not under_way() and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert under_way() and process.poll() is None, f"{what}: nothing was tested"
-
-            process.stdout.close()  # type: ignore[union-attr]  # the platform stops reading
-            stopped = time.monotonic()
-            try:
-                process.wait(timeout=STOP_WAIT_LIMIT_SECONDS)
-            except subprocess.TimeoutExpired:
-                pass
-            return time.monotonic() - stopped
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-
-
-def test_given_zoom_failing_most_requests_when_the_output_closes_during_retries_then_the_process_exits_within_ten_seconds():
-    # 60% of requests answer 5xx: most of the connector's workers wait out backoffs (up to a minute
-    # each) when the platform stops reading.
-    with FakeZoomServer(FakeZoomConfig.benchmark(rate_5xx=0.6, fault_seed=3)) as fake:
-        seconds = seconds_to_exit_once_output_closes(fake, lambda: fake.stats()["faults_injected"]["5xx"] > 0, "no retry under way")
-        retried = fake.stats()["faults_injected"]["5xx"]
-
-    print(f"\nexited {seconds:.1f} s after its output closed ({retried} 5xx answered in all)")
-    assert seconds <= STOP_TO_EXIT_SECONDS, f"the process ran {seconds:.0f} s after its output closed"
-
-
-def test_given_requests_that_hang_when_the_output_closes_then_the_process_exits_within_ten_seconds():
-    # Every poll request is held unanswered (up to the connector's 60 s read timeout): a worker
-    # inside one must not keep the process alive after the platform stopped reading.
-    hanging = FakeZoomConfig.default(persistent_fault_endpoint="/v2/meetings/{meetingId}/polls", persistent_fault="hang", hang_seconds=120)
-    with FakeZoomServer(hanging) as fake:
-        seconds = seconds_to_exit_once_output_closes(fake, lambda: fake.stats()["faults_injected"]["hang"] > 0, "no request hung")
-
-    print(f"\nexited {seconds:.1f} s after its output closed, with requests hanging")
-    assert seconds <= STOP_TO_EXIT_SECONDS, f"the process ran {seconds:.0f} s after its output closed"
 
 
 # --- 6. what a table is said to have read past its cursor, it read ------------------------------

@@ -12,9 +12,9 @@ import pytest
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import compare_records, format_differences, records_by_table, run_connector
+from integration_tests.sync_support import compare_records, format_differences, latest_states, records_by_table, run_connector
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 NEW_TABLES = ("meeting_summaries", "recording_transcript_segments", "meeting_qna_results", "report_sign_in_activities",
               "report_operation_logs")
@@ -39,14 +39,6 @@ def only_new_tables(truth: Mapping[str, Any]) -> Dict[str, Any]:
 
 def logs(messages: List[Mapping[str, Any]]) -> List[str]:
     return [m["log"]["message"] for m in messages if m["type"] == "LOG"]
-
-
-def latest_states(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    last: Dict[str, Dict[str, Any]] = {}
-    for message in messages:
-        if message["type"] == "STATE":
-            last[message["state"]["stream"]["stream_descriptor"]["name"]] = message["state"]
-    return list(last.values())
 
 
 @pytest.fixture(scope="module")

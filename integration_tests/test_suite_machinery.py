@@ -1,0 +1,104 @@
+"""The suite's own machinery: a connector launched from the warm fork server is the process
+`python main.py` would be (output, exit status, signals), and work done once per run is done once
+however many workers ask for it at the same time."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from integration_tests import launcher
+from integration_tests.once_per_run import FailedOnce, once_per_run
+
+pytestmark = pytest.mark.integration
+
+
+def fresh_interpreter(args):
+    return subprocess.run([sys.executable, str(launcher.MAIN), *args], capture_output=True, text=True, timeout=300, cwd=launcher.REPO_ROOT)
+
+
+@pytest.mark.parametrize("args", [["spec"], ["check"], ["read", "--config", "/nonexistent/config.json", "--catalog", "/nonexistent/catalog.json"]], ids=["spec", "usage error", "missing file"])
+def test_given_a_command_when_launched_from_the_fork_server_then_output_and_exit_status_are_those_of_python_main_py(args):
+    forked = launcher.run(args, timeout=300)
+    fresh = fresh_interpreter(args)
+
+    assert forked.returncode == fresh.returncode
+    assert without_times(forked.stdout) == without_times(fresh.stdout)
+    assert forked.stdout.strip(), "nothing was compared"
+
+
+def without_times(stdout: str) -> list:
+    """The messages, each line parsed, without the moments they were emitted at."""
+
+    def drop(value):
+        if isinstance(value, dict):
+            return {key: drop(item) for key, item in value.items() if key != "emitted_at"}
+        if isinstance(value, list):
+            return [drop(item) for item in value]
+        return value
+
+    return [drop(json.loads(line)) for line in stdout.splitlines()]
+
+
+def test_given_a_launched_read_when_sigterm_or_sigkill_arrives_then_it_ends_as_a_process_does():
+    """Signals reach the child itself: SIGTERM runs the connector's handler (exit 143), SIGKILL kills."""
+    with tempfile.TemporaryDirectory() as directory, socket.socket() as silent:
+        # A `read` whose Zoom takes the connection and never answers: it waits long enough to be signalled.
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        zoom = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        config = {"credentials": {"auth_type": "jwt", "jwt_token": "t"}, "start_date": "2026-01-01T00:00:00Z",
+                  "api_base_url": f"{zoom}/v2", "oauth_token_url": f"{zoom}/oauth/token"}
+        catalog = {"streams": [{"stream": {"name": "users", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+                                "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}
+        (Path(directory) / "config.json").write_text(json.dumps(config))
+        (Path(directory) / "catalog.json").write_text(json.dumps(catalog))
+        args = ["read", "--config", f"{directory}/config.json", "--catalog", f"{directory}/catalog.json"]
+        ended = {}
+        for signal_number in (signal.SIGTERM, signal.SIGKILL):
+            process = launcher.launch(args, stdout=launcher.DEVNULL, stderr=launcher.DEVNULL)
+            time.sleep(1)
+            still_running = process.poll() is None
+            process.send_signal(signal_number)
+            ended[signal_number.name] = (still_running, process.wait(timeout=60))
+
+    assert ended == {"SIGTERM": (True, 128 + signal.SIGTERM), "SIGKILL": (True, -signal.SIGKILL)}
+
+
+def test_given_workers_asking_at_once_when_work_is_done_once_per_run_then_it_runs_once_and_all_get_its_result(tmp_path):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.5)
+        return {"answer": 42}
+
+    name = f"machinery_test_{time.monotonic_ns()}"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: once_per_run(name, compute), range(4)))
+
+    assert results == [{"answer": 42}] * 4
+    assert calls == [1]
+
+
+def test_given_work_that_failed_when_asked_again_then_the_same_failure_is_raised_without_retrying():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        raise RuntimeError("the engine did not start")
+
+    name = f"machinery_failure_{time.monotonic_ns()}"
+    for _ in range(2):
+        with pytest.raises(FailedOnce, match="the engine did not start"):
+            once_per_run(name, compute)
+    assert calls == [1]
