@@ -5,14 +5,14 @@
     python -m benchmarks.full_sync --skip-concurrent --skip-sequential --cpu-scales 1 10 --many-users 10000 --cpu-time-cap 300
     python -m benchmarks.full_sync --plans pro --connector-plan business --skip-sequential --cpu-scales
 
-Runs, each a full sync of all 27 tables by the connector as a subprocess (`python main.py read`)
+Runs, each a full sync of all 36 tables by the connector as a subprocess (`python main.py read`)
 against the fake Zoom API in its own process (`python -m fake_zoom`):
 
 1. rate limited: the Pro plan's limits, then Business's, 100 ms latency per request; the
    connector's `rate_limit_plan` matches the fake's (`--connector-plan` tells it another one, as a
    user who picked the wrong plan would, to see how the budget learns the real limits from 429s). Wall seconds, requests per category, 429s,
-   records per table against the ground truth, the floor (per category: requests / the plan's
-   rate; the largest) and wall / floor.
+   records per table against the ground truth, the floor (per budget, Zoom's Meeting API and
+   Zoom Phone, and per category: requests / the plan's rate; the largest) and wall / floor.
 2. sequential baseline: the same with `num_workers=1`, per plan, for the speed-up.
 3. CPU: no latency, no limits in the fake, at dataset sizes x1 and x10: CPU seconds per 10,000
    records and peak RSS of the connector process (its rusage, reported by a small launcher). The
@@ -47,6 +47,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import orjson
 
 from fake_zoom.bench import spawn_server
+from fake_zoom.phone import PHONE_QPS, requests_by_budget
 from integration_tests.sync_support import discover_streams, full_catalog
 from scripts.demo import requests_per_stream
 from source_zoom.rate_limits import PLAN_RATES
@@ -231,9 +232,15 @@ def compare(run: ConnectorRun, truth: Mapping[str, Any]) -> Dict[str, Dict[str, 
     return tables
 
 
-def floor_seconds(requests_by_category: Mapping[str, int], plan: str) -> Dict[str, float]:
-    """Per category: requests / the plan's rate (Zoom's full figure, not our paced share)."""
-    return {category: requests_by_category.get(category, 0) / PLAN_RATES[plan][category.capitalize()] for category in CATEGORIES}
+def floor_seconds(requests_by_budget: Mapping[str, Mapping[str, int]], plan: str) -> Dict[str, float]:
+    """Per budget (Zoom's Meeting API, Zoom Phone) and category: requests / the plan's rate (Zoom's
+    full figure, not our paced share)."""
+    rates = {"meeting": PLAN_RATES[plan], "phone": PHONE_QPS[plan]}
+    return {
+        f"{budget} {category}": requests_by_budget[budget].get(category, 0) / rates[budget][category.capitalize()]
+        for budget in ("meeting", "phone")
+        for category in CATEGORIES
+    }
 
 
 def naive_walk_requests(requests_by_endpoint: Mapping[str, int]) -> Dict[str, int]:
@@ -283,7 +290,8 @@ def sync_under_limits(plan: str, scale: int, latency_ms: float, num_workers: Opt
     connector_plan = connector_plan or plan
     with FakeZoomProcess(scale, plan, latency_ms, server_cpu) as fake:
         run, stats, truth = read_all_tables(fake, fake.connector_config(connector_plan, num_workers), time_cap)
-    floors = floor_seconds(stats["requests_by_category"], plan)
+    budgets = requests_by_budget(stats["requests_by_endpoint"])
+    floors = floor_seconds(budgets, plan)
     floor = max(floors.values())
     return {
         "plan": plan, "connector_plan": connector_plan, "scale": scale, "latency_ms": latency_ms, "num_workers": num_workers or "default",
@@ -291,6 +299,7 @@ def sync_under_limits(plan: str, scale: int, latency_ms: float, num_workers: Opt
         "exit_code": run.exit_code, "errors": run.errors[:5], "summary": run.summary,
         "cpu_seconds": round(run.cpu_seconds, 1), "peak_rss_mb": round(run.peak_rss_mb, 1),
         "requests_by_category": stats["requests_by_category"], "total_api_requests": stats["total_api_requests"],
+        "requests_by_budget": budgets,
         "token_requests": stats["token_requests"], "status_counts": stats["status_counts"],
         "answered_429": stats["status_counts"].get("429", 0),
         "floor_seconds_by_category": {k: round(v, 1) for k, v in floors.items()},
@@ -336,13 +345,16 @@ def many_users_dataset(users: int) -> Tuple[str, ...]:
 
 def print_limited(result: Dict[str, Any]) -> None:
     categories = ", ".join(f"{c} {result['requests_by_category'][c]}" for c in CATEGORIES)
-    floors = ", ".join(f"{c} {result['floor_seconds_by_category'][c]}" for c in CATEGORIES)
+    floors = ", ".join(f"{c} {seconds}" for c, seconds in result["floor_seconds_by_category"].items())
+    budgets = "; ".join(f"{budget}: " + ", ".join(f"{c} {n}" for c, n in counts.items())
+                        for budget, counts in result["requests_by_budget"].items())
     capped = f" (stopped at the {result['time_cap_seconds']} s cap)" if result["timed_out"] else ""
     told = f" (connector told {result['connector_plan']})" if result.get("connector_plan", result["plan"]) != result["plan"] else ""
     print(f"\n== {result['plan']} plan{told}, num_workers {result['num_workers']}, scale x{result['scale']}, "
           f"{result['latency_ms']:g} ms latency ==")
     print(f"wall {result['wall_seconds']} s{capped}; floor {result['floor_seconds']} s (per category: {floors}); "
           f"wall/floor {result['wall_over_floor']}")
+    print(f"requests per budget: {budgets}")
     print(f"requests {result['total_api_requests']} ({categories}) + {result['token_requests']} token; "
           f"429s {result['answered_429']} ({result['answered_429'] / max(1, result['total_api_requests']):.2%}); "
           f"exit code {result['exit_code']}; connector CPU {result['cpu_seconds']} s, peak RSS {result['peak_rss_mb']} MB")

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from typing import Optional
 
-from . import ai_companion, audit_logs, meeting_qa, transcripts
+from . import ai_companion, audit_logs, meeting_qa, phone, transcripts
 from .config import FakeZoomConfig
 from .data import Dataset, PastInstance, generate
 
@@ -28,6 +28,7 @@ def build_dataset(config: FakeZoomConfig) -> Dataset:
     add_beyond_stitch(dataset, sorted(dataset.all_instances(), key=lambda i: (i.start, i.uuid)), rng)
     dataset.sign_in_logs = audit_logs.sign_ins(hosts, today, rng)
     dataset.operation_logs = audit_logs.operations(hosts, today, rng)
+    dataset.phone = phone.build(dataset)  # Zoom Phone, from a random stream of its own
     return dataset
 
 

@@ -47,6 +47,15 @@ SCOPE_BY_ROUTE = {
     "/v2/report/meetings/{meetingId}/qa": "report:read:meeting_qa:admin",
     "/v2/report/activities": "report:read:user_activities:admin",
     "/v2/report/operationlogs": "report:read:operation_logs:admin",
+    "/v2/phone/users": "phone:read:list_users:admin",
+    "/v2/phone/sites": "phone:read:list_sites:admin",
+    "/v2/phone/numbers": "phone:read:list_numbers:admin",
+    "/v2/phone/call_queues": "phone:read:list_call_queues:admin",
+    "/v2/phone/call_history": "phone:read:list_call_logs:admin",
+    "/v2/phone/call_history/{callLogId}": "phone:read:call_log:admin",
+    "/v2/phone/recordings": "phone:read:list_call_recordings:admin",
+    "/v2/phone/voice_mails": "phone:read:list_voicemails:admin",
+    "/v2/phone/sms/sessions": "phone:read:list_sms_sessions:admin",
 }
 
 

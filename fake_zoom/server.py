@@ -37,7 +37,7 @@ from .data import (
     report_detail,
     report_listing_row,
 )
-from . import ai_companion, audit_logs, transcripts
+from . import ai_companion, audit_logs, phone, transcripts
 from .account import add_past_meetings, build_dataset
 from .faults import Fault, FaultInjector
 from .ground_truth import compute_ground_truth
@@ -559,6 +559,7 @@ ROUTES = [
     Route("/v2/report/webinars/{webinarId}", "Heavy", get_report_webinar),
     Route("/v2/report/webinars/{webinarId}/participants", "Heavy", list_report_webinar_participants),
     Route("/v2/users/{userId}/recordings", "Medium", list_user_recordings),
+    *(Route(template, category, handler) for template, category, handler in phone.ROUTES),
 ]
 
 
@@ -628,6 +629,7 @@ class FakeZoom:
         self.dataset = build_dataset(config)
         self.tokens = TokenStore(config)
         self.limiter = RateLimiter(config.rate_limit_plan, config.heavy_daily_limit, config.daily_limit_headers)
+        self.phone_limiter = phone.PhoneRateLimiter(config.rate_limit_plan, config.daily_limit_headers)
         self.faults = FaultInjector(config)
         self.router = Router(ROUTES)
         self.stats = Stats()
@@ -671,11 +673,11 @@ class FakeZoom:
             return error_response(400, MISSING_SCOPE_CODE, missing_scope_message(scope))
         quota: dict[str, str] = {}
         try:
-            quota = self.limiter.admit(route.category)
+            quota = (self.phone_limiter if phone.is_phone(route.template) else self.limiter).admit(route.category)
             body = route.handler(Ctx(self.dataset, params, request.query, raw_path, origin_of(request)))
         except RateLimited as limited:
             return error_response(429, 429, limited.message, limited.headers)
-        except ZoomError as error:
+        except (ZoomError, phone.PhoneRefused) as error:
             return error_response(error.http_status, error.code, error.message, quota)
         except PagingError as error:
             return error_response(400, 300, str(error))

@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - depends on how pytest was invoked
 
 pytestmark = pytest.mark.image_tests
 
-EXPECTED_STREAM_COUNT = 27
+EXPECTED_STREAM_COUNT = 36
 IMAGE_SIZE_LIMIT_MB = 500
 
 

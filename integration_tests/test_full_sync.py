@@ -37,8 +37,8 @@ def subprocess_sync(fake, discovered):
     return code, messages, stderr, fake.stats()
 
 
-def test_given_the_fake_when_discovering_then_27_tables_with_primary_keys_are_listed(discovered):
-    assert len(discovered) == 27
+def test_given_the_fake_when_discovering_then_36_tables_with_primary_keys_are_listed(discovered):
+    assert len(discovered) == 36
     assert all(stream["source_defined_primary_key"] for stream in discovered)
 
 
@@ -91,7 +91,7 @@ def test_given_a_full_sync_then_stream_statuses_are_reported_for_every_table(sub
         if m["type"] == "TRACE" and m["trace"]["type"] == "STREAM_STATUS":
             status = m["trace"]["stream_status"]
             statuses.setdefault(status["stream_descriptor"]["name"], []).append(status["status"])
-    assert len(statuses) == 27
+    assert len(statuses) == 36
     assert all(s[0] == "STARTED" and s[-1] == "COMPLETE" for s in statuses.values()), statuses
 
 

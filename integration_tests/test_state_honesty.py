@@ -36,7 +36,7 @@ pytestmark = pytest.mark.integration
 
 # Every webinar table is read through the users' webinar listing, which needs this scope.
 WEBINAR_LIST_SCOPE = "webinar:read:list_webinars:admin"
-ALL_TABLES = 27
+ALL_TABLES = 36
 # Incremental tables read through the report listing or a meeting's past instances.
 MEETING_INSTANCE_TABLES = ("report_meetings", "report_meeting_participants", "meeting_poll_results")
 

@@ -24,7 +24,7 @@ const SNAPSHOT = path.join(REPO_ROOT, "unit_tests", "resources", "zoom_types.jso
 const RATE_LIMITS = path.join(REPO_ROOT, "source_zoom", "rate_limits.py");
 // Endpoints the connector is starting to read that have no rate-category entry yet.
 const EXTRA_ENDPOINTS = ["report/history_meetings", "report/meetings/{meetingId}"];
-const SDK_MODULES = ["meetings/meetings", "users/users"];
+const SDK_MODULES = ["meetings/meetings", "users/users", "phone/phone"];
 
 function parseArgs(argv) {
   const args = { sdk: process.env.ZOOM_RIVET_DIR || "/tmp/rivet/node_modules/@zoom/rivet", typescript: process.env.TYPESCRIPT_DIR, check: false };

@@ -59,6 +59,9 @@ class Outcome(Enum):
 class ZoomError:
     meaning: str
     outcome: Outcome
+    # An unavailability that holds for a whole product of the account (no Zoom Phone): said once
+    # for all its tables, under this key, instead of once per table.
+    said_once_for: Optional[str] = None
 
 
 # (HTTP status, Zoom code) -> what it means for a sync. Status-only rows use code None.
@@ -192,6 +195,8 @@ class SyncReport:
         self._lock = threading.Lock()
         self.skips: Counter = Counter()
         self.unavailable: dict = {}
+        # Tables whose unavailability was said once for their whole product (ZoomError.said_once_for).
+        self.said_for_product: set = set()
         self.requests: Counter = Counter()
         self.failed_slices: Counter = Counter()
 

@@ -42,6 +42,8 @@ class Gap:
     requests: int
     unavailable: bool = False
     failure_type: FailureType = FailureType.transient_error
+    # The unavailability was said already, once for its whole product (errors.ZoomError.said_once_for).
+    said: bool = False
 
     def through(self, name: str) -> "Gap":
         return replace(self, message=f"{name}: {self.message}")

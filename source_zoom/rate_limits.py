@@ -117,6 +117,16 @@ ENDPOINT_CATEGORIES: Mapping[str, str] = {
     "report/meetings/{meetingId}/qa": "Heavy",
     "report/activities": "Heavy",
     "report/operationlogs": "Heavy",
+    # Zoom Phone (its own rate-limit table; the label of each is in Zoom's Phone API reference)
+    "phone/users": "Medium",
+    "phone/sites": "Medium",
+    "phone/numbers": "Medium",
+    "phone/call_queues": "Medium",
+    "phone/call_history": "Heavy",
+    "phone/call_history/{callLogId}": "Light",
+    "phone/recordings": "Medium",
+    "phone/voice_mails": "Heavy",
+    "phone/sms/sessions": "Medium",
 }
 
 

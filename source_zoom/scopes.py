@@ -55,6 +55,16 @@ ENDPOINT_SCOPES: Mapping[str, Scopes] = {
     "report/meetings/{meetingId}/qa": Scopes("report:read:admin", "report:read:meeting_qa:admin"),
     "report/activities": Scopes("report:read:admin", "report:read:user_activities:admin"),
     "report/operationlogs": Scopes("report:read:admin", "report:read:operation_logs:admin"),
+    # Zoom Phone: one classic scope for every listing, a granular one each (Zoom's Phone API reference).
+    "phone/users": Scopes("phone:read:admin", "phone:read:list_users:admin"),
+    "phone/sites": Scopes("phone:read:admin", "phone:read:list_sites:admin"),
+    "phone/numbers": Scopes("phone:read:admin", "phone:read:list_numbers:admin"),
+    "phone/call_queues": Scopes("phone:read:admin", "phone:read:list_call_queues:admin"),
+    "phone/call_history": Scopes("phone:read:admin", "phone:read:list_call_logs:admin"),
+    "phone/call_history/{callLogId}": Scopes("phone:read:admin", "phone:read:call_log:admin"),
+    "phone/recordings": Scopes("phone:read:admin", "phone:read:list_call_recordings:admin"),
+    "phone/voice_mails": Scopes("phone:read:admin", "phone:read:list_voicemails:admin"),
+    "phone/sms/sessions": Scopes("phone:read:admin", "phone:read:list_sms_sessions:admin"),
 }
 
 

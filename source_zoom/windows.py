@@ -37,6 +37,12 @@ class DatePolicy:
     windows: Windows = Windows.NONE
     within_report_horizon: bool = False
     since_start_date: bool = False
+    # What is lost before the six-month horizon, said once per start day ({start}, {end}: the days).
+    horizon_says: str = (
+        "Zoom's reports reach back six months only, so {start} to {end} cannot be listed in report_meetings or Zoom's "
+        "history report; past instances in that range still reach the participant, poll and Q&A tables through "
+        "/past_meetings/{{id}}/instances of the meetings Zoom still lists, as far back as Zoom serves them."
+    )
 
     @property
     def keeps_only_recent_instances(self) -> bool:
@@ -102,13 +108,10 @@ def table_windows(
     if policy.within_report_horizon:
         horizon = report_horizon(today.date())
         if start < horizon:
-            # Said once for every report listing (report_meetings and the history report).
+            # Said once for every listing of the same horizon (report_meetings and the history report).
             log_once(
-                f"report-horizon:{start.isoformat()}",
-                f"Zoom's reports reach back six months only, so {start.isoformat()} to {(horizon - timedelta(days=1)).isoformat()} "
-                "cannot be listed in report_meetings or Zoom's history report; past instances in that range still reach the "
-                "participant, poll and Q&A tables through /past_meetings/{id}/instances of the meetings Zoom still lists, "
-                "as far back as Zoom serves them.",
+                f"horizon:{policy.horizon_says}:{start.isoformat()}",
+                policy.horizon_says.format(start=start.isoformat(), end=(horizon - timedelta(days=1)).isoformat()),
             )
             start = horizon
     return list(month_windows(start, today.date())) or [(today.date(), today.date())]

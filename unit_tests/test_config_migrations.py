@@ -167,4 +167,4 @@ def test_given_a_stitch_config_when_the_connector_discovers_then_it_runs_on_the_
     messages = stdout_messages(capsys.readouterr().out)
     assert [m["type"] for m in messages] == ["LOG", "CONTROL", "CATALOG"]
     assert messages[1]["control"]["connectorConfig"]["config"] == expected
-    assert len(messages[2]["catalog"]["streams"]) == 27
+    assert len(messages[2]["catalog"]["streams"]) == 36

@@ -1,7 +1,7 @@
 """Checks on the JSON schemas in source_zoom/schemas/.
 
 1. every schema file loads and is a valid draft-07 schema of the agreed shape;
-2. exactly the 27 catalog tables have a schema file;
+2. exactly the 36 catalog tables have a schema file;
 3. every field Stitch's Zoom table reference lists for its 21 tables is present with a
    compatible type, unless the type was deliberately corrected (TYPE_CORRECTIONS, mirrored from
    docs/table_reference.md);
@@ -52,6 +52,15 @@ TABLES = [
     "meeting_qna_results",
     "report_sign_in_activities",
     "report_operation_logs",
+    "phone_users",
+    "phone_sites",
+    "phone_numbers",
+    "phone_call_queues",
+    "phone_call_history",
+    "phone_call_elements",
+    "phone_recordings",
+    "phone_voicemails",
+    "phone_sms_sessions",
 ]
 
 # Tables of the catalog that Stitch's reference has no entry for.
@@ -62,6 +71,15 @@ NOT_IN_SEED = {
     "meeting_qna_results",
     "report_sign_in_activities",
     "report_operation_logs",
+    "phone_users",
+    "phone_sites",
+    "phone_numbers",
+    "phone_call_queues",
+    "phone_call_history",
+    "phone_call_elements",
+    "phone_recordings",
+    "phone_voicemails",
+    "phone_sms_sessions",
 }
 
 # (table, field path) -> the JSON type we declare instead of the seed's type, because Zoom returns
@@ -129,6 +147,15 @@ CONTRACT_PRIMARY_KEYS = {
     "meeting_qna_results": ["meeting_uuid", "email", "respondent_index"],
     "report_sign_in_activities": ["email", "time", "type", "ip_address", "client_type", "version"],
     "report_operation_logs": ["time", "operator", "category_type", "action", "operation_detail"],
+    "phone_users": ["id"],
+    "phone_sites": ["id"],
+    "phone_numbers": ["id"],
+    "phone_call_queues": ["id"],
+    "phone_call_history": ["id"],
+    "phone_call_elements": ["call_element_id"],
+    "phone_recordings": ["id"],
+    "phone_voicemails": ["id"],
+    "phone_sms_sessions": ["session_id"],
 }
 CONTRACT_STAMPED = {
     "meetings": ["meeting_id"],
@@ -153,6 +180,8 @@ CONTRACT_STAMPED = {
     "webinar_files": ["webinar_id", "webinar_uuid", "webinar_start_time"],
     "meeting_qna_results": ["meeting_id", "meeting_uuid", "meeting_start_time"],
     "recording_transcript_segments": ["meeting_uuid", "meeting_id", "meeting_start_time"],
+    "phone_call_history": ["id", "call_history_uuid"],
+    "phone_call_elements": ["call_history_id", "call_element_id", "id"],
 }
 
 RESPONDENT_INDEX_TABLES = {"meeting_poll_results", "webinar_poll_results", "webinar_qna_results", "meeting_qna_results"}
@@ -346,7 +375,7 @@ def _compare_node(table, node, seed_node, path):
 def test_exactly_the_catalog_tables_have_schemas():
     files = sorted(p.stem for p in SCHEMAS_DIR.glob("*.json"))
     assert files == sorted(TABLES)
-    assert len(TABLES) == 27
+    assert len(TABLES) == 36
     assert not [p.name for p in SCHEMAS_DIR.iterdir() if p.is_file() and p.suffix != ".json"]
 
 

@@ -102,6 +102,29 @@ def mock_account(zoom_api):
         re.compile(rf"{re.escape(API)}/report/operationlogs\?.*"),
         json={"operation_logs": [{"time": RECENT, "operator": "admin@example.com", "category_type": "user", "action": "Add"}], "next_page_token": ""},
     )
+    mock_phone(get)
+
+
+CALL_ID = "20261201-48c1dfd4-91ce-4df5-8495-7c9e33d10869"
+
+
+def mock_phone(get):
+    """The account's Zoom Phone, in today's shape of call history (call_history, call_elements)."""
+    for status in ("activate", "deactivate", "pending"):
+        users = [{"id": f"phone-user-{status}", "status": status}]
+        get(f"{API}/phone/users?page_size=100&status={status}", json={"users": users, "next_page_token": ""})
+    get(f"{API}/phone/sites?page_size=300", json={"sites": [{"id": "site-1", "name": "Main"}], "next_page_token": ""})
+    get(f"{API}/phone/numbers?type=all&pending_numbers=true&page_size=100", json={"phone_numbers": [{"id": "num-1", "status": "pending"}], "next_page_token": ""})
+    get(f"{API}/phone/call_queues?page_size=100", json={"call_queues": [{"id": "cq-1"}], "next_page_token": ""})
+    get(re.compile(rf"{re.escape(API)}/phone/call_history\?.*"), json={"call_history": [
+        {"call_history_uuid": CALL_ID, "call_id": "7001", "start_time": RECENT, "end_time": RECENT},
+    ], "next_page_token": ""})
+    get(f"{API}/phone/call_history/{CALL_ID}", json={"call_history_uuid": CALL_ID, "call_elements": [
+        {"call_element_id": "el-1", "event": "incoming", "start_time": RECENT, "end_time": RECENT},
+    ]})
+    get(re.compile(rf"{re.escape(API)}/phone/recordings\?.*"), json={"recordings": [{"id": "prec-1", "date_time": RECENT}], "next_page_token": ""})
+    get(re.compile(rf"{re.escape(API)}/phone/voice_mails\?.*"), json={"voice_mails": [{"id": "vm-1", "date_time": RECENT}], "next_page_token": ""})
+    get(re.compile(rf"{re.escape(API)}/phone/sms/sessions\?.*"), json={"sms_sessions": [{"session_id": "sms-1", "last_access_time": RECENT}], "next_page_token": ""})
 
 
 # table -> (path it requests, stamped fields it must carry)
@@ -143,11 +166,21 @@ TABLES = {
     "meeting_qna_results": (f"/report/meetings/{MEETING_UUID_IN_PATH}/qa", {"meeting_uuid": MEETING_UUID, "meeting_id": MEETING_ID, "email": "", "respondent_index": 0}),
     "report_sign_in_activities": ("/report/activities?page_size=300&from=", {"email": "host@example.com", "client_type": "", "version": ""}),
     "report_operation_logs": ("/report/operationlogs?category_type=all&page_size=300&from=", {"operator": "admin@example.com", "operation_detail": ""}),
+    "phone_users": ("/phone/users?page_size=100&status=activate", {"id": "phone-user-activate"}),
+    "phone_sites": ("/phone/sites?page_size=300", {"id": "site-1"}),
+    "phone_numbers": ("/phone/numbers?type=all&pending_numbers=true&page_size=100", {"id": "num-1", "status": "pending"}),
+    "phone_call_queues": ("/phone/call_queues?page_size=100", {"id": "cq-1"}),
+    # Today's shape: the history uuid is the id too.
+    "phone_call_history": ("/phone/call_history?page_size=300&from=", {"id": CALL_ID, "call_history_uuid": CALL_ID, "call_id": "7001"}),
+    "phone_call_elements": (f"/phone/call_history/{CALL_ID}", {"call_element_id": "el-1", "id": "el-1", "call_history_id": CALL_ID}),
+    "phone_recordings": ("/phone/recordings?page_size=300&from=", {"id": "prec-1"}),
+    "phone_voicemails": ("/phone/voice_mails?page_size=300&from=", {"id": "vm-1"}),
+    "phone_sms_sessions": ("/phone/sms/sessions?session_type=all&filter_type=last_message_time&page_size=100&from=", {"session_id": "sms-1"}),
 }
 
 
-def test_given_the_table_list_then_it_has_the_27_tables():
-    assert len(TABLES) == 27
+def test_given_the_table_list_then_it_has_the_36_tables():
+    assert len(TABLES) == 36
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
