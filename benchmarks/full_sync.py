@@ -47,7 +47,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import orjson
 
 from fake_zoom.bench import spawn_server
-from fake_zoom.phone import PHONE_QPS, requests_by_budget
+from fake_zoom.phone import PHONE_QPS, is_phone
+from fake_zoom.routes import ROUTES
 from integration_tests.sync_support import discover_streams, full_catalog
 from scripts.demo import requests_per_stream
 from source_zoom.rate_limits import PLAN_RATES
@@ -230,6 +231,18 @@ def compare(run: ConnectorRun, truth: Mapping[str, Any]) -> Dict[str, Dict[str, 
             "unexpected": len(set(got) - expected_keys),
         }
     return tables
+
+
+def requests_by_budget(requests_by_endpoint: Mapping[str, int]) -> Dict[str, Dict[str, int]]:
+    """The API requests a sync sent to each of Zoom's two rate budgets (the Meeting API's, Zoom
+    Phone's), per category, from the fake's request counts per endpoint (file downloads have none)."""
+    category_of = {route.name: (route.template, route.category.lower()) for route in ROUTES}
+    budgets: Dict[str, Dict[str, int]] = {budget: {category: 0 for category in CATEGORIES} for budget in ("meeting", "phone")}
+    for endpoint, count in requests_by_endpoint.items():
+        route = category_of.get(endpoint.split("?", 1)[0])
+        if route is not None:
+            budgets["phone" if is_phone(route[0]) else "meeting"][route[1]] += count
+    return budgets
 
 
 def floor_seconds(requests_by_budget: Mapping[str, Mapping[str, int]], plan: str) -> Dict[str, float]:

@@ -1,9 +1,11 @@
 """The fake account's life: built once from the config, then changed as a test asks (new meetings
 held, summaries edited).
 
-It composes the model (data.py, what Stitch's tables read) with what Zoom keeps beyond those
-tables (ai_companion.py, transcripts.py, meeting_qa.py, audit_logs.py): those modules read the
-model, and only this one knows them all, so imports run one way.
+It composes the account as Stitch's tables see it (generate.py, drawn by generator.py into the
+model of model.py) with what Zoom keeps beyond those tables (ai_companion.py, transcripts.py,
+meeting_qa.py, audit_logs.py): those modules read the model, and only this one knows them all, so
+imports run one way. Every edit between syncs starts here (new meetings held; summaries edited
+through ai_companion.edit_summaries).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import Optional
 
 from . import ai_companion, audit_logs, meeting_qa, phone, transcripts
 from .config import FakeZoomConfig
-from .data import Dataset, PastInstance, generate
+from .generate import generate
+from .generator import Generator
+from .model import Dataset, PastInstance
 
 
 def build_dataset(config: FakeZoomConfig) -> Dataset:
@@ -33,10 +37,10 @@ def build_dataset(config: FakeZoomConfig) -> Dataset:
 
 
 def add_past_meetings(dataset: Dataset, meetings_per_user: int, started_at: Optional[dt.datetime] = None) -> int:
-    """Append `meetings_per_user` one-off meetings per active user (Dataset.add_one_off_meetings),
+    """Append `meetings_per_user` one-off meetings per active user (add_one_off_meetings),
     with summaries, transcripts and Q&A for some of them, the users' sign-ins when they start and
     an admin operation; deterministic per (seed, batch number). Returns how many were added."""
-    added = dataset.add_one_off_meetings(meetings_per_user, started_at)
+    added = add_one_off_meetings(dataset, meetings_per_user, started_at)
     # The meetings just appended (not u.meetings[-n:]: with n = 0 that is every meeting).
     new_instances = [i for u in dataset.users if u.status == "active"
                      for m in u.meetings[len(u.meetings) - meetings_per_user:] for i in m.instances]
@@ -46,6 +50,29 @@ def add_past_meetings(dataset: Dataset, meetings_per_user: int, started_at: Opti
     signed, changed = audit_logs.new_activity([u for u in dataset.users if u.status == "active"], held, rng)
     dataset.sign_in_logs += signed
     dataset.operation_logs += changed
+    return added
+
+
+def add_one_off_meetings(dataset: Dataset, meetings_per_user: int, started_at: Optional[dt.datetime] = None) -> int:
+    """Append `meetings_per_user` one-off meetings per user, held today (or from `started_at`,
+    naive UTC, one minute apart), each with participants and poll results; deterministic per
+    (seed, batch number). Returns how many were added. What Zoom keeps beyond Stitch's tables
+    comes with them through add_past_meetings."""
+    dataset.added_batches += 1
+    generator = Generator(dataset.config, dataset.today, rng_seed=f"{dataset.config.seed}:add:{dataset.added_batches}")
+    generator.ids.reserve_existing(dataset)
+    added = 0
+    for user in (u for u in dataset.users if u.status == "active"):  # only active users can host today
+        for slot in range(meetings_per_user):
+            meeting = generator.meeting(user, index=len(user.meetings), recurring=False, held_today=slot,
+                                        held_at=started_at)
+            meeting.polls_disabled = any(m.polls_disabled for m in user.meetings)
+            if meeting.polls_disabled:
+                for instance in meeting.instances:
+                    instance.poll_results = []
+            user.meetings.append(meeting)
+            added += 1
+    dataset.reindex()
     return added
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 if TYPE_CHECKING:
-    from .data import Dataset, PastInstance, User
+    from .model import Dataset, PastInstance, User
 
 # Summaries of an AI Companion host's instances: the other third were not started by the host.
 SUMMARISED_SHARE = 2 / 3

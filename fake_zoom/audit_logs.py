@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from .horizons import example_start_date, report_horizon, window_last_day
 
 if TYPE_CHECKING:
-    from .data import User
+    from .model import User
 
 HISTORY_DAYS = 210  # beyond the six months the reports reach
 CLIENTS = (("Browser", ""), ("Mac", "6.0.2.33403"), ("Windows", "6.0.2.33403"), ("iOS", "6.0.1.30215"), ("Android", "6.0.0.29878"))

@@ -13,20 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Iterable, Optional
 
-from .data import (
-    Dataset,
-    Meeting,
-    PastInstance,
-    User,
-    Webinar,
-    default_start_date,
-    fmt_ts,
-    parse_ts,
-    report_detail,
-    report_listing_row,
-)
 from . import phone
 from .horizons import report_horizon
+from .model import Dataset, Meeting, PastInstance, User, Webinar, default_start_date, fmt_ts, parse_ts
+from .report_rows import report_detail, report_listing_row
 from .scopes import scope_of
 from .transcripts import as_served
 

@@ -24,7 +24,7 @@ ONE_TIME_MEETING_EXPIRY_DAYS = 30
 # A webinar is deleted 90 days after it ends: it leaves /users/{id}/webinars, /webinars/{id} 3001.
 WEBINAR_DELETION_DAYS = 90
 # The documented example start_date lies this many days before today, at noon UTC: inside the data,
-# with instances on both sides of it (see data.py, boundary instances).
+# with instances on both sides of it (see generate.py, boundary instances).
 EXAMPLE_START_DAYS_BACK = 45
 EXAMPLE_START_HOUR = 12
 

@@ -14,7 +14,7 @@ import random
 from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:
-    from .data import Dataset, PastInstance
+    from .model import Dataset, PastInstance
 
 QA_SHARE = 1 / 6  # the share of meeting instances whose meeting had Q&A on
 ANONYMOUS = "Anonymous Attendee"

@@ -1,4 +1,5 @@
-"""Zoom Phone in the fake account: its data, its ground truth, its handlers and its rate limits.
+"""Zoom Phone in the fake account: its data, its ground truth and its rate limits (its handlers
+are routes_phone.py).
 
 What Zoom documents and this module models (Zoom's Phone API reference, ZoomPhoneAPISpec.json):
 - The Phone API needs a Zoom Phone license: without one every Phone endpoint answers 403 code 2031
@@ -30,12 +31,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from .audit_logs import edge_moments
-from .horizons import add_months, report_horizon
-from .paging import token_page
+from .horizons import add_months
 from .ratelimit import RateLimiter
 
 if TYPE_CHECKING:
-    from .data import Dataset
+    from .model import Dataset
 
 PREFIX = "/v2/phone/"
 HISTORY_DAYS = 200  # beyond the six months call history and voicemails are listed
@@ -47,8 +47,6 @@ PHONE_QPS = {
     "business": {"Light": 40, "Medium": 20, "Heavy": 10},
 }
 PHONE_HEAVY_DAILY = {"free": 15_000, "pro": 15_000, "business": 30_000}
-# Zoom's largest page per listing (the spec's `maximum`); a larger page_size is served at it.
-MAX_PAGE = {"users": 100, "numbers": 100, "call_queues": 100, "sms/sessions": 100}
 
 TABLES = ("phone_users", "phone_sites", "phone_numbers", "phone_call_queues", "phone_call_history",
           "phone_call_elements", "phone_recordings", "phone_voicemails", "phone_sms_sessions")
@@ -478,142 +476,6 @@ def as_element(account: PhoneAccount, element: Mapping[str, Any]) -> dict[str, A
     return element
 
 
-class PhoneRefused(Exception):
-    def __init__(self, http_status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.http_status, self.code, self.message = http_status, code, message
-
-
-def _account(ctx: Any) -> PhoneAccount:
-    account: PhoneAccount = ctx.dataset.phone
-    if not account.licensed:
-        raise PhoneRefused(*NOT_ENABLED)
-    return account
-
-
-def _window(ctx: Any, with_horizon: bool, default_days: int) -> tuple[dt.date, dt.date]:
-    """The days a from/to listing covers: one month at most (a longer range answers its first
-    month), within six months where Zoom says so; without `from`, the last `default_days`."""
-    today = ctx.dataset.today
-    raw_from, raw_to = ctx.query.get("from", ""), ctx.query.get("to", "")
-    if not raw_from:
-        return today - dt.timedelta(days=default_days), today
-    try:
-        start = dt.date.fromisoformat(raw_from[:10])
-        end = dt.date.fromisoformat(raw_to[:10]) if raw_to else today
-    except ValueError:
-        raise PhoneRefused(400, 300, "Invalid parameter: from/to.") from None
-    if with_horizon and start < horizon(today):
-        raise PhoneRefused(400, 300, "The month defined should fall within the last six months.")
-    return start, min(end, add_months(start, 1) - dt.timedelta(days=1))
-
-
-def _page(ctx: Any, items: list, key: str, listing: str, extra: Optional[dict] = None) -> dict[str, Any]:
-    query = dict(ctx.query)
-    if listing in MAX_PAGE and query.get("page_size", "").isdigit():
-        query["page_size"] = str(min(int(query["page_size"]), MAX_PAGE[listing]))
-    # The SMS session listing's pages carry no total_records (Zoom's type and spec).
-    return token_page(items, key, ctx.path, query, extra, counted=listing != "sms/sessions")
-
-
-def list_users(ctx: Any):
-    account = _account(ctx)
-    status = ctx.query.get("status") or "activate"
-    return _page(ctx, [u for u in account.users if u["status"] == status], "users", "users")
-
-
-def list_sites(ctx: Any):
-    return _page(ctx, _account(ctx).sites, "sites", "sites")
-
-
-def list_numbers(ctx: Any):
-    account = _account(ctx)
-    kind = ctx.query.get("type") or "assigned"
-    pending = ctx.query.get("pending_numbers") == "true"
-    chosen = [n for n in account.numbers if (kind == "all" or (kind == "assigned") == bool(n["assignee"]))
-              and (pending or n["status"] != "pending")]
-    return _page(ctx, chosen, "phone_numbers", "numbers")
-
-
-def list_call_queues(ctx: Any):
-    return _page(ctx, _account(ctx).call_queues, "call_queues", "call_queues")
-
-
-def in_days(records: list, field_name: str, start: dt.date, end: dt.date) -> list:
-    chosen = [r for r in records if start <= dt.date.fromisoformat(r[field_name][:10]) <= end]
-    return sorted(chosen, key=lambda r: r[field_name])
-
-
-def list_call_history(ctx: Any):
-    """GET /phone/call_history: the account's calls that started on a day in [from, to]."""
-    account = _account(ctx)
-    start, end = _window(ctx, with_horizon=True, default_days=1)
-    calls = sorted((c for c in account.calls if start <= c.start.date() <= end), key=lambda c: (c.row["start_time"], c.row["id"]))
-    extra = {"from": start.isoformat(), "to": end.isoformat()}
-    return _page(ctx, [as_row(account, c) for c in calls], account.shape, "call_history", extra)
-
-
-def get_call_path(ctx: Any):
-    """GET /phone/call_history/{callHistoryUuid}: the call and its path."""
-    from urllib.parse import unquote
-
-    account = _account(ctx)
-    call = account.calls_by_id().get(unquote(ctx.params["callLogId"]))
-    if call is None:
-        raise PhoneRefused(404, 301, f"Call history does not exist for call log Id: {unquote(ctx.params['callLogId'])}.")
-    row = as_row(account, call)
-    body = {name: row[name] for name in DETAIL_FIELDS if name in row}
-    if account.shape == "call_history":
-        body["call_history_uuid"] = row["call_history_uuid"]
-        body["call_elements"] = [as_element(account, e) for e in call.elements]
-    else:
-        body["call_path"] = [as_element(account, e) for e in call.elements]
-    return body
-
-
-# The call's own fields in its path's answer (the listing's row has more).
-DETAIL_FIELDS = ("id", "call_id", "connect_type", "call_type", "direction", "international", "hide_caller_id", "end_to_end",
-                 "caller_ext_id", "caller_name", "caller_did_number", "caller_ext_number", "caller_email", "caller_ext_type",
-                 "callee_ext_id", "callee_name", "callee_email", "callee_did_number", "callee_ext_number", "callee_ext_type",
-                 "department", "cost_center", "site_id", "group_id", "site_name", "start_time", "answer_time", "end_time")
-
-
-def list_recordings(ctx: Any):
-    account = _account(ctx)
-    start, end = _window(ctx, with_horizon=False, default_days=30)
-    return _page(ctx, in_days(account.recordings, "date_time", start, end), "recordings", "recordings")
-
-
-def list_voicemails(ctx: Any):
-    account = _account(ctx)
-    start, end = _window(ctx, with_horizon=True, default_days=30)
-    status = ctx.query.get("status") or "all"
-    chosen = [v for v in in_days(account.voicemails, "date_time", start, end) if status == "all" or v["status"] == status]
-    return _page(ctx, chosen, "voice_mails", "voice_mails", {"from": start.isoformat(), "to": end.isoformat()})
-
-
-def list_sms_sessions(ctx: Any):
-    account = _account(ctx)
-    start, end = _window(ctx, with_horizon=False, default_days=30)
-    session_type = ctx.query.get("session_type") or "user"
-    chosen = [s for s in in_days(account.sms_sessions, "last_access_time", start, end) if session_type in ("all", s["session_type"])]
-    return _page(ctx, chosen, "sms_sessions", "sms/sessions")
-
-
-# (route template, Zoom's rate-limit label, handler): hooked into the fake's router by server.py.
-ROUTES: list[tuple[str, str, Callable[[Any], Any]]] = [
-    ("/v2/phone/users", "Medium", list_users),
-    ("/v2/phone/sites", "Medium", list_sites),
-    ("/v2/phone/numbers", "Medium", list_numbers),
-    ("/v2/phone/call_queues", "Medium", list_call_queues),
-    ("/v2/phone/call_history", "Heavy", list_call_history),
-    ("/v2/phone/call_history/{callLogId}", "Light", get_call_path),
-    ("/v2/phone/recordings", "Medium", list_recordings),
-    ("/v2/phone/voice_mails", "Heavy", list_voicemails),
-    ("/v2/phone/sms/sessions", "Medium", list_sms_sessions),
-]
-
-
 # ----------------------------------------------------------------------------- ground truth
 
 
@@ -648,17 +510,3 @@ def ground_truth(dataset: "Dataset", start: dt.datetime, missing_scopes: set, sc
         if not account.licensed or any(scope_of(endpoint) in missing_scopes for endpoint in endpoints):
             tables[name] = []
     return tables
-
-
-def requests_by_budget(requests_by_endpoint: Mapping[str, int]) -> dict[str, dict[str, int]]:
-    """The API requests a sync sent to each of Zoom's two rate budgets (the Meeting API's, Zoom
-    Phone's), per category, from the fake's request counts per endpoint (file downloads have none)."""
-    from .server import ROUTES  # the router's table of every route's category
-
-    category_of = {route.name: route.category.lower() for route in ROUTES}
-    budgets: dict[str, dict[str, int]] = {budget: {"light": 0, "medium": 0, "heavy": 0} for budget in ("meeting", "phone")}
-    for endpoint, count in requests_by_endpoint.items():
-        name = endpoint.split("?", 1)[0]
-        if name in category_of:
-            budgets["phone" if name.startswith("GET " + PREFIX) else "meeting"][category_of[name]] += count
-    return budgets

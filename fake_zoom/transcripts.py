@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 if TYPE_CHECKING:
-    from .data import Dataset, PastInstance
+    from .model import Dataset, PastInstance
 
 # Where a served download_url points: this fake (its origin, known only when a request comes in)
 # or a host that is not Zoom's. Stored with the placeholder; `as_served` fills it in.

@@ -1,6 +1,6 @@
 """Where the contract's rules bite: a start_date inside the data, the report horizon, Zoom's
 per-instance lookup limit and the month-window edges, each with an instance on both sides
-(fake_zoom/data.py, boundary_starts), synced end to end and compared record by record."""
+(fake_zoom/generate.py, boundary_starts), synced end to end and compared record by record."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections import Counter
 
 import pytest
 
-from fake_zoom.data import boundary_starts, fmt_ts
+from fake_zoom.generate import boundary_starts
+from fake_zoom.model import fmt_ts
 from integration_tests.sync_support import compare_records, format_differences, full_catalog, records_by_table, run_connector
 
 pytestmark = pytest.mark.integration

@@ -42,7 +42,7 @@ def endpoint_shape(path: str) -> str:
 
 def stream_shape(stream) -> str:
     """The key the fake counts a stream's requests under: its path, and the report_type that
-    makes the history path two listings (fake_zoom.server.Route.counted_by)."""
+    makes the history path two listings (fake_zoom.routing.Route.counted_by)."""
     report_type = (stream.extra_params or {}).get("report_type")
     return endpoint_shape(stream.path_template) + (f"?report_type={report_type}" if report_type else "")
 

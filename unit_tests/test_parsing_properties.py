@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution
 from airbyte_cdk.utils import AirbyteTracedException
 
-from fake_zoom.server import decode_uuid_segment
+from fake_zoom.context import decode_uuid_segment
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import parse_config
 from source_zoom.errors import Outcome, ZoomError, ZoomErrorHandler, classify, response_json, zoom_error_body

@@ -16,7 +16,7 @@ from airbyte_cdk.sources.streams.call_rate import CallRateLimitHit
 from airbyte_cdk.utils import AirbyteTracedException
 
 from fake_zoom.ratelimit import HEAVY_DAILY, PLAN_QPS
-from fake_zoom.server import ROUTES
+from fake_zoom.routes import ROUTES
 from source_zoom import SourceZoom
 from source_zoom.config import parse_config
 from source_zoom.rate_limits import (

@@ -33,7 +33,7 @@ import pytest
 import requests
 
 from fake_zoom import FakeZoomConfig, FakeZoomServer
-from fake_zoom.data import needs_double_encoding
+from fake_zoom.model import needs_double_encoding
 from fake_zoom.horizons import add_months
 from source_zoom.rate_limits import ENDPOINT_CATEGORIES
 

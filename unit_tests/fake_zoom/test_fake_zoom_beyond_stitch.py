@@ -10,7 +10,7 @@ from conftest import Api, make_config
 
 from fake_zoom import FakeZoomServer
 from fake_zoom.account import add_past_meetings, build_dataset
-from fake_zoom.data import needs_double_encoding
+from fake_zoom.model import needs_double_encoding
 from fake_zoom.ground_truth import compute_ground_truth
 from fake_zoom.meeting_qa import ANONYMOUS
 from fake_zoom.transcripts import NON_ASCII_LINE

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from fake_zoom import build_dataset, compute_ground_truth
-from fake_zoom.data import boundary_starts, default_start_date, documented_start_date
+from fake_zoom.generate import boundary_starts
 from fake_zoom.horizons import (
     LOOKUP_LIMIT_DAYS,
     add_months,
@@ -14,6 +14,7 @@ from fake_zoom.horizons import (
     lookup_limit,
     report_horizon,
 )
+from fake_zoom.model import default_start_date, documented_start_date
 from conftest import make_config
 
 

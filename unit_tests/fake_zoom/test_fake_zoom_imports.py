@@ -1,8 +1,10 @@
 """The fake's modules import one another one way only: a reader of a module need not know the
-modules above it (the model in data.py knows no feature module; account.py composes them)."""
+modules above it (the model and its generation know no feature module; account.py composes them)."""
 
 import ast
 import pathlib
+
+import pytest
 
 import fake_zoom
 
@@ -40,5 +42,6 @@ def test_given_the_fake_s_modules_then_no_import_leads_back_to_the_module_it_sta
     assert circles == []
 
 
-def test_given_the_model_then_it_imports_none_of_the_modules_beyond_stitch():
-    assert imported_modules(PACKAGE / "data.py").isdisjoint({"ai_companion", "audit_logs", "meeting_qa", "transcripts"})
+@pytest.mark.parametrize("module", ["model.py", "generator.py", "generate.py"])
+def test_given_the_model_and_its_generation_then_they_import_none_of_the_modules_beyond_stitch(module):
+    assert imported_modules(PACKAGE / module).isdisjoint({"ai_companion", "audit_logs", "meeting_qa", "transcripts"})

@@ -6,7 +6,7 @@ import pytest
 from conftest import Api, make_config
 
 from fake_zoom import FakeZoomServer
-from fake_zoom.data import needs_double_encoding
+from fake_zoom.model import needs_double_encoding
 
 
 def once(uuid: str) -> str:

@@ -8,7 +8,7 @@ import requests
 from conftest import Api, make_config
 
 from fake_zoom import FakeZoomServer
-from fake_zoom.data import boundary_starts
+from fake_zoom.generate import boundary_starts
 
 TODAY_DATE = dt.date(2025, 6, 15)
 REPORT_LISTING_FIELDS = {
@@ -392,10 +392,9 @@ def test_given_http_grant_scope_when_posted_then_scope_granted():
 
 
 def test_given_every_route_when_mapping_scopes_then_each_has_one_granular_scope():
-    from fake_zoom.scopes import SCOPE_BY_ROUTE
-    from fake_zoom.server import ROUTES
-    assert {r.template for r in ROUTES} == set(SCOPE_BY_ROUTE)
-    assert all(s.count(":") == 3 and s.endswith(":admin") and ":read:" in s for s in SCOPE_BY_ROUTE.values())
+    from fake_zoom.routes import ROUTES
+    assert len({r.template for r in ROUTES}) == len(ROUTES)
+    assert all(r.scope.count(":") == 3 and r.scope.endswith(":admin") and ":read:" in r.scope for r in ROUTES)
 
 
 # ----------------------------------------------------------------------------- daily cap
