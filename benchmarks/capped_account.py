@@ -24,11 +24,12 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from benchmarks.full_sync import ConnectorRun, FakeZoomProcess, compare, run_read
 from integration_tests.sync_support import discover_streams, incremental_catalog
-from source_zoom.rate_limits import ENDPOINT_CATEGORIES
+from source_zoom.declarations import HEAVY, MEETING
+from source_zoom.streams import ENDPOINTS
 
 SPENT_BOUND = 1.25
 # The fake's names of Zoom's Heavy endpoints ("GET /v2/..."), from the connector's own table of categories.
-HEAVY_ENDPOINTS = {f"GET /v2/{endpoint}" for endpoint, category in ENDPOINT_CATEGORIES.items() if category == "Heavy"}
+HEAVY_ENDPOINTS = {f"GET /v2{endpoint.zoom_name}" for endpoint in ENDPOINTS if endpoint.category == HEAVY and endpoint.api == MEETING}
 
 
 def daily_sync(fake: FakeZoomProcess, config: Mapping[str, Any], catalog: Mapping[str, Any], state: Optional[List[Any]]) -> ConnectorRun:

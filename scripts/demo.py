@@ -10,7 +10,6 @@ import argparse
 import re
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Dict, Mapping
 
@@ -27,31 +26,28 @@ from integration_tests.sync_support import (  # noqa: E402
     records_by_table,
     run_connector,
 )
+from source_zoom.declarations import FILES  # noqa: E402
 from source_zoom.errors import ZOOM_ERRORS  # noqa: E402
 from source_zoom.streams import ALL_STREAMS  # noqa: E402
 
-# The connector's own lines (zoom_stream.account_for_skip; SourceZoom's Sync summary).
+# The connector's own lines (http_stream.account_for_skip; SourceZoom's Sync summary).
 UNAVAILABLE_LINE = re.compile(r"^(\w+): not available on this Zoom account \((.*?); Zoom code (\d+): (.*)\); this table ends here")
 SKIPPED = re.compile(r"(\w+) (\d+) \(code (\w+)\)")
 SCOPE_CODES = ("4700", "4711", "104")
 
 
-def endpoint_shape(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "{}", path.split("/v2/", 1)[-1].split(" ")[-1].lstrip("/"))
-
-
-def stream_shape(stream) -> str:
-    """The key the fake counts a stream's requests under: its path, and the report_type that
-    makes the history path two listings (fake_zoom.routing.Route.counted_by)."""
+def counted_as(stream) -> str:
+    """The key the fake counts a stream's requests under: its declared endpoint as Zoom names it
+    (a file download: its path on Zoom's file host), and the report_type that makes the history
+    path two listings (fake_zoom.routing.Route.counted_by)."""
+    endpoint = stream.endpoint
+    path = f"/{endpoint.path}" if endpoint.api == FILES else f"/v2{endpoint.zoom_name}"
     report_type = (stream.extra_params or {}).get("report_type")
-    return endpoint_shape(stream.path_template) + (f"?report_type={report_type}" if report_type else "")
+    return f"GET {path}" + (f"?report_type={report_type}" if report_type else "")
 
 
 def requests_per_stream(requests_by_endpoint: Mapping[str, int]) -> Dict[str, int]:
-    by_shape = Counter()
-    for endpoint, count in requests_by_endpoint.items():
-        by_shape[endpoint_shape(endpoint)] += count
-    return {stream.stream_name(): by_shape.get(stream_shape(stream), 0) for stream in ALL_STREAMS}
+    return {stream.stream_name(): requests_by_endpoint.get(counted_as(stream), 0) for stream in ALL_STREAMS}
 
 
 def seconds_per_table(messages) -> Dict[str, float]:
@@ -72,7 +68,7 @@ def meaning_of(code: str, tables: Mapping[str, int]) -> str:
     """What the connector's error table says a Zoom code means for these tables: a table's own rows
     (e.g. the removed files endpoints) first, then the shared table's first row with that code."""
     streams = {stream.stream_name(): stream for stream in ALL_STREAMS}
-    own_rows = [stream.extra_errors for name in tables if (stream := streams.get(name)) is not None]
+    own_rows = [stream.endpoint.errors for name in tables if (stream := streams.get(name)) is not None]
     for rows in (*own_rows, ZOOM_ERRORS):
         for (_, known), error in rows.items():
             if known is None and rows is not ZOOM_ERRORS or str(known) == code:

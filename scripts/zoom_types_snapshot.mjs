@@ -11,9 +11,10 @@
 //               $TYPESCRIPT_DIR, else `typescript` resolved from the current directory)
 // --check       re-derive the snapshot and exit 1 if it differs from the committed file
 //
-// The endpoints are the keys of ENDPOINT_CATEGORIES in source_zoom/rate_limits.py plus
-// EXTRA_ENDPOINTS below. An endpoint the SDK has no GET for is listed under "not_in_sdk".
+// The endpoints are those the tables declare (source_zoom.streams.ENDPOINTS, printed by the repo's
+// .venv/bin/python) plus EXTRA_ENDPOINTS below. An endpoint the SDK has no GET for is listed under "not_in_sdk".
 
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -21,9 +22,9 @@ import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SNAPSHOT = path.join(REPO_ROOT, "unit_tests", "resources", "zoom_types.json");
-const RATE_LIMITS = path.join(REPO_ROOT, "source_zoom", "rate_limits.py");
-// Endpoints the connector is starting to read that have no rate-category entry yet.
-const EXTRA_ENDPOINTS = ["report/history_meetings", "report/meetings/{meetingId}"];
+const PYTHON = path.join(REPO_ROOT, ".venv", "bin", "python");
+// Endpoints the connector is starting to read, and GET /users/{userId} (the detail-only fields of `users`).
+const EXTRA_ENDPOINTS = ["report/history_meetings", "report/meetings/{meetingId}", "users/{userId}"];
 const SDK_MODULES = ["meetings/meetings", "users/users", "phone/phone"];
 
 function parseArgs(argv) {
@@ -48,10 +49,8 @@ function loadTypescript(dir) {
 }
 
 function connectorEndpoints() {
-  const text = fs.readFileSync(RATE_LIMITS, "utf8");
-  const block = text.match(/ENDPOINT_CATEGORIES[^{]*\{([\s\S]*?)\n\}/);
-  if (!block) throw new Error(`no ENDPOINT_CATEGORIES dict in ${RATE_LIMITS}`);
-  const keys = [...block[1].matchAll(/^\s*"([^"]+)":/gm)].map((m) => m[1]);
+  const printed = execFileSync(PYTHON, ["-c", "from source_zoom.streams import ENDPOINTS\nfor e in ENDPOINTS:\n    if e.category: print(e.zoom_name[1:])"], { cwd: REPO_ROOT, encoding: "utf8" });
+  const keys = printed.split("\n").filter(Boolean);
   return [...new Set([...keys, ...EXTRA_ENDPOINTS])].sort();
 }
 

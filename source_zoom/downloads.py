@@ -15,31 +15,30 @@ holds an API request's place.
 
 from __future__ import annotations
 
-import time
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Mapping, Optional
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.message import InMemoryMessageRepository
+from airbyte_cdk.sources.streams.http import HttpClient
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_zoom.auth import JWT_REJECTED, config_error
-from source_zoom.errors import MAX_RETRIES, RATE_LIMITED_SECONDS, ZoomBackoffStrategy, resource_of, wait_before_retry, zoom_error_body
+from source_zoom.declarations import FILE_DOWNLOADS, EachValue, Endpoint, ErrorRules, Outcome, ZoomError
+from source_zoom.errors import Fault, RequestFailed, RequestFailure, ZoomBackoffStrategy, ZoomErrorHandler, resource_of, zoom_error_body
 from source_zoom.records import SeenKeys
-from source_zoom.slicing import EachValue
 from source_zoom.zoom_stream import ZoomStream
 
 if TYPE_CHECKING:
     from source_zoom.parents import SyncContext
 
 ZOOM_DOWNLOAD_DOMAINS = ("zoom.us", "zoomgov.com")
-FILE_DOWNLOADS = "Downloads"  # the pool downloads run on (not a Zoom rate category)
 MAX_REDIRECTS = 5
-RETRIED_STATUSES = (408, 429, 500, 502, 503, 504)
 # Zoom's answers for a file that is gone: deleted or trashed after the listing, or expired.
 GONE_STATUSES = (404, 410)
+FILE_GONE_ERRORS: ErrorRules = {(status, None): ZoomError("file gone", Outcome.SKIP_RESOURCE) for status in GONE_STATUSES}
 NOT_ON_ZOOM = "download_url not on Zoom's hosts"
 FILE_GONE = "file gone"
 
@@ -66,18 +65,31 @@ class Download:
 
 
 class FileDownloader:
-    """Fetches files for one table: the token only to Zoom's hosts, redirects by hand, retries on
-    Zoom's faults, a renewed token after 401 code 124. Counts every request for the table."""
+    """Fetches files for one table through the CDK's HTTP client with the API's error handler and
+    backoff (retries, 429s waited out, a renewed token after 401 code 124): the token only to
+    Zoom's hosts, redirects by hand. Counts every request for the table."""
 
-    def __init__(self, table: str, context: "SyncContext", count_request: Callable[[], None]):
+    def __init__(self, table: str, endpoint: Endpoint, context: "SyncContext", count_request: Callable[..., None], logger: logging.Logger):
         self._table = table
+        self._endpoint = endpoint
         self._context = context
-        self._count_request = count_request
-        self._session = requests.Session()  # no auth on the session: the token is added per hop
+        self.handler = ZoomErrorHandler(table, on_token_rejected=context.authenticator.mark_rejected, endpoint=endpoint)
+        # While every hop stays on Zoom's hosts the shared authenticator signs it (again on each
+        # retry, with the token current then); after a hop off them, no client that holds the token is used.
+        self._with_token = self._client(logger, count_request, context.authenticator)
+        self._without_token = self._client(logger, count_request, None)
 
-    def _wait(self, response_or_error: Any, attempts: int) -> None:
-        """The backoff of an API request, ended at once by a stop (SyncStopped)."""
-        wait_before_retry(ZoomBackoffStrategy.seconds_to_wait(response_or_error, attempts), self._context.stopped)
+    def _client(self, logger: logging.Logger, count_request: Callable[..., None], authenticator: Any) -> HttpClient:
+        client = HttpClient(
+            name=self._table,
+            logger=logger,
+            error_handler=self.handler,
+            authenticator=authenticator,
+            backoff_strategy=ZoomBackoffStrategy(self._context.stopped),
+            message_repository=InMemoryMessageRepository(),
+        )
+        client._session.hooks["response"].append(count_request)
+        return client
 
     def fetch(self, url: str) -> Download:
         api_base_url = self._context.config.api_base_url
@@ -89,59 +101,26 @@ class FileDownloader:
                 "files there are skipped and the Zoom token is never sent there.",
             )
             return Download(skipped=NOT_ON_ZOOM, detail=host)
-        attempts = 0
-        started = time.monotonic()
-        while True:
-            attempts += 1
-            try:
-                response = self._follow(url, api_base_url)
-            except requests.RequestException as error:
-                if attempts > MAX_RETRIES:
-                    raise AirbyteTracedException(
-                        message=f"{self._table}: network error talking to Zoom on {resource_of(url)} ({type(error).__name__}: {error})",
-                        failure_type=FailureType.transient_error,
-                    ) from error
-                self._wait(error, attempts)
-                continue
-            if response.ok:
-                return Download(body=response.content)
-            if response.status_code in GONE_STATUSES:
-                code, message = zoom_error_body(response)
-                return Download(skipped=FILE_GONE, detail=f"HTTP {response.status_code}, Zoom code {code} ({message})")
-            if response.status_code == 401 and zoom_error_body(response)[0] == 124 and attempts <= MAX_RETRIES:
-                if not self._context.authenticator.mark_rejected(response.request.headers.get("Authorization")):
-                    raise config_error(JWT_REJECTED)  # a JWT cannot be renewed: the same sentence as for an API call
-                continue
-            if response.status_code == 429 and time.monotonic() - started < RATE_LIMITED_SECONDS:
-                attempts -= 1  # a per-second limit is pacing, not a failure (as for API requests)
-                self._wait(response, attempts + 1)
-                continue
-            if response.status_code in RETRIED_STATUSES and attempts <= MAX_RETRIES:
-                self._wait(response, attempts)
-                continue
-            raise self._failure(url, response)
+        response = self._follow(url, api_base_url)
+        if response.status_code in GONE_STATUSES:  # skipped by the error rules (FILE_GONE_ERRORS)
+            code, message = zoom_error_body(response)
+            return Download(skipped=FILE_GONE, detail=f"HTTP {response.status_code}, Zoom code {code} ({message})")
+        return Download(body=response.content)
 
     def _follow(self, url: str, api_base_url: str) -> requests.Response:
-        """One attempt: the request and its redirects, the token on Zoom's hosts until a hop leaves them."""
+        """The request and its redirects, each hop sent (and retried) as an API request is; the
+        token on Zoom's hosts until a hop leaves them."""
         trusted = True
         for _ in range(MAX_REDIRECTS + 1):
             trusted = trusted and zoom_host(url, api_base_url)
-            headers = dict(self._context.authenticator.get_auth_header()) if trusted else {}
-            self._count_request()
-            response = self._session.get(url, headers=headers, allow_redirects=False, timeout=self._context.config.request_timeout)
+            client = self._with_token if trusted else self._without_token
+            _, response = client.send_request("GET", url, request_kwargs={"allow_redirects": False, "timeout": self._context.config.request_timeout})
             if not response.is_redirect:
                 return response
             url = urljoin(url, response.headers["Location"])
-        raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
-
-    def _failure(self, url: str, response: requests.Response) -> AirbyteTracedException:
-        """Worded as a failed API request (closing.py reads it back): Zoom's faults after every retry
-        are transient; any other answer (a 403, a 400) is the same when asked again: system_error."""
-        code, message = zoom_error_body(response)
-        return AirbyteTracedException(
-            message=f"{self._table}: {resource_of(url)} answered HTTP {response.status_code}, Zoom code {code}: {message}",
-            failure_type=FailureType.transient_error if response.status_code in RETRIED_STATUSES else FailureType.system_error,
-        )
+        raise RequestFailed(RequestFailure(
+            Fault.NO_ANSWER, self._table, self._endpoint, resource_of(url), error_name="TooManyRedirects", said=f"more than {MAX_REDIRECTS} redirects"
+        ))
 
 
 class FileTable(ZoomStream):
@@ -164,7 +143,8 @@ class FileTable(ZoomStream):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.downloader = FileDownloader(self.name, self.context, lambda: self.context.report.count_request(self.name))
+        self.downloader = FileDownloader(self.name, self.endpoint, self.context, self._count_request, self.logger)
+        self._error_handlers.append(self.downloader.handler)
 
     @classmethod
     def reads_file(cls, recording_file: Mapping[str, Any]) -> bool:
@@ -174,12 +154,20 @@ class FileTable(ZoomStream):
         """Why Zoom does not serve the file now (None: it does)."""
         return None
 
+    def fetch_file(self, url: str) -> Download:
+        try:
+            return self.downloader.fetch(url)
+        except RequestFailed:
+            raise
+        except AirbyteTracedException as error:
+            # The CDK raises a request that failed for good as a sentence; the handler kept it as data.
+            failure = self.failure_of_this_thread()
+            if failure is None:
+                raise
+            raise RequestFailed(failure) from error
+
     def rows_from(self, body: bytes, recording_file: Mapping[str, Any], parent: Mapping[str, Any]) -> List[Dict[str, Any]]:
         raise NotImplementedError
-
-    @property
-    def category(self) -> str:
-        return FILE_DOWNLOADS
 
     def fields_read_from(self, source: "ZoomStream") -> List[str]:
         return super().fields_read_from(source) + ([self.files_field] if source is self.parent_stream else [])
@@ -192,15 +180,13 @@ class FileTable(ZoomStream):
         recording_file = next(f for f in parent.get(self.files_field) or [] if isinstance(f, Mapping) and f.get("id") == file_id)
         url = str(recording_file.get("download_url") or "")
         not_served = self.not_served(recording_file)
-        download = Download(skipped=not_served) if not_served else self.downloader.fetch(url)
+        download = Download(skipped=not_served) if not_served else self.fetch_file(url)
         if download.skipped:
             self.context.report.record_skip(self.name, download.skipped)  # type: ignore[arg-type]  # a reason, not a Zoom code
             if not_served:
                 self.logger.info(f"{self.name}: file {file_id} of meeting {parent.get('uuid')} not downloaded: {not_served}.")
                 return None
-            if download.skipped == FILE_GONE:  # asked, and Zoom said it is gone (NOT_ON_ZOOM is said once per host)
-                self.logger.info(f"{self.name}: skipped {resource_of(url)}: {download.detail}.")
-            return []
+            return []  # a file gone was logged as every skipped answer is; NOT_ON_ZOOM is said once per host
         rows = self.rows_from(download.body or b"", recording_file, parent)
         return [record for position, row in enumerate(rows) if (record := self.build_record(row, parent, position)) is not None]
 

@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Callable, List, Mapping, Optional, Tuple, Union
@@ -22,10 +22,12 @@ from urllib.parse import urlsplit
 import requests
 
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils import AirbyteTracedException
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 from source_zoom.auth import JWT_REJECTED
+from source_zoom.declarations import FILES, MEETING, Endpoint, ErrorRules, Outcome, ZoomError
 from source_zoom.stopping import SyncStopped
 
 logger = logging.getLogger("airbyte")
@@ -44,24 +46,6 @@ BACKOFF_CAP_SECONDS = 60.0
 LONGEST_HONOURED_WAIT_SECONDS = 300
 # After a token renewal the retry can go at once (the CDK needs a positive number).
 RETRY_WITH_NEW_TOKEN_SECONDS = 0.01
-
-
-class Outcome(Enum):
-    SKIP_RESOURCE = "skip this resource"
-    STREAM_UNAVAILABLE = "the stream cannot be read on this account"
-    RETRY = "retry"
-    RENEW_TOKEN = "renew the access token and retry"
-    RATE_LIMITED = "wait and retry"
-    FAIL = "fail"
-
-
-@dataclass(frozen=True)
-class ZoomError:
-    meaning: str
-    outcome: Outcome
-    # An unavailability that holds for a whole product of the account (no Zoom Phone): said once
-    # for all its tables, under this key, instead of once per table.
-    said_once_for: Optional[str] = None
 
 
 # (HTTP status, Zoom code) -> what it means for a sync. Status-only rows use code None.
@@ -97,16 +81,6 @@ ZOOM_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
     (502, None): ZoomError("bad gateway", Outcome.RETRY),
     (503, None): ZoomError("Zoom unavailable", Outcome.RETRY),
     (504, None): ZoomError("gateway timeout", Outcome.RETRY),
-}
-
-
-# The in-meeting files endpoints Zoom removed in 2024 ("GCM encryption updates"): whatever 4xx they
-# answer (404 code 404 "removed", 410, or 400/404/422 for an id they no longer take: Zoom's last
-# spec declares an integer id there, deprecated), they are gone. Not 401 (a token to renew, or a
-# scope) nor 429 (a rate limit): those keep their meaning.
-FILES_GONE = ZoomError("Zoom removed the in-meeting files endpoints in 2024", Outcome.STREAM_UNAVAILABLE)
-FILES_GONE_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {
-    (status, None): FILES_GONE for status in range(400, 500) if status not in (401, 429)
 }
 
 
@@ -146,17 +120,79 @@ def missing_scopes(message: str) -> List[str]:
 
 
 def daily_limit_message(category: str, resets_at: datetime, why: str = "every app on the account counts towards it") -> str:
-    """The one phrase every daily-cap failure carries (read back by `daily_limit_in`)."""
+    """The one phrase every daily-cap failure carries."""
     return f"Zoom's daily {category + ' ' if category else ''}rate limit is used up until {resets_at:%Y-%m-%dT%H:%M:%SZ} ({why})"
 
 
-DAILY_LIMIT_PHRASE = re.compile(r"Zoom's daily (?:(\w+) )?rate limit(?: is|,) used up until (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")
+class Fault(Enum):
+    """What kind of failure a request ended with, which decides what a person does about it."""
+
+    DAILY_CAP = "a daily rate limit is used up: a sync after it resets continues"
+    KEPT_RATE_LIMITED = "Zoom kept answering with its per-second rate limit"
+    ZOOM_OR_NETWORK = "Zoom or the network failed after every retry: run the sync again"
+    NO_ANSWER = "Zoom could not be reached after every retry: run the sync again"
+    REFUSED = "Zoom refused the request, and no retry changes that: report it"
+    PAGING = "Zoom's paging could not be followed: run the sync again"
 
 
-def daily_limit_in(message: str) -> Optional[Tuple[str, str]]:
-    """(category, reset time) when a failure message is a daily cap's."""
-    found = DAILY_LIMIT_PHRASE.search(message or "")
-    return (found.group(1) or "", found.group(2)) if found else None
+TRANSIENT_FAULTS = (Fault.DAILY_CAP, Fault.KEPT_RATE_LIMITED, Fault.ZOOM_OR_NETWORK, Fault.NO_ANSWER)
+
+
+@dataclass(frozen=True)
+class RequestFailure:
+    """A request that failed beyond retries, as data: the table, the endpoint (as declared) and
+    the resource asked, Zoom's answer (status, code, what it said), when a daily cap resets, and
+    the kind of fault (what to do). `message` is the one wording of it, made here and never read back."""
+
+    fault: Fault
+    table: str = ""
+    endpoint: Optional[Endpoint] = None
+    resource: str = ""  # the path asked, under the API root: /meetings/123/polls
+    status: Optional[int] = None  # None: no answer came
+    code: Optional[int] = None
+    said: str = ""  # Zoom's message; for no answer, the error; for paging, the problem
+    error_name: str = ""  # for no answer: the exception's type
+    category: str = ""  # for a daily cap: the rate category (with its API's name for Phone's)
+    resets_at: Optional[datetime] = None
+    why: str = ""  # for a daily cap: why it is spent
+    waited_seconds: float = 0.0  # for KEPT_RATE_LIMITED
+
+    @property
+    def failure_type(self) -> FailureType:
+        return FailureType.transient_error if self.fault in TRANSIENT_FAULTS else FailureType.system_error
+
+    @property
+    def endpoint_name(self) -> str:
+        """The endpoint as Zoom's reference names it (the resource for a file, or what is not declared)."""
+        return self.endpoint.zoom_name if self.endpoint is not None and self.endpoint.api != FILES else self.resource
+
+    @property
+    def message(self) -> str:
+        table = f"{self.table}: " if self.table else ""
+        if self.fault == Fault.DAILY_CAP:
+            said_on = f", said on {self.resource}" if self.resource else ""
+            return f"{table}{daily_limit_message(self.category, self.resets_at, *([self.why] if self.why else []))}{said_on}"  # type: ignore[arg-type]
+        if self.fault == Fault.KEPT_RATE_LIMITED:
+            return (
+                f"{table}Zoom kept answering {self.resource} with its per-second rate limit (429) for "
+                f"{self.waited_seconds / 60:.0f} minutes, so other apps use this account's API limits too"
+            )
+        if self.fault == Fault.NO_ANSWER:
+            endpoint = f" on {self.resource}" if self.resource else ""
+            return f"{table}network error talking to Zoom{endpoint} ({self.error_name}: {self.said})."
+        if self.fault == Fault.PAGING:
+            return f"{table}Zoom {self.said} for {self.resource}. Run the sync again; report this to Zoom if it repeats."
+        if self.status == 200:  # a body that is not JSON, every time
+            return f"{table}Zoom answered {self.resource} with a body that is not valid JSON; retrying."
+        return f"{table}{self.resource} answered HTTP {self.status}, Zoom code {self.code}: {self.said}"
+
+
+class RequestFailed(AirbyteTracedException):
+    """A request that failed beyond retries, carrying its `RequestFailure`."""
+
+    def __init__(self, failure: RequestFailure):
+        super().__init__(message=failure.message, failure_type=failure.failure_type)
+        self.failure = failure
 
 
 def daily_limit_resets_at(response: requests.Response, now: Optional[datetime] = None) -> Optional[datetime]:
@@ -187,6 +223,20 @@ def resource_of(url: str) -> str:
     return path.split("/v2", 1)[-1] if "/v2/" in path else path
 
 
+@dataclass(frozen=True)
+class TableFailure:
+    """How a table ended incomplete, as data: its sentence, its failure type, and the failed
+    request that sentence names first (`cause`: its own when `names_own`, else that of a listing
+    it reads through; None when no request failed, e.g. a stop) or the daily cap it stopped at."""
+
+    table: str
+    message: str
+    failure_type: FailureType
+    cause: Optional[RequestFailure] = None
+    names_own: bool = False
+    daily_cap: Optional[RequestFailure] = None
+
+
 class SyncReport:
     """Counts what a sync asked Zoom and what it skipped and why, shared by every stream; logged
     per table as each ends and for the whole sync at the end."""
@@ -199,6 +249,12 @@ class SyncReport:
         self.said_for_product: set = set()
         self.requests: Counter = Counter()
         self.failed_slices: Counter = Counter()
+        # table -> how it ended incomplete (read_path.end_of_table), for the sync's closing sentence
+        self.table_failures: dict = {}
+
+    def table_failed(self, failure: TableFailure) -> None:
+        with self._lock:
+            self.table_failures.setdefault(failure.table, failure)
 
     def record_failed_slice(self, stream: str) -> int:
         with self._lock:
@@ -227,19 +283,21 @@ class SyncReport:
 
 
 class ZoomErrorHandler(ErrorHandler):
-    """Maps a response to the CDK's actions through ZOOM_ERRORS; a 200 whose body is not JSON is
-    retried, since Zoom (or a proxy) cut it short. It also keeps the retry budget of each request
-    (the CDK counts a 429 like a failure; here it does not)."""
+    """Maps a response to the CDK's actions through the endpoint's own rules, then ZOOM_ERRORS; a
+    200 whose body is not JSON is retried, since Zoom (or a proxy) cut it short. A request that
+    fails for good leaves its `RequestFailure` for the thread that sent it (`take_failure`)."""
 
     def __init__(
         self,
         stream_name: str,
-        extra_errors: Optional[Mapping[Tuple[int, Optional[int]], ZoomError]] = None,
+        extra_errors: Optional[ErrorRules] = None,
         on_token_rejected: Optional[Callable[[Optional[str]], bool]] = None,
         clock: Callable[[], float] = time.monotonic,
+        endpoint: Optional[Endpoint] = None,
     ):
         self._stream_name = stream_name
-        self._extra_errors = extra_errors or {}
+        self._endpoint = endpoint
+        self._extra_errors = extra_errors if extra_errors is not None else (endpoint.errors if endpoint is not None else {})
         # Marks the rejected token stale so the retry renews it; False when it cannot be renewed.
         self._on_token_rejected = on_token_rejected
         self._clock = clock
@@ -248,6 +306,8 @@ class ZoomErrorHandler(ErrorHandler):
         # ends with the request's last answer (or when the thread sends another URL).
         self._current = threading.local()
 
+    # The CDK's bounds are set out of reach: its retry count would count a 429 as a failure, and
+    # Zoom's 429s are pacing; MAX_RETRIES failures and RATE_LIMITED_SECONDS of 429s are kept here.
     @property
     def max_retries(self) -> Optional[int]:
         return CDK_MAX_TRIES
@@ -256,6 +316,12 @@ class ZoomErrorHandler(ErrorHandler):
     def max_time(self) -> Optional[int]:
         return CDK_MAX_SECONDS
 
+    def take_failure(self) -> Optional[RequestFailure]:
+        """How the last request this thread sent failed for good (once; None if it did not)."""
+        failure = getattr(self._current, "failure", None)
+        self._current.failure = None
+        return failure
+
     def _budget(self, request: Any, failed: bool) -> Tuple[int, float]:
         """Counts one more answer of a request that is retried: (failures so far, seconds since its first answer)."""
         now = self._clock()
@@ -263,6 +329,7 @@ class ZoomErrorHandler(ErrorHandler):
         run = getattr(self._current, "run", None)
         if run is None or run[0] != url:
             run = self._current.run = [url, 0, now]
+            self._current.failure = None
         run[1] += 1 if failed else 0
         return run[1], now - run[2]
 
@@ -271,37 +338,45 @@ class ZoomErrorHandler(ErrorHandler):
         self._current.run = None
         return resolution
 
-    def _retry(self, request: Any, message: str) -> ErrorResolution:
+    def _failed(self, failure: RequestFailure, failure_type: Optional[FailureType] = None) -> ErrorResolution:
+        """The request ends failed: its failure is kept for the thread, its message goes to the CDK."""
+        self._current.run = None
+        self._current.failure = failure
+        return ErrorResolution(ResponseAction.FAIL, failure_type or failure.failure_type, failure.message)
+
+    def _retry(self, request: Any, failure: RequestFailure) -> ErrorResolution:
         """Send it again, unless it already failed MAX_RETRIES times after its first try."""
         failures, _ = self._budget(request, failed=True)
         if failures > MAX_RETRIES:
-            return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.transient_error, message))
-        return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, message)
+            return self._failed(failure, FailureType.transient_error)
+        return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, failure.message)
+
+    def _failure(self, fault: Fault, resource: str, **answer: Any) -> RequestFailure:
+        return RequestFailure(fault, table=self._stream_name, endpoint=self._endpoint, resource=resource, **answer)
 
     def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
         if isinstance(response_or_exception, Exception) or response_or_exception is None:
-            # The message outlives the retries as the sync's error trace: it must say which endpoint failed.
+            # The failure outlives the retries as the sync's error trace: it must say which endpoint failed.
             failed_request = getattr(response_or_exception, "request", None)
-            endpoint = f" on {resource_of(failed_request.url)}" if getattr(failed_request, "url", None) else ""
-            return self._retry(
-                failed_request,
-                f"{self._stream_name}: network error talking to Zoom{endpoint} ({type(response_or_exception).__name__}: {response_or_exception}).",
-            )
+            resource = resource_of(failed_request.url) if getattr(failed_request, "url", None) else ""
+            failure = self._failure(Fault.NO_ANSWER, resource, said=str(response_or_exception), error_name=type(response_or_exception).__name__)
+            return self._retry(failed_request, failure)
         response = response_or_exception
         request = response.request
         resource = resource_of(request.url if request is not None else response.url)
         if response.ok:
+            if response.is_redirect or (self._endpoint is not None and self._endpoint.api == FILES):
+                return self._last(ErrorResolution(ResponseAction.SUCCESS))  # a file's body, or a hop: not JSON
             try:
                 response_json(response)
             except ValueError:
-                return self._retry(request, f"{self._stream_name}: Zoom answered {resource} with a body that is not valid JSON; retrying.")
+                return self._retry(request, self._failure(Fault.ZOOM_OR_NETWORK, resource, status=response.status_code))
             return self._last(ErrorResolution(ResponseAction.SUCCESS))
         code, message = zoom_error_body(response)
         error = classify(response.status_code, code, self._extra_errors)
-        # The one wording of a failed request (closing.py reads it back for the sync's last line).
-        detail = f"{resource} answered HTTP {response.status_code}, Zoom code {code}: {message}"
+        answered = self._failure(Fault.REFUSED, resource, status=response.status_code, code=code, said=message)
         if error is None:  # an answer the error table does not know: asked again, it would be the same
-            return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.system_error, f"{self._stream_name}: {detail}"))
+            return self._failed(answered)
         if error.outcome in (Outcome.SKIP_RESOURCE, Outcome.STREAM_UNAVAILABLE):
             return self._last(ErrorResolution(
                 ResponseAction.IGNORE,
@@ -310,34 +385,32 @@ class ZoomErrorHandler(ErrorHandler):
             ))
         if error.outcome == Outcome.RENEW_TOKEN:
             if self._on_token_rejected is None:
-                return ErrorResolution(ResponseAction.REFRESH_TOKEN_THEN_RETRY, FailureType.transient_error, f"{self._stream_name}: {detail}")
+                return ErrorResolution(ResponseAction.REFRESH_TOKEN_THEN_RETRY, FailureType.transient_error, answered.message)
             # A plain retry re-applies the shared authenticator, which renews the stale token
             # once for all threads; unlike the CDK's refresh-then-retry, a request may meet an
             # expired token more than once in a long sync (bounded by the retry budget).
             if not self._on_token_rejected(request.headers.get("Authorization") if request is not None else None):
                 return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.config_error, JWT_REJECTED))
-            return self._retry(request, f"{self._stream_name}: {detail}")
+            return self._retry(request, replace(answered, fault=Fault.ZOOM_OR_NETWORK))
         if error.outcome == Outcome.RATE_LIMITED:
             resets_at = daily_limit_resets_at(response)
             if resets_at is not None:
-                category = response.headers.get("X-RateLimit-Category", "").capitalize()
-                return self._last(ErrorResolution(
-                    ResponseAction.FAIL,
-                    FailureType.transient_error,
-                    f"{self._stream_name}: {daily_limit_message(category, resets_at)}, said on {resource}",
-                ))
+                category = rate_label(self._endpoint, response.headers.get("X-RateLimit-Category", "").capitalize())
+                return self._failed(self._failure(Fault.DAILY_CAP, resource, status=429, code=code, said=message, category=category, resets_at=resets_at))
             _, waited = self._budget(request, failed=False)
             if waited > RATE_LIMITED_SECONDS:
-                return self._last(ErrorResolution(
-                    ResponseAction.FAIL,
-                    FailureType.transient_error,
-                    f"{self._stream_name}: Zoom kept answering {resource} with its per-second rate limit (429) for "
-                    f"{waited / 60:.0f} minutes, so other apps use this account's API limits too",
-                ))
-            return ErrorResolution(ResponseAction.RATE_LIMITED, FailureType.transient_error, f"{self._stream_name}: {detail}")
+                return self._failed(self._failure(Fault.KEPT_RATE_LIMITED, resource, status=429, code=code, said=message, waited_seconds=waited))
+            return ErrorResolution(ResponseAction.RATE_LIMITED, FailureType.transient_error, answered.message)
         if error.outcome == Outcome.RETRY:
-            return self._retry(request, f"{self._stream_name}: {detail}")
-        return self._last(ErrorResolution(ResponseAction.FAIL, FailureType.system_error, f"{self._stream_name}: {detail}"))
+            return self._retry(request, replace(answered, fault=Fault.ZOOM_OR_NETWORK))
+        return self._failed(answered)
+
+
+def rate_label(endpoint: Optional[Endpoint], category: str) -> str:
+    """A category as failures name it: the Meeting API's plainly, another API's with its name."""
+    if endpoint is None or endpoint.api == MEETING or not category:
+        return category
+    return f"{endpoint.api.value} {category}"
 
 
 def retry_after_seconds(response: requests.Response) -> Optional[float]:
@@ -372,7 +445,8 @@ ALREADY_WAITED_SECONDS = 0.001
 class ZoomBackoffStrategy(BackoffStrategy):
     """Retry-After when Zoom gives it, else exponential backoff with full jitter so that parallel
     workers that hit a limit together do not come back together. The strategy waits itself, on the
-    sync's stop event, instead of letting the CDK sleep through a stop."""
+    sync's stop event, instead of letting the CDK sleep through a stop. (Not the CDK's backoff from
+    headers: Zoom's Retry-After is an ISO date-time, and the CDK's reads seconds.)"""
 
     def __init__(self, stopped: Optional[threading.Event] = None):
         self._stopped = stopped or threading.Event()

@@ -9,23 +9,35 @@ out the whole retry budget).
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Deque, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
+from typing import Any, Callable, Deque, Iterable, Iterator, List, Mapping, Optional, Protocol, Tuple, TypeVar
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import LoginFailed
+from source_zoom.errors import RequestFailed, RequestFailure
 from source_zoom.pools import CategoryPool
 from source_zoom.records import SeenKeys
 from source_zoom.slicing import slice_window
 from source_zoom.stopping import SyncStopped, stop_requested
 from source_zoom.windows import Window
 
-if TYPE_CHECKING:
-    from source_zoom.zoom_stream import ZoomStream
+
+
+class FannedOut(Protocol):
+    """What the fan-out needs of a table: where its requests go (its pool), and one slice's records."""
+
+    name: str
+    context: Any  # parents.SyncContext: the pools, the stop, the report, num_workers
+    category: str
+    probed: bool
+    logger: logging.Logger
+
+    def fetch_slice(self, stream_slice: Mapping[str, Any], seen: Optional[SeenKeys] = None) -> Optional[List[Mapping[str, Any]]]: ...
 
 FAILED_SLICES_BEFORE_GIVING_UP = 3
 
@@ -39,6 +51,7 @@ class FailedSlice:
     message: str
     window: Optional[Window]
     failure_type: FailureType = FailureType.transient_error
+    failure: Optional[RequestFailure] = None  # the request's failure, as data (None: not a request's)
 
 
 @dataclass
@@ -70,7 +83,7 @@ def map_in_order(pool: CategoryPool, function: Callable[[T], R], items: Iterable
             future.cancel()
 
 
-def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], attempt: ListingAttempt) -> Iterator[Tuple[Mapping[str, Any], Optional[List[Mapping[str, Any]]]]]:
+def read_in_parallel(stream: FannedOut, slices: Iterable[Mapping[str, Any]], attempt: ListingAttempt) -> Iterator[Tuple[Mapping[str, Any], Optional[List[Mapping[str, Any]]]]]:
     """Each slice with its records (None when it failed beyond retries, noted in the attempt's
     failures), in slice order, `num_workers` requests at a time on the stream's category pool."""
     slices = iter(slices)
@@ -87,12 +100,12 @@ def read_in_parallel(stream: "ZoomStream", slices: Iterable[Mapping[str, Any]], 
     yield from map_in_order(pool, lambda s: (s, fetch_slice(stream, s, attempt)), worth_asking, in_flight=stream.context.config.num_workers)
 
 
-def stops_asking(stream: "ZoomStream", failures: List[FailedSlice]) -> bool:
+def stops_asking(stream: FannedOut, failures: List[FailedSlice]) -> bool:
     context = stream.context
     return context.stopped.is_set() or stop_requested() or bool(context.report.unavailable.get(stream.name)) or len(failures) >= FAILED_SLICES_BEFORE_GIVING_UP
 
 
-def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], attempt: ListingAttempt) -> Optional[List[Mapping[str, Any]]]:
+def fetch_slice(stream: FannedOut, stream_slice: Mapping[str, Any], attempt: ListingAttempt) -> Optional[List[Mapping[str, Any]]]:
     """The slice's records, or None when it was not read whole: failed, not asked, or (a file
     table) not served by Zoom yet."""
     failures = attempt.failures
@@ -112,11 +125,11 @@ def fetch_slice(stream: "ZoomStream", stream_slice: Mapping[str, Any], attempt: 
         return None
 
 
-def note_failure(stream: "ZoomStream", stream_slice: Mapping[str, Any], error: Exception, failures: List[FailedSlice]) -> None:
+def note_failure(stream: FannedOut, stream_slice: Mapping[str, Any], error: Exception, failures: List[FailedSlice]) -> None:
     # An exception that is not a traced one is a bug of the connector: no retry changes it.
     failure_type = error.failure_type if isinstance(error, AirbyteTracedException) and error.failure_type else FailureType.system_error
     message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-    failures.append(FailedSlice(message, slice_window(stream_slice), failure_type))
+    failures.append(FailedSlice(message, slice_window(stream_slice), failure_type, error.failure if isinstance(error, RequestFailed) else None))
     stream.context.report.record_failed_slice(stream.name)
     if len(failures) == FAILED_SLICES_BEFORE_GIVING_UP:
         stream.logger.error(

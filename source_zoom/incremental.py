@@ -31,6 +31,8 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils import AirbyteTracedException
 
+from source_zoom.windows import end_of_day, format_zoom_time, parse_zoom_time  # noqa: F401 (parse_zoom_time: also read from here)
+
 logger = logging.getLogger("airbyte")
 
 # What the CDK writes for a finished full refresh: switching a table to incremental starts it over quietly.
@@ -40,20 +42,6 @@ EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 # At most this many entries past the cursor are kept (a few MB of state); past that, the latest
 # are left out and read again by the next sync.
 MAX_READ_BEYOND_CURSOR = 50_000
-
-
-def parse_zoom_time(value: Any) -> Optional[datetime]:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def format_zoom_time(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def state_floor(
@@ -81,14 +69,6 @@ def state_floor(
         logger.warning(f"{stream_name}: the saved state {format_zoom_time(saved)} lies in the future; reading from now minus the lookback.")
         saved = now
     return max(start_date, saved - lookback)
-
-
-def end_of_day(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
-
-
-def start_of_day(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
 def read_beyond_cursor(stream_name: str, state: Optional[Mapping[str, Any]], logger: logging.Logger) -> Dict[str, datetime]:

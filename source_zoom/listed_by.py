@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, List, Mapping, Optional, Set
 
-from source_zoom.records import Join
+from source_zoom.declarations import Join
 
 if TYPE_CHECKING:
     from source_zoom.memo import MemoWalk

@@ -27,6 +27,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Proto
 
 from airbyte_cdk.models import FailureType
 
+from source_zoom.declarations import has_registration
+
 # What every memo keeps of a parent record: keys, the start time (windows), the type (meeting or
 # webinar rows of a listing), the status (users) and the registration setting (set below).
 SLIM_FIELDS = ("id", "uuid", "start_time", "type", "status")
@@ -42,8 +44,9 @@ class Gap:
     requests: int
     unavailable: bool = False
     failure_type: FailureType = FailureType.transient_error
-    # The unavailability was said already, once for its whole product (errors.ZoomError.said_once_for).
+    # The unavailability was said already, once for its whole product (declarations.ZoomError.said_once_for).
     said: bool = False
+    failure: Any = None  # the first failed request's errors.RequestFailure (None: no request failed)
 
     def through(self, name: str) -> "Gap":
         return replace(self, message=f"{name}: {self.message}")
@@ -67,14 +70,6 @@ class Listed(Protocol):
     def interested_tables(self) -> List[Any]: ...
 
     def fields_read_from(self, source: Any) -> List[str]: ...
-
-
-def has_registration(record: Mapping[str, Any]) -> bool:
-    """approval_type 0 (automatic) or 1 (manual) means registration is on; 2 means off."""
-    if "registration_required" in record:
-        return bool(record["registration_required"])
-    settings = record.get("settings")
-    return isinstance(settings, Mapping) and settings.get("approval_type") in (0, 1)
 
 
 class Claim:
@@ -262,7 +257,10 @@ class SyncMemos:
             if not self._stopped.is_set() and self._list_in_thread(memo, already_listed=memo._listed_keys(), claims=reading.claims):
                 return
             why = f"the sync stopped before {memo.name} was listed whole" if error is None else f"{memo.name} stopped part-way ({error})"
-            memo.finish(memo.gaps + [Gap(why, None, 0)])
+            ended = memo._stream.context.report.table_failures.get(memo.name) if error is not None else None
+            # The failed request the owner's ending names (errors.TableFailure), for the readers.
+            failure = (ended.daily_cap or ended.cause) if ended is not None else None
+            memo.finish(memo.gaps + [Gap(why, None, 0, failure=failure)])
         for claim in reading.claims:
             claim.release()
 

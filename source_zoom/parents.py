@@ -19,6 +19,7 @@ from airbyte_cdk.sources.streams.call_rate import APIBudget
 
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import ZoomConfig
+from source_zoom.declarations import Endpoint
 from source_zoom.errors import SyncReport
 from source_zoom.memo import RecordMemo, SyncMemos
 from source_zoom.pools import CategoryPool
@@ -26,19 +27,18 @@ from source_zoom.rate_limits import ZoomAPIBudget
 
 if TYPE_CHECKING:
     from source_zoom.memo import MemoWalk
-    from source_zoom.zoom_stream import ZoomStream
 
 logger = logging.getLogger("airbyte")
 
 class GraphNode:
     """Where a stream sits in the parent graph of one sync: what it reads (its sources), who reads
     it, and how far back the selected tables that depend on it need it listed. Mixed into
-    ZoomStream, which sets `context`, `parent_stream`, `joined_streams` and `enriching_stream`."""
+    http_stream.ZoomHttpStream, which sets `context`, `parent_stream`, `joined_streams` and `enriching_stream`."""
 
     context: "SyncContext"
-    parent_stream: Optional["ZoomStream"]
-    joined_streams: List["ZoomStream"]
-    enriching_stream: Optional["ZoomStream"]
+    parent_stream: Optional["GraphNode"]
+    joined_streams: List["GraphNode"]
+    enriching_stream: Optional["GraphNode"]
 
     @property
     def has_children(self) -> bool:
@@ -49,13 +49,13 @@ class GraphNode:
         return not self.hidden and self.context.selected is not None and self.name in self.context.selected
 
     @property
-    def sources(self) -> List["ZoomStream"]:
+    def sources(self) -> List["GraphNode"]:
         """The streams whose memos this stream reads."""
         found = [self.parent_stream] if self.parent_stream is not None else []
         found += self.joined_streams
         return found + ([self.enriching_stream] if self.enriching_stream is not None else [])
 
-    def fields_read_from(self, source: "ZoomStream") -> List[str]:
+    def fields_read_from(self, source: "GraphNode") -> List[str]:
         """The fields of `source`'s records this stream uses (what its memo must keep)."""
         used: List[str] = []
         if source is self.parent_stream:
@@ -85,11 +85,11 @@ class GraphNode:
             return None
         return min(floors)  # type: ignore[type-var]
 
-    def interested_tables(self) -> List["ZoomStream"]:
+    def interested_tables(self) -> List["GraphNode"]:
         """The selected tables that read this stream: itself, and those reading it, directly or not."""
         return self._as_table() + [table for reader in self.context.readers.get(self.name, []) for table in reader.interested_tables()]
 
-    def _as_table(self) -> List["ZoomStream"]:
+    def _as_table(self) -> List["GraphNode"]:
         selected = self.context.selected
         return [self] if not self.hidden and (selected is None or self.name in selected) else []
 
@@ -99,7 +99,7 @@ class GraphNode:
         listing needs more than what the table reads for itself."""
         return all(reader.takes_only_what_is_read(self) for reader in self.context.readers.get(self.name, []))
 
-    def takes_only_what_is_read(self, source: "ZoomStream") -> bool:
+    def takes_only_what_is_read(self, source: "GraphNode") -> bool:
         return any(join.only_what_it_reads_anyway for join, joined in zip(self.joins, self.joined_streams) if joined is source)
 
 
@@ -120,7 +120,7 @@ class SyncContext:
         self.memos = SyncMemos(self.stopped)
         self._lock = threading.Lock()
         # stream name -> the streams that read its memo (children, and streams joining its records)
-        self.readers: Dict[str, List["ZoomStream"]] = {}
+        self.readers: Dict[str, List["GraphNode"]] = {}
         # What the read asks for: the catalog's tables (None = all) and, per incremental table
         # with a usable state, the earliest instance start it still needs.
         self.selected: Optional[Set[str]] = None
@@ -153,7 +153,13 @@ class SyncContext:
             pending += current.sources
         return min(found) if found else None
 
-    def memo(self, stream: "ZoomStream") -> RecordMemo:
+    def budget_for(self, endpoint: Endpoint) -> Optional[APIBudget]:
+        """The call budget as the requests of `endpoint` see it: its API's policy for its category."""
+        if isinstance(self.api_budget, ZoomAPIBudget):
+            return self.api_budget.for_endpoint(endpoint)  # type: ignore[return-value]
+        return self.api_budget
+
+    def memo(self, stream: "GraphNode") -> RecordMemo:
         return self.memos.memo(stream)
 
     def log_once(self, key: str, message: str) -> None:
@@ -166,7 +172,7 @@ class SyncContext:
     def pool(self, category: str) -> CategoryPool:
         with self._lock:
             if category not in self._pools:
-                self._pools[category] = CategoryPool(self.config.num_workers, f"zoom-{category.lower()}")
+                self._pools[category] = CategoryPool(self.config.num_workers, f"zoom-{category.lower().replace(' ', '-')}")
             return self._pools[category]
 
     def close(self) -> None:

@@ -1,8 +1,7 @@
-"""Where a request goes: endpoint templates, and Zoom's rule for instance UUIDs in a path."""
+"""Zoom's rule for instance UUIDs in a path."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 
@@ -12,7 +11,3 @@ def zoom_uuid_path_segment(uuid: str) -> str:
     once = quote(uuid, safe="")
     return quote(once, safe="") if uuid.startswith("/") or "//" in uuid else once
 
-
-def endpoint_shape(template: str) -> str:
-    """A template with its placeholders blanked, so `meetings/{id}` and `meetings/{meetingId}` compare equal."""
-    return re.sub(r"\{[^}]+\}", "{}", template)

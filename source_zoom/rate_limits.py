@@ -1,7 +1,10 @@
 """Zoom's per-account rate limits as one call budget shared by every stream of a sync.
 
 Zoom counts requests per category (Light, Medium, Heavy) per second, and Heavy requests per
-UTC day as well. Each category gets one policy that hands out send times spaced 1/rate apart:
+UTC day as well, in two tables of its own: the Meeting API's and Zoom Phone's. Each API gets its
+own policy per category and its own daily cap, so a Phone cap used up never stops a Meeting
+table (nor the other way round); `rate_limit_plan` picks the figures of both. A stream's
+requests go through the policy its endpoint declares (`for_endpoint`): nothing is matched by path. Each category gets one policy that hands out send times spaced 1/rate apart:
 a thread reserves the next free slot under a lock and sleeps until it, so waiting threads wake
 once each, in order, instead of all retrying whenever a slot frees up. The spacing runs at a
 share of Zoom's figure (`RATE_SHARE`) because Zoom (and the fake) count per calendar second on
@@ -21,25 +24,17 @@ retries ends its table incomplete.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
 import requests
 
-from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.streams.call_rate import (
-    AbstractCallRatePolicy,
-    APIBudget,
-    BaseCallRatePolicy,
-    CallRateLimitHit,
-    HttpRequestRegexMatcher,
-)
-from airbyte_cdk.utils import AirbyteTracedException
+from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget, BaseCallRatePolicy, CallRateLimitHit
 
-from source_zoom.errors import daily_limit_message, daily_limit_resets_at
+from source_zoom.declarations import CATEGORIES, HEAVY, MEETING, PHONE, Api, Endpoint
+from source_zoom.errors import Fault, RequestFailed, RequestFailure, daily_limit_resets_at
 from source_zoom.stopping import SyncStopped
 
 logger = logging.getLogger("airbyte")
@@ -55,6 +50,20 @@ PLAN_RATES: Mapping[str, Mapping[str, int]] = {
 }
 # Heavy requests per UTC day (Free: unconfirmed, taken as Pro's).
 HEAVY_DAILY_CAPS: Mapping[str, int] = {"free": 30_000, "pro": 30_000, "business": 60_000}
+# Zoom Phone's own table (Zoom's "Rate limits" page, Zoom Phone section): Pro, and Business and up.
+# Zoom Phone needs a paid plan; a `free` setting is taken as Pro's figures.
+PHONE_PLAN_RATES: Mapping[str, Mapping[str, int]] = {
+    "free": {"Light": 20, "Medium": 10, "Heavy": 5},
+    "pro": {"Light": 20, "Medium": 10, "Heavy": 5},
+    "business": {"Light": 40, "Medium": 20, "Heavy": 10},
+}
+# Heavy (and Resource-intensive) Phone requests per UTC day.
+PHONE_HEAVY_DAILY_CAPS: Mapping[str, int] = {"free": 15_000, "pro": 15_000, "business": 30_000}
+# Each API's rate-limit table: per-second rates per plan, daily Heavy caps per plan.
+API_RATES: Mapping[Api, Tuple[Mapping[str, Mapping[str, int]], Mapping[str, int]]] = {
+    MEETING: (PLAN_RATES, HEAVY_DAILY_CAPS),
+    PHONE: (PHONE_PLAN_RATES, PHONE_HEAVY_DAILY_CAPS),
+}
 # Share of Zoom's per-second rate we send at. Measured (benchmarks/rate_share.py, 50 threads,
 # 100 ms latency): at 1.0 about 0.15% of requests got 429 at 40 and 80 req/s, at 0.95 none.
 RATE_SHARE = 0.95
@@ -81,91 +90,6 @@ SMALLEST_DAILY_LIMIT = 81
 # (an error before it) holds the next one back at most this long.
 ONE_AT_A_TIME_WAIT_SECONDS = 30.0
 
-# Every endpoint the connector calls, relative to the API root (/v2), with Zoom's category.
-ENDPOINT_CATEGORIES: Mapping[str, str] = {
-    "users": "Medium",
-    "users/{userId}": "Medium",
-    "users/{userId}/meetings": "Medium",
-    "users/{userId}/webinars": "Medium",
-    "users/{userId}/recordings": "Medium",
-    "meetings/{meetingId}": "Light",
-    "meetings/{meetingId}/registrants": "Medium",
-    "meetings/{meetingId}/registrants/questions": "Light",
-    "meetings/{meetingId}/polls": "Light",
-    "past_meetings/{meetingId}/instances": "Medium",
-    "past_meetings/{meetingId}/polls": "Medium",
-    "past_meetings/{meetingId}/files": "Medium",
-    "report/users/{userId}/meetings": "Heavy",
-    "report/meetings/{meetingId}": "Heavy",
-    "report/meetings/{meetingId}/participants": "Heavy",
-    "report/history_meetings": "Heavy",
-    "webinars/{webinarId}": "Light",
-    "webinars/{webinarId}/panelists": "Medium",
-    "webinars/{webinarId}/registrants": "Medium",
-    "webinars/{webinarId}/registrants/questions": "Light",
-    "webinars/{webinarId}/tracking_sources": "Medium",
-    "webinars/{webinarId}/polls": "Light",
-    "past_webinars/{webinarId}/instances": "Medium",
-    "past_webinars/{webinarId}/absentees": "Heavy",
-    "past_webinars/{webinarId}/polls": "Medium",
-    "past_webinars/{webinarId}/qa": "Medium",
-    "past_webinars/{webinarId}/files": "Medium",
-    "report/webinars/{webinarId}": "Heavy",
-    "report/webinars/{webinarId}/participants": "Heavy",
-    "meetings/meeting_summaries": "Medium",
-    "meetings/{meetingId}/meeting_summary": "Light",
-    "report/meetings/{meetingId}/qa": "Heavy",
-    "report/activities": "Heavy",
-    "report/operationlogs": "Heavy",
-    # Zoom Phone (its own rate-limit table; the label of each is in Zoom's Phone API reference)
-    "phone/users": "Medium",
-    "phone/sites": "Medium",
-    "phone/numbers": "Medium",
-    "phone/call_queues": "Medium",
-    "phone/call_history": "Heavy",
-    "phone/call_history/{callLogId}": "Light",
-    "phone/recordings": "Medium",
-    "phone/voice_mails": "Heavy",
-    "phone/sms/sessions": "Medium",
-}
-
-
-def endpoint_path_pattern(templates: List[str]) -> str:
-    """A regex matching the tail of a request path against any of `templates`, whatever the API
-    root before it (/v2, ZoomGov, a proxy prefix). `meetings/{id}` is also the tail of
-    `report/meetings/{id}`, hence the look-behind; a placeholder is one path segment (an encoded
-    UUID holds no '/'), except a word another endpoint has in its place (`meetings/meeting_summaries`
-    is not `meetings/{id}`)."""
-    bodies = [_template_pattern(template) for template in sorted(templates)]
-    return rf"(?<!/report)/(?:{'|'.join(bodies)})$"
-
-
-def _template_pattern(template: str) -> str:
-    segments = template.split("/")
-    parts = []
-    for position, segment in enumerate(segments):
-        if "{" not in segment:
-            parts.append(re.escape(segment))
-            continue
-        siblings = sorted(_word_in_place_of(template, position))
-        excluded = rf"(?!(?:{'|'.join(map(re.escape, siblings))})(?:/|$))" if siblings else ""
-        parts.append(excluded + "[^/]+")
-    return "/".join(parts)
-
-
-def _word_in_place_of(template: str, position: int) -> List[str]:
-    """The words other endpoints have where `template` has its placeholder at `position`."""
-    shape = [None if "{" in segment else segment for segment in template.split("/")]
-    words = []
-    for other in ENDPOINT_CATEGORIES:
-        other_shape = [None if "{" in segment else segment for segment in other.split("/")]
-        if len(other_shape) != len(shape) or other_shape[position] is None:
-            continue
-        if all(a == b for index, (a, b) in enumerate(zip(shape, other_shape)) if index != position):
-            words.append(other_shape[position])
-    return words
-
-
 class Clock:
     """Time as the budget sees it; tests pass one that advances when slept on."""
 
@@ -187,15 +111,15 @@ class Clock:
 
 
 class CategoryRatePolicy(BaseCallRatePolicy):
-    """One Zoom category: send times spaced 1/rate apart, and an optional daily cap."""
+    """One Zoom category of one API: send times spaced 1/rate apart, and an optional daily cap.
+    It matches no request by itself: a stream's requests reach it through `ZoomAPIBudget.for_endpoint`."""
 
-    def __init__(self, category: str, per_second: float, daily_cap: Optional[int], plan: str, clock: Clock):
-        super().__init__(matchers=[
-            HttpRequestRegexMatcher(
-                url_path_pattern=endpoint_path_pattern([t for t, c in ENDPOINT_CATEGORIES.items() if c == category])
-            )
-        ])
+    def __init__(self, category: str, per_second: float, daily_cap: Optional[int], plan: str, clock: Clock, api: Api = MEETING):
+        super().__init__(matchers=[])
         self.category = category
+        self.api = api
+        # How logs and failures name it: "Heavy" for the Meeting API (as always), "Phone Heavy" for Phone's.
+        self.label = category if api == MEETING else f"{api.value} {category}"
         self.plan_per_second = per_second  # the plan's figure (at our share): the most we send
         self.per_second = per_second  # what we send at now: lower after per-second 429s
         self.floor_per_second = per_second * FLOOR_SHARE
@@ -212,8 +136,7 @@ class CategoryRatePolicy(BaseCallRatePolicy):
         self._last_rate_change = float("-inf")
         self._day: Optional[date] = None
         self._used_today = 0
-        self._spent_message: Optional[str] = None
-        self._spent_until: Optional[datetime] = None
+        self._spent: Optional[RequestFailure] = None
         # What Zoom last said is left of today's cap, less what was sent since; and the threads
         # whose request of this category has not been answered yet (a thread sends one at a time).
         self._left_today: Optional[int] = None
@@ -234,7 +157,7 @@ class CategoryRatePolicy(BaseCallRatePolicy):
             wait = slot - now
             if max_wait is not None and wait > max_wait:
                 raise CallRateLimitHit(
-                    error=f"Zoom's {self.category} rate limit: next request in {wait:.3f} s",
+                    error=f"Zoom's {self.label} rate limit: next request in {wait:.3f} s",
                     item=None,
                     weight=1,
                     rate=f"{self.per_second:g} per second",
@@ -291,7 +214,7 @@ class CategoryRatePolicy(BaseCallRatePolicy):
             after = self.per_second
         if after < before:
             logger.info(
-                f"Zoom's {self.category} rate limit: slowing {self.category} requests from {before:.1f} to {after:.1f} per second "
+                f"Zoom's {self.label} rate limit: slowing {self.label} requests from {before:.1f} to {after:.1f} per second "
                 f"({reason}; the {self.plan} plan allows {self.plan_per_second:.1f} at our share): the account's real "
                 f"limit is lower, because of the rate_limit_plan setting or another app using the same account's limits."
             )
@@ -310,7 +233,7 @@ class CategoryRatePolicy(BaseCallRatePolicy):
             back = self.per_second >= self.plan_per_second
         if back:
             logger.info(
-                f"Zoom's {self.category} rate limit: {self.category} requests are back at the {self.plan} plan's "
+                f"Zoom's {self.label} rate limit: {self.label} requests are back at the {self.plan} plan's "
                 f"{self.plan_per_second:.1f} per second after {self.slowdowns} slowdown(s)."
             )
 
@@ -321,8 +244,7 @@ class CategoryRatePolicy(BaseCallRatePolicy):
     def mark_daily_cap_spent(self, until: datetime) -> None:
         """Zoom said the daily cap is used up (other apps on the account count too)."""
         with self._lock:
-            self._spent_until = until
-            self._spent_message = daily_limit_message(self.category, until)
+            self._spent = RequestFailure(Fault.DAILY_CAP, category=self.label, resets_at=until)
 
     def _fail_if_daily_cap_spent(self) -> None:
         """Raises, without a request, once the category's daily cap is used up: counted (the
@@ -331,49 +253,66 @@ class CategoryRatePolicy(BaseCallRatePolicy):
         now = self._clock.utc_now()
         if self._day != now.date():
             self._day, self._used_today, self._left_today = now.date(), 0, None
-        if self._spent_until is not None and now >= self._spent_until:
-            self._spent_until = self._spent_message = None
-        if self._spent_message is None and self._left_today is not None and self._left_today <= 0:
-            resets = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
-            self._spent_message = daily_limit_message(self.category, resets, "Zoom's last answer said no request of it is left today")
-            self._spent_until = resets
-        if self.daily_cap is not None and self._spent_message is None and self._used_today >= self.daily_cap:
-            resets = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
-            self._spent_message = daily_limit_message(
-                self.category, resets, f"{self.daily_cap:,} requests a day on the {self.plan} plan; this sync sent {self._used_today:,} today"
+        if self._spent is not None and self._spent.resets_at is not None and now >= self._spent.resets_at:
+            self._spent = None
+        resets = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
+        if self._spent is None and self._left_today is not None and self._left_today <= 0:
+            self._spent = RequestFailure(
+                Fault.DAILY_CAP, category=self.label, resets_at=resets, why="Zoom's last answer said no request of it is left today"
             )
-            self._spent_until = resets
-        if self._spent_message is not None:
-            raise AirbyteTracedException(message=self._spent_message, failure_type=FailureType.transient_error)
+        if self.daily_cap is not None and self._spent is None and self._used_today >= self.daily_cap:
+            self._spent = RequestFailure(
+                Fault.DAILY_CAP,
+                category=self.label,
+                resets_at=resets,
+                why=f"{self.daily_cap:,} requests a day on the {self.plan} plan; this sync sent {self._used_today:,} today",
+            )
+        if self._spent is not None:
+            raise RequestFailed(self._spent)
 
 
 # The attribute a request carries: its policy's slowdown count when it got its slot.
 PACED_IN_GENERATION = "_zoom_paced_in_generation"
 
 
-class ZoomAPIBudget(APIBudget):
-    """An APIBudget whose Zoom policies wait for their reserved slot once, and which learns from
+class ZoomAPIBudget(AbstractAPIBudget):
+    """The policies of both APIs, which wait for their reserved slot once, and which learn from
     Zoom's 429s: a daily cap spent fails fast, a per-second limit hit slows the category down.
-    Requests no policy matches (none today) are not limited."""
+    A request reaches the policy its endpoint declares through `for_endpoint(endpoint)`; a
+    request of no declared endpoint (a token request, a file download) is not limited."""
 
     def __init__(self, policies: List[CategoryRatePolicy], clock: Clock):
-        super().__init__(policies=list(policies))
         self.clock = clock
-        self.policies_by_category: Dict[str, CategoryRatePolicy] = {policy.category: policy for policy in policies}
+        self.policies: Dict[Tuple[Api, str], CategoryRatePolicy] = {(policy.api, policy.category): policy for policy in policies}
         # Called with a request that waited for its slot, just before it is sent: the request was
         # signed when it was queued, and the shared token may have been renewed while it waited.
         self.before_send: Optional[Callable[[Any], Any]] = None
         # The sync's stop event (SyncContext sets it): a request waiting for its slot stops waiting.
         self.stopped: Optional[threading.Event] = None
 
-    def category_of(self, request: Any) -> Optional[str]:
-        policy = self.get_matching_policy(request)
-        return policy.category if isinstance(policy, CategoryRatePolicy) else None
+    @property
+    def policies_by_category(self) -> Dict[str, CategoryRatePolicy]:
+        """The Meeting API's policies, by category."""
+        return {category: policy for (api, category), policy in self.policies.items() if api == MEETING}
 
-    def _do_acquire(self, request: Any, policy: AbstractCallRatePolicy, block: bool, timeout: Optional[float]) -> None:
-        if not isinstance(policy, CategoryRatePolicy):
-            super()._do_acquire(request, policy, block, timeout)
-            return
+    def policy_for(self, endpoint: Endpoint) -> Optional[CategoryRatePolicy]:
+        return self.policies.get(endpoint.budget_key) if endpoint.category is not None else None  # type: ignore[arg-type]
+
+    def for_endpoint(self, endpoint: Endpoint) -> "EndpointBudget":
+        """The budget as one endpoint's requests see it (what a stream's HTTP client is given)."""
+        return EndpointBudget(self, endpoint)
+
+    # The CDK's interface for a request of no declared endpoint: not limited.
+    def acquire_call(self, request: Any, block: bool = True, timeout: Optional[float] = None) -> None:
+        pass
+
+    def get_matching_policy(self, request: Any) -> None:
+        return None
+
+    def update_from_response(self, request: Any, response: Any) -> None:
+        pass
+
+    def acquire(self, policy: CategoryRatePolicy, request: Any, block: bool, timeout: Optional[float]) -> None:
         # Read before the slot is taken: a slowdown in between makes this request's 429 count
         # as old news, never the other way round.
         generation = policy.slowdowns
@@ -388,34 +327,44 @@ class ZoomAPIBudget(APIBudget):
             if self.before_send is not None:
                 self.before_send(request)
 
-    def update_from_response(self, request: Any, response: Any) -> None:
-        if not isinstance(response, requests.Response):
+    def learn(self, endpoint: Endpoint, request: Any, response: Any) -> None:
+        """What an answer to a request of `endpoint` says of its API's limits."""
+        policy = self.policy_for(endpoint)
+        if not isinstance(response, requests.Response) or policy is None:
             return
         if response.status_code != 429:
-            policy = self._policy_for(request, None)
-            if policy is not None:
-                policy.answered(daily_remaining(response))
-                # Any answer but a rate limit or a server error shows Zoom took the request within its limit.
-                if response.status_code < 500:
-                    policy.recover()
+            policy.answered(daily_remaining(response))
+            # Any answer but a rate limit or a server error shows Zoom took the request within its limit.
+            if response.status_code < 500:
+                policy.recover()
             return
-        policy = self._policy_for(request, response)
-        if policy is None:
-            return
+        # The category Zoom names in a 429 (of the endpoint's API), else the endpoint's.
+        policy = self.policies.get((endpoint.api, response.headers.get("X-RateLimit-Category", "").capitalize()), policy)
         until = daily_limit_resets_at(response, now=self.clock.utc_now())
         if until is not None:
             policy.mark_daily_cap_spent(until)
             return
         policy.slow_down(getattr(request, PACED_IN_GENERATION, None), f"Zoom answered {response.status_code} for its per-second limit")
 
-    def _policy_for(self, request: Any, response: Optional[requests.Response]) -> Optional[CategoryRatePolicy]:
-        """The category Zoom names in a 429, else the request's."""
-        if response is not None:
-            named = self.policies_by_category.get(response.headers.get("X-RateLimit-Category", "").capitalize())
-            if named is not None:
-                return named
-        matching = self.get_matching_policy(request)
-        return matching if isinstance(matching, CategoryRatePolicy) else None
+
+class EndpointBudget(AbstractAPIBudget):
+    """The shared budget as one endpoint's requests see it: every request of it goes through the
+    policy of its API's category, declared on the endpoint."""
+
+    def __init__(self, budget: ZoomAPIBudget, endpoint: Endpoint):
+        self.budget = budget
+        self.endpoint = endpoint
+        self.policy = budget.policy_for(endpoint)
+
+    def acquire_call(self, request: Any, block: bool = True, timeout: Optional[float] = None) -> None:
+        if self.policy is not None:
+            self.budget.acquire(self.policy, request, block, timeout)
+
+    def get_matching_policy(self, request: Any) -> Optional[CategoryRatePolicy]:
+        return self.policy
+
+    def update_from_response(self, request: Any, response: Any) -> None:
+        self.budget.learn(self.endpoint, request, response)
 
 
 def daily_remaining(response: requests.Response) -> Optional[int]:
@@ -430,18 +379,13 @@ def daily_remaining(response: requests.Response) -> Optional[int]:
 
 
 def build_api_budget(plan: str, clock: Optional[Clock] = None, rate_share: float = RATE_SHARE) -> ZoomAPIBudget:
-    """The one budget of a sync for a Zoom plan (`free`, `pro` or `business`)."""
+    """The one budget of a sync for a Zoom plan (`free`, `pro` or `business`): each API's table at that plan."""
     if plan not in PLAN_RATES:
         raise ValueError(f"unknown Zoom plan {plan!r}: use one of {', '.join(RATE_LIMIT_PLANS)}")
     clock = clock or Clock()
     policies = [
-        CategoryRatePolicy(
-            category,
-            per_second * rate_share,
-            HEAVY_DAILY_CAPS[plan] if category == "Heavy" else None,
-            plan,
-            clock,
-        )
-        for category, per_second in PLAN_RATES[plan].items()
+        CategoryRatePolicy(category, rates[plan][category] * rate_share, caps[plan] if category == HEAVY else None, plan, clock, api)
+        for api, (rates, caps) in API_RATES.items()
+        for category in CATEGORIES
     ]
     return ZoomAPIBudget(policies, clock)

@@ -13,27 +13,43 @@ leaves every earlier window of its readers intact: their state moves up to W, no
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_zoom.errors import daily_limit_in
-from source_zoom.fanout import ListingAttempt, read_in_parallel, stops_asking
+from source_zoom.declarations import Join
+from source_zoom.errors import Fault, TableFailure
+from source_zoom.fanout import FannedOut, ListingAttempt, read_in_parallel, stops_asking
 from source_zoom.incremental import CompletedWindowsCursor
 from source_zoom.memo import Gap
-from source_zoom.records import SeenKeys
-from source_zoom.slicing import slice_groups
+from source_zoom.records import SeenKeys, joined_record
+from source_zoom.slicing import Sliced, slice_groups
 from source_zoom.stopping import stop_requested
 from source_zoom.windows import Window, starts_before
-
-if TYPE_CHECKING:
-    from source_zoom.zoom_stream import ZoomStream
 
 logger = logging.getLogger("airbyte")
 
 
-def read_table(stream: "ZoomStream") -> Iterable[Mapping]:
+class Table(Sliced, FannedOut, Protocol):
+    """What the read path needs of a table (a zoom_stream.ZoomStream): what slicing and the
+    fan-out need, the listings it reads through, and how it keeps a record."""
+
+    joins: Sequence[Join]
+    joined_streams: List[Any]
+    sources: List[Any]
+    is_selected_table: bool
+
+    def prepare(self) -> None: ...
+
+    def primary_key_fields(self) -> List[str]: ...
+
+    def keeps_instance(self, record: Mapping[str, Any]) -> bool: ...
+
+    def takes_only_what_is_read(self, source: Any) -> bool: ...
+
+
+def read_table(stream: Table) -> Iterable[Mapping]:
     """The records of one table of the catalog, its memo if others read it, and its state window by window."""
     gaps: List[Gap] = []
     state_can_move = True
@@ -63,7 +79,7 @@ def read_table(stream: "ZoomStream") -> Iterable[Mapping]:
     end_of_table(stream, gaps)
 
 
-def listing(stream: "ZoomStream", gaps: List[Gap], cursor: Optional[CompletedWindowsCursor] = None) -> Iterator[Tuple[Optional[Window], Iterable[Mapping]]]:
+def listing(stream: Table, gaps: List[Gap], cursor: Optional[CompletedWindowsCursor] = None) -> Iterator[Tuple[Optional[Window], Iterable[Mapping]]]:
     """The stream's records straight from Zoom, grouped by date window (None: not dated): the
     joined listings' records first, then its own slices. A window whose slices failed adds a gap.
     `cursor`: the table's, told what each slice read whole covers (only a table's own reading
@@ -81,7 +97,7 @@ def listing(stream: "ZoomStream", gaps: List[Gap], cursor: Optional[CompletedWin
 
 
 def window_records(
-    stream: "ZoomStream", slices: Iterable[Mapping], attempt: ListingAttempt, gaps: List[Gap], cursor: Optional[CompletedWindowsCursor]
+    stream: Table, slices: Iterable[Mapping], attempt: ListingAttempt, gaps: List[Gap], cursor: Optional[CompletedWindowsCursor]
 ) -> Iterator[Mapping]:
     """One group's records, the cursor told what each slice read whole covers once its records
     are out; then its failed slices are a gap from the earliest window they belong to (from any
@@ -100,15 +116,15 @@ def window_records(
         days = [failure.window[0] for failure in failed if failure.window is not None]
         kind = FailureType.system_error if any(f.failure_type == FailureType.system_error for f in failed) else failed[0].failure_type
         first = next(f for f in failed if f.failure_type == kind)
-        gaps.append(Gap(first.message, min(days) if len(days) == len(failed) else None, len(failed), failure_type=kind))
+        gaps.append(Gap(first.message, min(days) if len(days) == len(failed) else None, len(failed), failure_type=kind, failure=first.failure))
 
 
-def stopped(stream: "ZoomStream") -> bool:
+def stopped(stream: Table) -> bool:
     """The sync was stopped (its consumer is gone, or a signal): nothing after it is vouched for."""
     return stream.context.stopped.is_set() or stop_requested()
 
 
-def joined_records(stream: "ZoomStream", seen: SeenKeys) -> Optional[Iterable[Mapping]]:
+def joined_records(stream: Table, seen: SeenKeys) -> Optional[Iterable[Mapping]]:
     if not stream.joins:
         return None
 
@@ -118,20 +134,20 @@ def joined_records(stream: "ZoomStream", seen: SeenKeys) -> Optional[Iterable[Ma
                 continue  # that listing is not read for its own table in this sync
             for record in stream.context.memo(source).walk():
                 if join.keeps(record):
-                    record = join.as_record(record)
+                    record = joined_record(join, record)
                     if stream.keeps_instance(record) and seen.first_time(record):
                         yield record
 
     return records()
 
 
-def fetch_all_records(stream: "ZoomStream", gaps: List[Gap]) -> Iterable[Mapping]:
+def fetch_all_records(stream: Table, gaps: List[Gap]) -> Iterable[Mapping]:
     """Every record of the stream, for a memo a thread of its own fills (the stream is not a table of the catalog)."""
     for _, records in listing(stream, gaps):
         yield from records
 
 
-def upstream_gaps(stream: "ZoomStream") -> List[Gap]:
+def upstream_gaps(stream: Table) -> List[Gap]:
     """What the stream reads through that is short: gaps of its sources' listings (and theirs),
     and sources Zoom would not serve at all (unavailable: a gap from the beginning). A listing
     joined only for what it reads for its own table anyway (`Join.only_what_it_reads_anyway`) adds
@@ -148,14 +164,14 @@ def upstream_gaps(stream: "ZoomStream") -> List[Gap]:
     return found
 
 
-def blocked(stream: "ZoomStream", window: Optional[Window]) -> bool:
+def blocked(stream: Table, window: Optional[Window]) -> bool:
     """Whether an upstream gap or the stream's own unavailability keeps this window from counting as read."""
     if stream.context.report.unavailable.get(stream.name):
         return True
     return any(gap.reaches(window) for gap in upstream_gaps(stream))
 
 
-def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
+def end_of_table(stream: Table, gaps: List[Gap]) -> None:
     """A table that read everything ends quietly; one whose parents were unavailable ends with a
     warning (it is not this sync's fault, and the state waits for the data); any other gap ends it
     incomplete, with the first failure named and the failure type of what went wrong: an answer
@@ -173,22 +189,24 @@ def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
     own = [gap for gap in gaps if not gap.unavailable]
     refused = [gap for gap in own if gap.failure_type == FailureType.system_error]
     if refused:
-        raise AirbyteTracedException(
-            message=f"{stream.name} is incomplete: Zoom refused {sum(gap.requests for gap in refused)} request(s) (first: "
+        fail(stream, TableFailure(
+            stream.name,
+            f"{stream.name} is incomplete: Zoom refused {sum(gap.requests for gap in refused)} request(s) (first: "
             f"{refused[0].message}). Its state stays before the gap while the other tables finish, and asking again gets the "
             "same answer: report this message to the connector's maintainers.",
-            internal_message="; ".join(gap.message for gap in failed[:3]),
-            failure_type=FailureType.system_error,
-        )
-    daily = next((found for found in (daily_limit_in(gap.message) for gap in failed) if found), None)
+            FailureType.system_error,
+            cause=refused[0].failure,
+            names_own=True,
+        ), internal_message="; ".join(gap.message for gap in failed[:3]))
+    daily = next((gap.failure for gap in failed if gap.failure is not None and gap.failure.fault == Fault.DAILY_CAP), None)
     if daily is not None:
-        category, resets_at = daily
-        raise AirbyteTracedException(
-            message=f"{stream.name} stopped at Zoom's daily {category + ' ' if category else ''}rate limit, used up until {resets_at}: "
-            "what it read is in its state, and a sync after that time continues from there.",
-            internal_message="; ".join(gap.message for gap in failed[:3]),
-            failure_type=FailureType.transient_error,
-        )
+        fail(stream, TableFailure(
+            stream.name,
+            f"{stream.name} stopped at Zoom's daily {daily.category + ' ' if daily.category else ''}rate limit, used up until "
+            f"{daily.resets_at:%Y-%m-%dT%H:%M:%SZ}: what it read is in its state, and a sync after that time continues from there.",
+            FailureType.transient_error,
+            daily_cap=daily,
+        ), internal_message="; ".join(gap.message for gap in failed[:3]))
     problems = []
     requests = sum(gap.requests for gap in own)
     if requests:
@@ -198,7 +216,16 @@ def end_of_table(stream: "ZoomStream", gaps: List[Gap]) -> None:
         problems.append(f"a parent listing is incomplete ({upstream_failed[0].message})")
     if not problems:  # only a stop: nothing after it reaches anyone
         problems.append(own[0].message)
-    raise AirbyteTracedException(
-        message=f"{stream.name} is incomplete: {'; '.join(problems)}. Its state did not move past the gap; run the sync again.",
-        failure_type=FailureType.transient_error,
-    )
+    fail(stream, TableFailure(
+        stream.name,
+        f"{stream.name} is incomplete: {'; '.join(problems)}. Its state did not move past the gap; run the sync again.",
+        FailureType.transient_error,
+        cause=own[0].failure if requests else (upstream_failed[0].failure if upstream_failed else None),
+        names_own=bool(requests),
+    ))
+
+
+def fail(stream: Table, failure: TableFailure, internal_message: Optional[str] = None) -> None:
+    """Ends the table with its failure: kept as data for the sync's closing sentence, raised as its error."""
+    stream.context.report.table_failed(failure)
+    raise AirbyteTracedException(message=failure.message, internal_message=internal_message, failure_type=failure.failure_type)

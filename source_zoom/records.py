@@ -5,8 +5,9 @@ one listing attempt, and the fields another listing fills in (`Enrich`)."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional
+
+from source_zoom.declarations import Enrich, Join
 
 
 def key_fields(primary_key: Any) -> List[str]:
@@ -36,6 +37,14 @@ def stamp(record: Dict[str, Any], parent: Mapping[str, Any], position: int, decl
             record[key_field] = ""
 
 
+def joined_record(join: Join, record: Mapping[str, Any]) -> Dict[str, Any]:
+    """A record another listing joins into a table's, under the table's field names."""
+    joined = dict(record)
+    for ours, theirs in join.renamed.items():
+        joined[ours] = record.get(theirs)
+    return joined
+
+
 class SeenKeys:
     """The primary keys one listing attempt has emitted: a record seen twice (an instance listed in
     two windows) goes out once; a new attempt starts empty."""
@@ -45,55 +54,51 @@ class SeenKeys:
         self._lock = threading.Lock()
         self._seen: set = set()
 
-    def first_time(self, record: Mapping[str, Any]) -> bool:
+    def key_of(self, record: Mapping[str, Any]) -> Any:
         key: Any = tuple(record.get(field) for field in self._fields)
         try:
             hash(key)
         except TypeError:  # a key Zoom sent as an object or list
             key = repr(key)
+        return key
+
+    def first_time(self, record: Mapping[str, Any]) -> bool:
+        return self.take(self.key_of(record))
+
+    def take(self, key: Any) -> bool:
         with self._lock:
             if key in self._seen:
                 return False
             self._seen.add(key)
             return True
 
-    def forget(self) -> None:
+    def forget(self, keys: Optional[List[Any]] = None) -> None:
+        """Every key (None), or those of records that did not go out after all."""
         with self._lock:
-            self._seen = set()
+            if keys is None:
+                self._seen = set()
+            else:
+                self._seen.difference_update(keys)
 
 
-@dataclass(frozen=True)
-class Join:
-    """Another listing of the same things whose records this stream also takes (where `keeps`
-    holds), renamed to this stream's fields (`renamed`: our field -> its field).
+class SliceKeys:
+    """The keys one slice's records take in their listing attempt's SeenKeys: a slice not read
+    whole gives them back, so that its records are not dropped as seen when they are read again."""
 
-    `only_what_it_reads_anyway`: take only what that listing reads for its own table in this sync,
-    never make it list more (further back, or at all when its table is not selected), because
-    another join lists the same things more cheaply. A daily cap then never re-spends a whole
-    report listing on the next day for a child that was not read yet."""
+    def __init__(self, seen: SeenKeys):
+        self._seen = seen
+        self._taken: List[Any] = []
 
-    stream: type
-    keeps: Callable[[Mapping[str, Any]], bool] = lambda record: True
-    renamed: Mapping[str, str] = field(default_factory=dict)
-    only_what_it_reads_anyway: bool = False
+    def first_time(self, record: Mapping[str, Any]) -> bool:
+        key = self._seen.key_of(record)
+        if not self._seen.take(key):
+            return False
+        self._taken.append(key)
+        return True
 
-    def as_record(self, record: Mapping[str, Any]) -> Dict[str, Any]:
-        joined = dict(record)
-        for ours, theirs in self.renamed.items():
-            joined[ours] = record.get(theirs)
-        return joined
-
-
-@dataclass(frozen=True)
-class Enrich:
-    """Fields a listing leaves out, taken from another listing of the same things matched on
-    `key`; for a record that listing lacks, from one detail request (`detail_path`)."""
-
-    stream: type
-    key: str
-    fields: Mapping[str, str]  # our field -> its field
-    detail_path: str
-    detail_fields: Mapping[str, str]  # our field -> the detail's field
+    def give_back(self) -> None:
+        self._seen.forget(self._taken)
+        self._taken = []
 
 
 class Enrichment:
@@ -114,6 +119,6 @@ class Enrichment:
             record.update({ours: match.get(theirs) for ours, theirs in spec.fields.items()})
             return
         # The enriching listing lacks this one: its detail, one request (failures beyond retries fail the slice).
-        detail = self._fetch_detail(spec.detail_path.format(uuid=path_segment(record[spec.key])))
+        detail = self._fetch_detail(spec.detail.path.format(uuid=path_segment(record[spec.key])))
         if detail is not None:
             record.update({ours: detail.get(theirs) for ours, theirs in spec.detail_fields.items()})

@@ -19,36 +19,33 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple
 
-from source_zoom.incremental import end_of_day, parse_zoom_time, start_of_day
-from source_zoom.memo import has_registration
-from source_zoom.windows import Window, Windows, window_of
+from source_zoom.declarations import EachValue, ParentFilter
+from source_zoom.incremental import CompletedWindowsCursor
+from source_zoom.windows import DatePolicy, Window, Windows, end_of_day, parse_zoom_time, start_of_day, window_of
 
 if TYPE_CHECKING:
     from source_zoom.memo import MemoWalk
-    from source_zoom.zoom_stream import ZoomStream
 
 Slice = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class ParentFilter:
-    """Which parent records a table is asked for; `reason` says why the others are not."""
+class Sliced(Protocol):
+    """What slicing needs of a table: its declared dimensions, its windows, its parent's walk,
+    and what its state says was read."""
 
-    reason: str
-    keeps: Callable[[Mapping[str, Any]], bool]
+    parent_stream: Optional[Any]
+    parent_filter: Optional[ParentFilter]
+    each_value: Sequence[EachValue]
+    dates: DatePolicy
+    window_cursor: Optional[CompletedWindowsCursor]
+    skips_what_it_read: bool
+    record_floor: Optional[datetime]
 
+    def windows(self) -> List[Window]: ...
 
-REGISTRATION_ON = ParentFilter("registration is off (Zoom answers 3000)", has_registration)
-
-
-@dataclass(frozen=True)
-class EachValue:
-    """One slice per value of query parameter `param`: the values Zoom can hold for the parent."""
-
-    param: str
-    values_for: Callable[[Mapping[str, Any]], Sequence[str]]
+    def parent_walk(self) -> "MemoWalk": ...
 
 
 @dataclass(frozen=True)
@@ -80,13 +77,13 @@ def make_slice(parent: Optional[Mapping[str, Any]], params: Mapping[str, str], w
     return stream_slice
 
 
-def read_before(stream: "ZoomStream", key: str) -> Optional[datetime]:
+def read_before(stream: Sliced, key: str) -> Optional[datetime]:
     """Until when an earlier sync (or this one) read everything under `key`, when the table may skip it."""
     cursor = stream.window_cursor
     return cursor.read_until(key) if cursor is not None and stream.skips_what_it_read else None
 
 
-def window_slices(stream: "ZoomStream", parents: Iterable[Mapping[str, Any]], window: Window, first: bool) -> Iterator[Slice]:
+def window_slices(stream: Sliced, parents: Iterable[Mapping[str, Any]], window: Window, first: bool) -> Iterator[Slice]:
     """One window's slices of a table asking one request per parent and window, each saying what it
     covers (everything of its parent until the window's end, once the windows before are read),
     without those an earlier sync read."""
@@ -101,18 +98,18 @@ def window_slices(stream: "ZoomStream", parents: Iterable[Mapping[str, Any]], wi
             yield {**make_slice(parent, params, window), "covers": Covers(key, until, after)}
 
 
-def value_combinations(stream: "ZoomStream", parent: Mapping[str, Any]) -> Iterable[Mapping[str, str]]:
+def value_combinations(stream: Sliced, parent: Mapping[str, Any]) -> Iterable[Mapping[str, str]]:
     if not stream.each_value:
         return [{}]
     choices = [[(dimension.param, value) for value in dimension.values_for(parent)] for dimension in stream.each_value]
     return [dict(combination) for combination in itertools.product(*choices)]
 
 
-def accepted(stream: "ZoomStream", parents: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+def accepted(stream: Sliced, parents: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
     return (parent for parent in parents if stream.parent_filter is None or stream.parent_filter.keeps(parent))
 
 
-def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[Window], Iterable[Slice]]]:
+def slice_groups(stream: Sliced) -> Iterable[Tuple[Optional[Window], Iterable[Slice]]]:
     """Slices to send, grouped by the date window they belong to (None: no state moves after the
     group), in window order so that the state can move window by window.
 
@@ -142,7 +139,7 @@ def slice_groups(stream: "ZoomStream") -> Iterable[Tuple[Optional[Window], Itera
         yield None, (make_slice(parent, params) for parent in accepted(stream, walk) for params in value_combinations(stream, parent))
 
 
-def by_parent_start(stream: "ZoomStream", walk: "MemoWalk") -> Iterable[Tuple[Optional[Window], Iterable[Slice]]]:
+def by_parent_start(stream: Sliced, walk: "MemoWalk") -> Iterable[Tuple[Optional[Window], Iterable[Slice]]]:
     """While the parent is listed, its instances are sliced as they come, each slice tagged with
     the window its instance started in (a failure then blocks that window on); once the listing
     is complete, the instances not sent yet go window by window, and each window's state can move."""
@@ -185,13 +182,3 @@ def slice_window(stream_slice: Mapping[str, Any]) -> Optional[Window]:
         return date.fromisoformat(stream_slice["from"]), date.fromisoformat(stream_slice["to"])
     return None
 
-
-def registrant_statuses(meeting: Mapping[str, Any]) -> Sequence[str]:
-    """The statuses a meeting's or webinar's registrants can have. Zoom lists `approved` ones only
-    unless asked. Manual approval (approval_type 1) leaves registrants pending until the host
-    decides; with automatic approval (0) nobody is ever pending, but the host can still cancel
-    (deny) a registration."""
-    return ("approved", "pending", "denied") if meeting.get("approval_type") == 1 else ("approved", "denied")
-
-
-EACH_REGISTRANT_STATUS = EachValue("status", registrant_statuses)

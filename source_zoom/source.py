@@ -213,7 +213,11 @@ class SourceZoom(ConcurrentSourceAdapter):
                     self._log_stream_end(logger, message, records)
                 elif message.type == Type.TRACE and message.trace is not None and message.trace.error is not None and message.trace.error.stream_descriptor:
                     error = message.trace.error
-                    table_errors.setdefault(error.stream_descriptor.name, TableError(error.stream_descriptor.name, error.message, error.failure_type))
+                    name = error.stream_descriptor.name
+                    ended = context.report.table_failures.get(name)
+                    # How the table ended, as data, when this trace is the table's own ending.
+                    ended = ended if ended is not None and ended.message == error.message else None
+                    table_errors.setdefault(name, TableError(name, error.message, error.failure_type, ended))
                     if not logger.isEnabledFor(logging.DEBUG) and not error.message.startswith(UNEXPECTED):
                         # The table's sentence says what happened; its traceback is for --debug (a bug keeps it).
                         error.stack_trace = None

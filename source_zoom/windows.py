@@ -1,4 +1,4 @@
-"""Date windows and horizons: how a table meets time.
+"""Date windows and horizons: how a table meets time, and Zoom's timestamps read and written.
 
 Zoom lists reports and recordings by `from`/`to` windows of at most one month; its reports reach
 back six months only. Tables under a past instance are not listed by date, but their slices are
@@ -8,18 +8,43 @@ Each table declares one `DatePolicy`; this module turns it into windows.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple
 
-from source_zoom.incremental import parse_zoom_time
+from dateutil.relativedelta import relativedelta
+
 
 # Zoom's report endpoints serve the last six calendar months only (and refuse a `from` before that).
 REPORT_HORIZON_MONTHS = 6
+# Zoom's clock can run ahead of ours by a few seconds: at 00:00 UTC its report horizon moves a day
+# before ours does. A refusal within this much of it is taken as Zoom's horizon having moved.
+ZOOM_CLOCK_AHEAD = timedelta(minutes=5)
 
 Window = Tuple[date, date]
+
+
+def parse_zoom_time(value: Any) -> Optional[datetime]:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def format_zoom_time(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
 class Windows(Enum):
@@ -58,6 +83,16 @@ class DatePolicy:
         horizon = report_horizon(now.date()).isoformat()
         return min(max(start, horizon), end), end
 
+    def start_zoom_takes(self, start: str, end: str, now: datetime) -> Optional[str]:
+        """When Zoom refused a window as invalid (400 code 300): the `from` to ask again with, if the
+        window as sent starts before Zoom's horizon as its clock may read now (a few seconds ahead
+        of ours at 00:00 UTC); None when moving the start would change nothing."""
+        if not self.within_report_horizon:
+            return None
+        sent, _ = self.requested_range(start, end, now)
+        zooms = report_horizon((now + ZOOM_CLOCK_AHEAD).date()).isoformat()
+        return zooms if sent < zooms <= end else None
+
 
 NOT_DATED = DatePolicy()
 REPORT_LISTING = DatePolicy(windows=Windows.REQUESTED, within_report_horizon=True)
@@ -68,9 +103,7 @@ UNDER_AN_INSTANCE = DatePolicy(windows=Windows.BY_PARENT_START)
 
 def add_months(day: date, months: int) -> date:
     """Calendar month arithmetic, the day clamped to the target month's length (Aug 31 - 6 = Feb 28)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    return day + relativedelta(months=months)
 
 
 def report_horizon(today: date) -> date:

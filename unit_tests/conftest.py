@@ -122,3 +122,41 @@ def pinned_now(monkeypatch) -> datetime:
 
     monkeypatch.setattr(errors, "datetime", PinnedDateTime)
     return PINNED_NOW
+
+
+def declared_endpoint(path: str) -> Any:
+    """The declared endpoint a concrete path (`report/meetings/85746/participants`, or a URL) is
+    of: for tests that hand the budget bare requests, as a stream's HTTP client would through its endpoint."""
+    from urllib.parse import urlsplit
+
+    from source_zoom.streams import ENDPOINTS
+
+    parts = urlsplit(path).path.split("/v2/", 1)[-1].strip("/").split("/")
+    for endpoint in sorted(ENDPOINTS, key=lambda endpoint: endpoint.zoom_name.count("{")):  # a word before a placeholder
+        segments = endpoint.zoom_name.strip("/").split("/")
+        if len(segments) == len(parts) and all(s.startswith("{") or s == p for s, p in zip(segments, parts)):
+            return endpoint
+    raise LookupError(f"no declared endpoint for {path}")
+
+
+class BudgetByPath:
+    """A sync's budget used as its streams use it: each request through its endpoint's view
+    (`for_endpoint`), the endpoint found from the request's path (tests only)."""
+
+    def __init__(self, budget: Any):
+        self.budget = budget
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.budget, name)
+
+    def acquire_call(self, request: Any, block: bool = True, timeout: Any = None) -> None:
+        self.budget.for_endpoint(declared_endpoint(request.url)).acquire_call(request, block, timeout)
+
+    def update_from_response(self, request: Any, response: Any) -> None:
+        self.budget.for_endpoint(declared_endpoint(request.url)).update_from_response(request, response)
+
+
+def budget_by_path(plan: str, **kwargs: Any) -> BudgetByPath:
+    from source_zoom.rate_limits import build_api_budget
+
+    return BudgetByPath(build_api_budget(plan, **kwargs))

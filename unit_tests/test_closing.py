@@ -1,11 +1,12 @@
 """The last line of a sync with failed tables (source_zoom/closing.py): the first real cause again,
-with its fix and its failure type. The messages are the tables' own, worded as read_path and the
-error handler word them; the reads at the end go through the whole source."""
+with its fix and its failure type. The tables' endings are data, as read_path and the error
+handler leave them; the reads at the end go through the whole source."""
 
 from __future__ import annotations
 
 import re
 import time
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -13,26 +14,37 @@ import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http import rate_limiting
 
-from source_zoom.closing import TableError, closing_error, endpoint_of
+from source_zoom.closing import TableError, closing_error
+from source_zoom.errors import Fault, RequestFailure, TableFailure
+from source_zoom.streams.meeting_instances import ReportMeetingParticipants
+from source_zoom.streams.meetings import MeetingPolls, Meetings, ReportMeetings
+from source_zoom.streams.webinar_instances import WebinarQnaResults
 from unit_tests.conftest import API, JWT_CREDENTIALS, LOGIN_CHECK_URL, config_with, read_tables, zoom_error
 
 GAP = ". Its state did not move past the gap; run the sync again."
-EXHAUSTED = "Exhausted available request attempts. Please see logs for more details. Exception: "
 
 
-def own(table: str, detail: str, requests: int = 3) -> TableError:
-    return TableError(table, f"{table} is incomplete: {requests} request(s) failed after every retry (first: {detail}){GAP}", FailureType.transient_error)
+def own(table: str, failure: RequestFailure, requests: int = 3) -> TableError:
+    message = f"{table} is incomplete: {requests} request(s) failed after every retry (first: {failure.message}){GAP}"
+    return TableError(table, message, FailureType.transient_error, TableFailure(table, message, FailureType.transient_error, failure, names_own=True))
 
 
-def through(table: str, parent: str, detail: str) -> TableError:
-    return TableError(table, f"{table} is incomplete: a parent listing is incomplete ({parent}: {detail}){GAP}", FailureType.transient_error)
+def through(table: str, parent: str, failure: RequestFailure) -> TableError:
+    message = f"{table} is incomplete: a parent listing is incomplete ({parent}: {failure.message}){GAP}"
+    return TableError(table, message, FailureType.transient_error, TableFailure(table, message, FailureType.transient_error, failure))
 
 
-SERVER_ERROR = f"{EXHAUSTED}report_meeting_participants: /report/meetings/abc%3D%3D/participants answered HTTP 503, Zoom code 503: Service unavailable (try later)"
-INVALID = "meeting_polls: /meetings/85746/polls answered HTTP 400, Zoom code 300: Validation Failed."
-DROPPED = f"{EXHAUSTED}meetings: network error talking to Zoom on /meetings/85746 (ConnectionError: ('Connection aborted.', RemoteDisconnected()))."
+SERVER_ERROR = RequestFailure(
+    Fault.ZOOM_OR_NETWORK, "report_meeting_participants", ReportMeetingParticipants.endpoint, "/report/meetings/abc%3D%3D/participants",
+    status=503, code=503, said="Service unavailable (try later)",
+)
+INVALID = RequestFailure(Fault.REFUSED, "meeting_polls", MeetingPolls.endpoint, "/meetings/85746/polls", status=400, code=300, said="Validation Failed.")
+DROPPED = RequestFailure(
+    Fault.NO_ANSWER, "meetings", Meetings.endpoint, "/meetings/85746", error_name="ConnectionError", said="('Connection aborted.', RemoteDisconnected())"
+)
 JWT = "Zoom refused credentials.jwt_token: the JWT expired or was revoked, and ... use auth_type server_to_server_oauth."
 DAILY = "report_meetings stopped at Zoom's daily Heavy rate limit, used up until 2026-12-05T00:00:00Z: what it read is in its state."
+DAILY_CAP = RequestFailure(Fault.DAILY_CAP, category="Heavy", resets_at=datetime(2026, 12, 5, tzinfo=timezone.utc))
 
 CASES = {
     "Zoom failing on one endpoint": (
@@ -70,7 +82,7 @@ CASES = {
         f"2 tables incomplete (meetings, users); the first cause, in users: {JWT}",
     ),
     "the daily cap on every table": (
-        [TableError("report_meetings", DAILY, FailureType.transient_error)],
+        [TableError("report_meetings", DAILY, FailureType.transient_error, TableFailure("report_meetings", DAILY, FailureType.transient_error, daily_cap=DAILY_CAP))],
         FailureType.transient_error,
         "The sync stopped at Zoom's daily Heavy rate limit, used up until 2026-12-05T00:00:00Z",
     ),
@@ -88,10 +100,10 @@ def test_given_failed_tables_then_the_last_sentence_repeats_the_first_cause_with
     assert "each with its reason above" not in closing.message and "\n" not in closing.message
 
 
-def test_given_a_concrete_path_then_its_endpoint_is_named_as_zoom_names_it():
-    assert endpoint_of("/report/users/u-1/meetings") == "/report/users/{userId}/meetings"
-    assert endpoint_of("/past_webinars/%252Fab%253D/qa") == "/past_webinars/{webinarId}/qa"
-    assert endpoint_of("/not/a/zoom/path") == "/not/a/zoom/path"
+def test_given_a_failed_request_then_its_endpoint_is_named_as_zoom_names_it():
+    assert RequestFailure(Fault.REFUSED, endpoint=ReportMeetings.endpoint, resource="/report/users/u-1/meetings").endpoint_name == "/report/users/{userId}/meetings"
+    assert RequestFailure(Fault.REFUSED, endpoint=WebinarQnaResults.endpoint, resource="/past_webinars/%252Fab%253D/qa").endpoint_name == "/past_webinars/{webinarId}/qa"
+    assert RequestFailure(Fault.REFUSED, resource="/not/a/zoom/path").endpoint_name == "/not/a/zoom/path"
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from typing import Dict, List
 
 from source_zoom.auth import REAUTHORIZE, REFRESH_TOKEN, SERVER_TO_SERVER, TOKEN_ERROR_ADVICE
 from source_zoom.errors import Outcome, classify
-from source_zoom.slicing import registrant_statuses
+from source_zoom.declarations import registrant_statuses
 from source_zoom.streams import TABLES
 
 DOCS = (Path(__file__).resolve().parent.parent / "docs" / "zoom.md").read_text()

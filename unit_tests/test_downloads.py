@@ -4,6 +4,8 @@ download that fails is retried like an API request."""
 
 from __future__ import annotations
 
+import json
+
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -142,16 +144,26 @@ def test_given_an_expired_token_and_server_faults_when_downloading_then_the_toke
         {"json": {"access_token": "access-token-1", "token_type": "bearer", "expires_in": 3600}},
         {"json": {"access_token": "access-token-2", "token_type": "bearer", "expires_in": 3600}},
     ])
-    zoom_api.get("https://zoom.us/rec/download/t0", [
+    answers = [
         {"status_code": 401, "json": {"code": 124, "message": "Access token is expired."}},
         {"status_code": 502, "text": "Bad Gateway"},
-        {"content": VTT},
-    ])
+        {"status_code": 200, "content": VTT},
+    ]
+    sent_with = []  # each attempt's token as it went out (a retry is the same request object, signed again)
+
+    def answer(request, context):
+        sent_with.append(request.headers.get("Authorization"))
+        found = answers[len(sent_with) - 1]
+        context.status_code = found["status_code"]
+        return found.get("content") or (json.dumps(found["json"]).encode() if "json" in found else found["text"].encode())
+
+    zoom_api.get("https://zoom.us/rec/download/t0", content=answer)
 
     output = read_transcripts()
 
     assert not output.errors and len(records_of(output, TABLE)) == 2
-    assert [request.headers.get("Authorization") for request in downloads(zoom_api)] == [TOKEN, "Bearer access-token-2", "Bearer access-token-2"]
+    assert sent_with == [TOKEN, "Bearer access-token-2", "Bearer access-token-2"]
+    assert len(downloads(zoom_api)) == 3
 
 
 def test_given_a_download_that_keeps_failing_when_read_then_the_table_ends_incomplete_naming_the_file(zoom_api):

@@ -14,6 +14,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
 from source_zoom import errors
+from source_zoom.declarations import FILES_GONE_ERRORS
 from source_zoom.errors import ALREADY_WAITED_SECONDS, Outcome, classify, ZoomBackoffStrategy, ZoomErrorHandler, retry_after_seconds
 from source_zoom.stopping import SyncStopped
 from unit_tests.conftest import API, JWT_CREDENTIALS, LOGIN_CHECK_URL, config_with, log_lines, read_tables, records_of, zoom_error
@@ -126,10 +127,10 @@ def test_given_per_second_429s_for_longer_than_the_limit_when_interpreted_then_t
 def test_given_the_removed_files_endpoints_when_they_answer_any_4xx_then_the_table_is_unavailable(status, code):
     body = zoom_error(code if code is not None else status, "whatever Zoom says")
 
-    resolution = ZoomErrorHandler("meeting_files", errors.FILES_GONE_ERRORS).interpret_response(response(status, body))
+    resolution = ZoomErrorHandler("meeting_files", FILES_GONE_ERRORS).interpret_response(response(status, body))
 
     assert resolution.response_action == ResponseAction.IGNORE
-    assert classify(status, code if code is not None else status, errors.FILES_GONE_ERRORS).outcome == Outcome.STREAM_UNAVAILABLE
+    assert classify(status, code if code is not None else status, FILES_GONE_ERRORS).outcome == Outcome.STREAM_UNAVAILABLE
 
 
 def test_given_the_files_endpoint_refused_by_a_server_validating_zooms_spec_then_the_table_is_unavailable():
@@ -137,7 +138,7 @@ def test_given_the_files_endpoint_refused_by_a_server_validating_zooms_spec_then
     # 400, no body, the violation in a header.
     refused = response(400, text="", headers={"sl-violations": '[{"code":"type","message":"Request path parameter meetingid must be integer"}]'})
 
-    resolution = ZoomErrorHandler("meeting_files", errors.FILES_GONE_ERRORS).interpret_response(refused)
+    resolution = ZoomErrorHandler("meeting_files", FILES_GONE_ERRORS).interpret_response(refused)
 
     assert resolution.response_action == ResponseAction.IGNORE
 
@@ -146,7 +147,7 @@ def test_given_the_files_endpoint_refused_by_a_server_validating_zooms_spec_then
 def test_given_the_removed_files_endpoints_when_a_token_expires_or_a_rate_limit_hits_then_those_keep_their_meaning(status, code, action):
     body = zoom_error(code if code is not None else status, "whatever Zoom says")
 
-    resolution = ZoomErrorHandler("meeting_files", errors.FILES_GONE_ERRORS).interpret_response(response(status, body))
+    resolution = ZoomErrorHandler("meeting_files", FILES_GONE_ERRORS).interpret_response(response(status, body))
 
     assert resolution.response_action == action
 

@@ -17,11 +17,10 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_zoom import errors, zoom_stream
+from source_zoom import errors, http_stream
 from source_zoom.config import ZoomConfig
-from source_zoom.rate_limits import build_api_budget
 from source_zoom.windows import report_horizon
-from unit_tests.conftest import API, JWT_CREDENTIALS, LOGIN_CHECK_URL, config_with, paths_requested, read_tables, records_of, zoom_error
+from unit_tests.conftest import API, budget_by_path, JWT_CREDENTIALS, LOGIN_CHECK_URL, config_with, paths_requested, read_tables, records_of, zoom_error
 
 USERS = {"users": [{"id": f"u{n}", "status": "active"} for n in range(1, 9)], "next_page_token": ""}
 DAILY_429 = {"status_code": 429, "json": zoom_error(429, "You have reached the maximum daily rate limit for this API. Try again later.")}
@@ -52,7 +51,7 @@ def answered(status: int, body: Dict[str, Any], headers: Dict[str, str]) -> requ
     ids=["medium-real-headers", "light-documented-headers", "light-remaining-0-only"],
 )
 def test_given_a_daily_429_on_a_light_or_medium_endpoint_when_more_of_that_category_is_asked_then_it_fails_without_a_request(category, path, headers):
-    budget = build_api_budget("pro")
+    budget = budget_by_path("pro")
     budget.update_from_response(prepared(path), answered(429, zoom_error(429, "You have reached the maximum daily rate limit for this API."), headers))
 
     with pytest.raises(AirbyteTracedException) as refused:
@@ -87,7 +86,7 @@ def clock_crossing_midnight(monkeypatch):
     """The connector's "now" is 23:59:59 UTC until report_meetings has made its windows, then 00:00:01 UTC."""
     now = {"value": BEFORE_MIDNIGHT}
     monkeypatch.setattr(ZoomConfig, "today", property(lambda self: now["value"]))
-    make_windows = zoom_stream.table_windows
+    make_windows = http_stream.table_windows
 
     def windows_then_midnight(name, *args, **kwargs):
         windows = make_windows(name, *args, **kwargs)
@@ -95,7 +94,7 @@ def clock_crossing_midnight(monkeypatch):
             now["value"] = AFTER_MIDNIGHT
         return windows
 
-    monkeypatch.setattr(zoom_stream, "table_windows", windows_then_midnight)
+    monkeypatch.setattr(http_stream, "table_windows", windows_then_midnight)
     return now
 
 
@@ -132,6 +131,30 @@ def test_given_a_sync_that_crosses_midnight_when_it_asks_for_its_first_report_wi
     new_horizon = report_horizon(AFTER_MIDNIGHT.date()).isoformat()
     assert new_horizon > report_horizon(BEFORE_MIDNIGHT.date()).isoformat()  # the case is real
     assert min(served["meetings"]) == new_horizon  # the first window starts where Zoom's reports now begin
+    months = {uuid[2:9] for uuid in (r["uuid"] for r in records_of(output, "report_meetings"))}
+    assert months == {"2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"}, months
+
+
+def test_given_zooms_clock_a_few_seconds_ahead_at_midnight_when_the_first_report_window_is_refused_then_it_is_asked_again_from_zooms_horizon(zoom_api, monkeypatch):
+    """At 23:59:58 UTC by the connector's clock Zoom's may already read 00:00:03: Zoom's report horizon
+    is then a day later, and it refuses a `from` on the connector's (400 code 300, as the fake
+    answers after Zoom's "within the past 6 months"). The window starts at Zoom's horizon instead."""
+    ours = datetime(2026, 11, 30, 23, 59, 58, tzinfo=timezone.utc)
+    zooms = {"value": ours + timedelta(seconds=5)}
+    monkeypatch.setattr(ZoomConfig, "today", property(lambda self: ours))
+    served: Dict[str, List[str]] = {}
+    zoom_api.get(re.compile(rf"{re.escape(API)}/users\?.*"), json={"users": [{"id": "u1", "status": "active"}], "next_page_token": ""})
+    answer = zoom_refusing_from_before_its_horizon(zooms, served)
+    zoom_api.get(re.compile(rf"{re.escape(API)}/report/users/u1/meetings\?.*"), json=answer)
+    zoom_api.get(re.compile(rf"{re.escape(API)}/report/history_meetings\?.*"), json=answer)
+    zoom_api.get(re.compile(rf"{re.escape(API)}/report/meetings/.*"), json={"dept": "", "tracking_fields": []})
+
+    output = read_tables(config_with(JWT_CREDENTIALS, start_date="2026-01-01T00:00:00Z"), ["report_meetings"])
+
+    assert [error.trace.error.message for error in output.errors] == []
+    zooms_horizon = report_horizon(zooms["value"].date()).isoformat()
+    assert zooms_horizon > report_horizon(ours.date()).isoformat()  # the case is real: the windows start a day early for Zoom
+    assert min(served["meetings"]) == zooms_horizon  # asked again from where Zoom's reports begin
     months = {uuid[2:9] for uuid in (r["uuid"] for r in records_of(output, "report_meetings"))}
     assert months == {"2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"}, months
 

@@ -19,16 +19,17 @@ from fake_zoom.ratelimit import HEAVY_DAILY, PLAN_QPS
 from fake_zoom.routes import ROUTES
 from source_zoom import SourceZoom
 from source_zoom.config import parse_config
+from source_zoom.declarations import FILES
 from source_zoom.rate_limits import (
     DEFAULT_RATE_LIMIT_PLAN,
-    ENDPOINT_CATEGORIES,
     RATE_LIMIT_PLANS,
     CategoryRatePolicy,
     Clock,
     ZoomAPIBudget,
     build_api_budget,
 )
-from unit_tests.conftest import config_with
+from source_zoom.streams import ENDPOINTS
+from unit_tests.conftest import BudgetByPath, budget_by_path, config_with, declared_endpoint
 
 API_ROOTS = [
     "https://api.zoom.us/v2",
@@ -89,25 +90,34 @@ def fill(template: str, value: str) -> str:
     return template.replace("{userId}", value).replace("{meetingId}", value).replace("{webinarId}", value)
 
 
+# GET /users/{userId}: served by the fake (its types are in the snapshot), called by no table.
+FAKE_ONLY_ROUTES = {"users/{userId}"}
+
+
 def test_given_the_fake_zoom_routes_when_compared_then_the_connector_knows_every_endpoint_with_the_same_category():
     fake_categories = {route.template.removeprefix("/v2/"): route.category for route in ROUTES}
-    assert ENDPOINT_CATEGORIES == fake_categories
+    declared = {endpoint.zoom_name.removeprefix("/"): endpoint.category for endpoint in ENDPOINTS if endpoint.api != FILES}
+    assert declared == {template: category for template, category in fake_categories.items() if template not in FAKE_ONLY_ROUTES}
+    assert FAKE_ONLY_ROUTES <= set(fake_categories)
 
 
 @pytest.mark.parametrize("root", API_ROOTS)
-@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.template)
+@pytest.mark.parametrize("route", [route for route in ROUTES if route.template.removeprefix("/v2/") not in FAKE_ONLY_ROUTES], ids=lambda route: route.template)
 def test_given_a_request_to_any_route_of_the_fake_when_matched_then_its_policy_is_the_fakes_category(route, root):
     budget = build_api_budget("pro")
     for value in PATH_PARAMETERS:
         path = fill(route.template.removeprefix("/v2/"), value)
-        assert budget.category_of(request_to(path, root)) == route.category, path
+        endpoint = declared_endpoint(f"{root}/{path}")
+        assert endpoint.zoom_name == route.template.removeprefix("/v2"), path
+        assert budget.for_endpoint(endpoint).get_matching_policy(request_to(path, root)).category == route.category, path
 
 
-def test_given_a_token_request_or_an_unknown_path_when_matched_then_no_policy_limits_it():
+def test_given_a_token_request_or_a_file_download_when_matched_then_no_policy_limits_it():
     budget = build_api_budget("pro")
     token_request = requests.Request("POST", "https://zoom.us/oauth/token", params={"grant_type": "account_credentials"}).prepare()
-    assert budget.category_of(token_request) is None
-    assert budget.category_of(request_to("accounts/abc/settings")) is None
+    assert budget.get_matching_policy(token_request) is None  # what no endpoint declares is not paced
+    download = next(endpoint for endpoint in ENDPOINTS if endpoint.api == FILES)
+    assert budget.for_endpoint(download).get_matching_policy(request_to("rec/download/abc")) is None
 
 
 @pytest.mark.parametrize("plan", ["free", "pro", "business"])
@@ -132,7 +142,7 @@ def test_given_the_default_share_when_the_budget_is_built_then_it_sends_below_zo
 
 def test_given_more_requests_than_a_second_allows_when_acquired_then_each_waits_for_its_slot_instead_of_raising():
     clock = FakeClock()
-    budget = build_api_budget("pro", clock=clock, rate_share=1.0)
+    budget = budget_by_path("pro", clock=clock, rate_share=1.0)
     sent_at = []
     for _ in range(25):
         budget.acquire_call(request_to("report/meetings/123/participants"))
@@ -145,7 +155,7 @@ def test_given_more_requests_than_a_second_allows_when_acquired_then_each_waits_
 
 def test_given_categories_when_one_is_busy_then_the_others_do_not_wait_for_it():
     clock = FakeClock()
-    budget = build_api_budget("pro", clock=clock, rate_share=1.0)
+    budget = budget_by_path("pro", clock=clock, rate_share=1.0)
     for _ in range(5):
         budget.acquire_call(request_to("report/users/u1/meetings"))
     waited = len(clock.sleeps)
@@ -156,7 +166,7 @@ def test_given_categories_when_one_is_busy_then_the_others_do_not_wait_for_it():
 
 def test_given_a_spent_second_when_acquired_without_blocking_then_it_raises_with_the_wait_and_takes_no_slot():
     clock = FakeClock()
-    budget = build_api_budget("pro", clock=clock, rate_share=1.0)
+    budget = budget_by_path("pro", clock=clock, rate_share=1.0)
     budget.acquire_call(request_to("users"))
     with pytest.raises(CallRateLimitHit) as hit:
         budget.acquire_call(request_to("users"), block=False)
@@ -167,7 +177,7 @@ def test_given_a_spent_second_when_acquired_without_blocking_then_it_raises_with
 
 def test_given_forty_threads_when_they_acquire_at_once_then_every_slot_is_handed_out_once_in_order():
     clock = FrozenClock()
-    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    budget = budget_by_path("business", clock=clock, rate_share=1.0)
     barrier = threading.Barrier(40)
 
     def worker() -> None:
@@ -185,8 +195,8 @@ def test_given_forty_threads_when_they_acquire_at_once_then_every_slot_is_handed
     assert slots == pytest.approx([index / 60 for index in range(200)])
 
 
-def heavy_only_budget(clock: FakeClock, daily_cap: int) -> ZoomAPIBudget:
-    return ZoomAPIBudget([CategoryRatePolicy("Heavy", 10, daily_cap, "pro", clock)], clock)
+def heavy_only_budget(clock: FakeClock, daily_cap: int) -> BudgetByPath:
+    return BudgetByPath(ZoomAPIBudget([CategoryRatePolicy("Heavy", 10, daily_cap, "pro", clock)], clock))
 
 
 def test_given_the_daily_heavy_cap_used_up_when_another_heavy_request_comes_then_it_fails_at_once_with_the_reset_time():
@@ -225,7 +235,7 @@ def zoom_429(category: str, limit_type: str, retry_after: str = "") -> requests.
 def test_given_zoom_says_the_daily_cap_is_spent_when_more_heavy_requests_come_then_they_fail_at_once_and_others_go_on(pinned_now):
     now = pinned_now  # Retry-After is read against source_zoom.errors' "now", pinned to the fake clock's
     clock = FakeClock(now)
-    budget = build_api_budget("pro", clock=clock)
+    budget = budget_by_path("pro", clock=clock)
     request = request_to("report/meetings/%252Fab%253D%253D/participants")
     resets = (now + timedelta(hours=5)).replace(microsecond=0)
     budget.update_from_response(request, zoom_429("Heavy", "Daily-limit", f"{resets:%Y-%m-%dT%H:%M:%SZ}"))
@@ -273,7 +283,7 @@ def answer_heavy_request(budget: ZoomAPIBudget, answer: dict) -> None:
 
 def test_given_a_per_second_429_when_seen_then_that_category_alone_slows_to_seven_tenths():
     clock = FakeClock()
-    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    budget = budget_by_path("business", clock=clock, rate_share=1.0)
     answer_heavy_request(budget, PER_SECOND_HEAVY_429)
     assert {category: policy.per_second for category, policy in budget.policies_by_category.items()} == pytest.approx(
         {"Light": 80, "Medium": 60, "Heavy": 28}  # Heavy: 40 x 0.7
@@ -287,7 +297,7 @@ def test_given_a_per_second_429_when_seen_then_that_category_alone_slows_to_seve
 
 def test_given_a_burst_of_429s_in_one_second_when_seen_then_it_slows_once_and_again_only_a_second_later():
     clock = FakeClock()
-    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    budget = budget_by_path("business", clock=clock, rate_share=1.0)
     policy = budget.policies_by_category["Heavy"]
     requests_in_flight = [request_to(HEAVY_PATH) for _ in range(6)]
     for request in requests_in_flight:
@@ -308,7 +318,7 @@ def test_given_a_burst_of_429s_in_one_second_when_seen_then_it_slows_once_and_ag
 
 def test_given_a_request_paced_before_the_last_slowdown_when_its_429_comes_late_then_it_does_not_slow_again():
     clock = FakeClock()
-    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    budget = budget_by_path("business", clock=clock, rate_share=1.0)
     policy = budget.policies_by_category["Heavy"]
     paced_at_40 = request_to(HEAVY_PATH)
     budget.acquire_call(paced_at_40)
@@ -322,7 +332,7 @@ def test_given_a_request_paced_before_the_last_slowdown_when_its_429_comes_late_
 
 def test_given_429s_second_after_second_when_seen_then_the_rate_stops_at_a_tenth_of_the_plans():
     clock = FakeClock()
-    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    budget = budget_by_path("business", clock=clock, rate_share=1.0)
     rates = []
     for _ in range(9):
         answer_heavy_request(budget, PER_SECOND_HEAVY_429)
@@ -333,7 +343,7 @@ def test_given_429s_second_after_second_when_seen_then_the_rate_stops_at_a_tenth
 
 def test_given_zoom_names_another_category_in_the_429_when_seen_then_that_category_slows():
     clock = FakeClock()
-    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    budget = budget_by_path("business", clock=clock, rate_share=1.0)
     request = request_to("users")
     budget.acquire_call(request)
     budget.update_from_response(request, zoom_answer(429, {"code": 429, "message": "per-second"}, {"x-ratelimit-category": "medium", "x-ratelimit-type": "QPS"}))
@@ -343,7 +353,7 @@ def test_given_zoom_names_another_category_in_the_429_when_seen_then_that_catego
 
 def test_given_a_daily_cap_429_with_real_accounts_headers_when_seen_then_heavy_fails_fast_without_slowing(pinned_now):
     clock = FakeClock(pinned_now)
-    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    budget = budget_by_path("business", clock=clock, rate_share=1.0)
     answer_heavy_request(budget, REAL_DAILY_HEAVY_429)
     assert heavy_rate(budget) == pytest.approx(40)
     with pytest.raises(AirbyteTracedException) as failure:
@@ -354,7 +364,7 @@ def test_given_a_daily_cap_429_with_real_accounts_headers_when_seen_then_heavy_f
 
 def test_given_a_slowed_category_when_zoom_accepts_its_requests_then_it_climbs_a_hundredth_of_the_plan_per_second():
     clock = FakeClock()
-    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    budget = budget_by_path("business", clock=clock, rate_share=1.0)
     answer_heavy_request(budget, PER_SECOND_HEAVY_429)
     answer_heavy_request(budget, OK_200)
     assert heavy_rate(budget) == pytest.approx(28)  # the same second as the slowdown
@@ -373,7 +383,7 @@ def test_given_a_slowed_category_when_zoom_accepts_its_requests_then_it_climbs_a
 
 def test_given_a_slowed_category_when_zoom_keeps_accepting_then_it_is_back_at_the_plans_rate_after_thirty_steps(caplog):
     clock = FakeClock()
-    budget = build_api_budget("business", clock=clock, rate_share=1.0)
+    budget = budget_by_path("business", clock=clock, rate_share=1.0)
     answer_heavy_request(budget, PER_SECOND_HEAVY_429)
     rates = []
     for _ in range(32):
@@ -392,7 +402,7 @@ def test_given_a_slowed_category_when_zoom_keeps_accepting_then_it_is_back_at_th
 
 def test_given_the_plans_rate_when_zoom_accepts_requests_then_nothing_changes_and_nothing_is_logged(caplog):
     clock = FakeClock()
-    budget = build_api_budget("pro", clock=clock, rate_share=1.0)
+    budget = budget_by_path("pro", clock=clock, rate_share=1.0)
     for _ in range(20):
         clock.seconds += 1
         answer_heavy_request(budget, OK_200)
@@ -406,8 +416,9 @@ def test_given_a_config_when_the_source_reads_then_every_stream_shares_one_budge
     context = source.sync_context(config)
     assert isinstance(context.api_budget, ZoomAPIBudget)
     assert context.api_budget.policies_by_category["Heavy"].daily_cap == 60_000  # Business: 60,000 Heavy requests a day
-    budgets = {id(stream._http_client._api_budget) for stream in (facade._legacy_stream for facade in source.streams(config))}
-    assert budgets == {id(context.api_budget)}
+    views = [stream._http_client._api_budget for stream in (facade._legacy_stream for facade in source.streams(config))]
+    assert {id(view.budget) for view in views} == {id(context.api_budget)}  # each stream's view of the one budget
+    assert all(view.endpoint is stream.endpoint for view, stream in zip(views, (f._legacy_stream for f in source.streams(config))))
 
 
 def test_given_no_rate_limit_plan_when_the_config_is_parsed_then_the_plan_is_pro():

@@ -1,24 +1,26 @@
-"""The scopes each endpoint needs: the connector's table agrees with the fake's, written apart from
-it from Zoom's granular-scope list, and covers every endpoint the connector calls."""
+"""The scopes each endpoint needs: the endpoints' declarations agree with the fake's map, written
+apart from them from Zoom's granular-scope list, and every API endpoint the connector calls has them."""
 
 from __future__ import annotations
 
 from fake_zoom.scopes import SCOPE_BY_ROUTE
-from source_zoom.rate_limits import ENDPOINT_CATEGORIES
-from source_zoom.scopes import ENDPOINT_SCOPES, missing_for
-from source_zoom.streams import TABLES
+from source_zoom.scopes import missing_for
+from source_zoom.streams import ENDPOINTS, TABLES
 from source_zoom.streams.webinar_instances import WebinarQnaResults
-from source_zoom.paths import endpoint_shape
+
+API_ENDPOINTS = [endpoint for endpoint in ENDPOINTS if endpoint.category is not None]
 
 
 def test_given_every_endpoint_the_connector_calls_then_its_scopes_are_known():
-    assert {endpoint_shape(e) for e in ENDPOINT_CATEGORIES} == {endpoint_shape(e) for e in ENDPOINT_SCOPES}
+    assert [endpoint.zoom_name for endpoint in API_ENDPOINTS if endpoint.scopes is None] == []
+    assert {endpoint.scopes for endpoint in ENDPOINTS if endpoint.category is None} == {None}  # a file download needs none of its own
 
 
 def test_given_the_fakes_scope_map_then_the_granular_names_agree():
-    fake = {endpoint_shape(route.removeprefix("/v2/")): scope for route, scope in SCOPE_BY_ROUTE.items()}
-    ours = {endpoint_shape(endpoint): scopes.granular for endpoint, scopes in ENDPOINT_SCOPES.items()}
+    fake = {route.removeprefix("/v2"): scope for route, scope in SCOPE_BY_ROUTE.items()}
+    ours = {endpoint.zoom_name: endpoint.scopes.granular for endpoint in API_ENDPOINTS}
     assert {e: s for e, s in ours.items() if e in fake} == {e: s for e, s in fake.items() if e in ours}
+    assert set(ours) <= set(fake)  # the names match: every endpoint is compared
 
 
 def test_given_classic_scopes_then_no_table_lacks_anything():

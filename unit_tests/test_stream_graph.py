@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from source_zoom.downloads import FILE_DOWNLOADS, FileTable
-from source_zoom.paths import endpoint_shape
-from source_zoom.rate_limits import ENDPOINT_CATEGORIES
+from source_zoom.declarations import CATEGORIES, FILE_DOWNLOADS, FILES
+from source_zoom.downloads import FileTable
 from source_zoom.streams import ALL_STREAMS, TABLES
 from source_zoom.windows import Windows
 
@@ -53,17 +52,17 @@ def test_given_the_tables_then_each_has_a_schema_file_and_each_schema_file_a_tab
 
 @pytest.mark.parametrize("stream", API_STREAMS, ids=lambda s: s.stream_name())
 def test_given_a_stream_then_its_endpoint_has_exactly_one_rate_category(stream):
-    matching = [category for endpoint, category in ENDPOINT_CATEGORIES.items() if endpoint_shape(endpoint) == endpoint_shape(stream.path_template)]
-    assert len(matching) == 1, f"{stream.stream_name()}: {stream.path_template} has categories {matching}"
-    assert matching[0] in ("Light", "Medium", "Heavy")
+    assert stream.path_template == stream.endpoint.path  # the path is the endpoint's, declared once
+    assert stream.endpoint.category in CATEGORIES, f"{stream.stream_name()}: {stream.path_template} has category {stream.endpoint.category}"
+    assert stream.endpoint.api != FILES
 
 
 @pytest.mark.parametrize("stream", FILE_TABLES, ids=lambda s: s.stream_name())
 def test_given_a_table_of_downloaded_files_then_it_is_no_api_endpoint_and_runs_on_the_download_pool(stream):
     # Zoom documents no rate category for download_url: the call budget has no policy for it.
-    assert not [e for e in ENDPOINT_CATEGORIES if endpoint_shape(e) == endpoint_shape(stream.path_template)]
+    assert stream.endpoint.category is None and stream.endpoint.api == FILES
     assert stream.parent is not None and stream.files_field
-    assert stream.category.fget(None) == FILE_DOWNLOADS  # type: ignore[attr-defined]
+    assert stream.endpoint.pool == FILE_DOWNLOADS
 
 
 @pytest.mark.parametrize("stream", API_STREAMS, ids=lambda s: s.stream_name())

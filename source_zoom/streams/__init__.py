@@ -6,10 +6,12 @@ webinar_instances.py, recordings.py (recordings and their transcripts), summarie
 Companion summaries), audit_logs.py (the account's sign-in and operation logs), phone.py (Zoom
 Phone: its users, sites, numbers, call queues, calls, recordings, voicemails and texts). Hidden
 streams are parents only (not in the catalog). unit_tests/test_stream_graph.py checks this graph
-as data: parents exist and come first, no cycles, a schema per table, a rate category per endpoint.
+as data: parents exist and come first, no cycles, a schema per table, an endpoint per stream.
 """
 
-from typing import Dict, List, Tuple
+from typing import Dict, Iterable, List, Tuple
+
+from source_zoom.declarations import Endpoint
 
 from source_zoom.parents import SyncContext
 from source_zoom.streams.audit_logs import ReportOperationLogs, ReportSignInActivities
@@ -94,6 +96,21 @@ ALL_STREAMS: Tuple[type, ...] = (
     PhoneSmsSessions,
 )
 TABLES: Tuple[type, ...] = tuple(stream for stream in ALL_STREAMS if not stream.hidden)
+
+
+def declared_endpoints(streams: Iterable[type]) -> Tuple[Endpoint, ...]:
+    """Every endpoint the streams call, once: each stream's, and each enrichment's detail request."""
+    found: List[Endpoint] = []
+    for stream in streams:
+        for endpoint in (stream.endpoint, *([stream.enriched_by.detail] if stream.enriched_by else [])):
+            if endpoint not in found:
+                found.append(endpoint)
+    return tuple(found)
+
+
+# The catalogue of endpoints, read from the tables' declarations (the budget, the scope advice and
+# the closing sentence read each endpoint from its stream; this list is for tests and benchmarks).
+ENDPOINTS: Tuple[Endpoint, ...] = declared_endpoints(ALL_STREAMS)
 
 
 def build_streams(context: SyncContext) -> List[ZoomStream]:

@@ -5,6 +5,7 @@ deleted 90 days after they end: their past instances reach the instance tables t
 
 from typing import Any, Dict, Mapping, Optional
 
+from source_zoom.declarations import HEAVY, Endpoint, Scopes
 from source_zoom.paging import Paging
 from source_zoom.windows import REPORT_LISTING
 from source_zoom.zoom_stream import ZoomStream
@@ -25,7 +26,7 @@ class HistoryMeetings(ZoomStream):
     """GET /report/history_meetings: past instances of the whole account, by month window."""
 
     hidden = True
-    path_template = "report/history_meetings"
+    endpoint = Endpoint("report/history_meetings", HEAVY, Scopes("report:read:admin", "report:read:list_history_meetings:admin"))
     dates = REPORT_LISTING
     records_key = "history_meetings"
     paging = Paging.NEXT_PAGE_TOKEN

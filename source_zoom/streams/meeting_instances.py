@@ -3,11 +3,10 @@ files. Each child stamps the instance's keys and start time (its cursor)."""
 
 from typing import Any, Mapping
 
-from source_zoom.errors import FILES_GONE_ERRORS
+from source_zoom.declarations import FILES_GONE_ERRORS, HEAVY, MEDIUM, Endpoint, Join, Scopes
 from source_zoom.incremental import parse_zoom_time
 from source_zoom.listed_by import AskedIfListed, AskedOnlyIfListed
 from source_zoom.paging import Paging
-from source_zoom.records import Join
 from source_zoom.streams.history import HistoryMeetings, HistoryMeetingsWithQna, is_meeting_row
 from source_zoom.streams.meetings import Meetings, ReportMeetings
 from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE, report_horizon
@@ -21,7 +20,7 @@ class MeetingInstances(ZoomStream):
     GET /past_meetings/{meetingId}/instances of each listed meeting (older than the reports reach)."""
 
     hidden = True
-    path_template = "past_meetings/{id}/instances"
+    endpoint = Endpoint("past_meetings/{id}/instances", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_past_instances:admin"))
     parent = Meetings
     # The history lists every instance the report listing does (any participant count): the report
     # listing only adds what report_meetings reads for itself anyway.
@@ -39,7 +38,7 @@ MEETING_INSTANCE_KEYS = {"meeting_id": "id", "meeting_uuid": "uuid", "meeting_st
 class ReportMeetingParticipants(ZoomStream):
     """GET /report/meetings/{meetingUUID}/participants"""
 
-    path_template = "report/meetings/{uuid}/participants"
+    endpoint = Endpoint("report/meetings/{uuid}/participants", HEAVY, Scopes("report:read:admin", "report:read:list_meeting_participants:admin"))
     parent = MeetingInstances
     dates = UNDER_AN_INSTANCE
     records_key = "participants"
@@ -66,20 +65,19 @@ class MeetingAnswers(ZoomStream):
 class MeetingPollResults(MeetingAnswers):
     """GET /past_meetings/{meetingUUID}/polls"""
 
-    path_template = "past_meetings/{uuid}/polls"
+    endpoint = Endpoint("past_meetings/{uuid}/polls", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_poll_results:admin"))
 
 
 class MeetingFiles(ZoomStream):
     """GET /past_meetings/{meetingUUID}/files (removed by Zoom in 2024: ends empty with one warning)"""
 
-    path_template = "past_meetings/{uuid}/files"
+    endpoint = Endpoint("past_meetings/{uuid}/files", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_past_files:admin"), errors=FILES_GONE_ERRORS)
     parent = MeetingInstances
     dates = UNDER_AN_INSTANCE
     records_key = "in_meeting_files"
     primary_key = ["meeting_uuid", "file_name"]
     stamp_from_parent = MEETING_INSTANCE_KEYS
     cursor_field = "meeting_start_time"
-    extra_errors = FILES_GONE_ERRORS
 
 
 def within_history_report(instance: Mapping[str, Any], table: ZoomStream) -> bool:
@@ -92,6 +90,6 @@ class MeetingQnaResults(AskedOnlyIfListed, MeetingAnswers):
     """GET /report/meetings/{meetingUUID}/qa: one record per asker (anonymous askers too), asked
     of the instances Zoom's history report lists with a Q&A report, and of those older than it reaches."""
 
-    path_template = "report/meetings/{uuid}/qa"
+    endpoint = Endpoint("report/meetings/{uuid}/qa", HEAVY, Scopes("report:read:admin", "report:read:meeting_qa:admin"))
     asked_if = AskedIfListed(HistoryMeetingsWithQna, key="uuid", reaches=within_history_report)
     joins = (asked_if.join(),)

@@ -1,9 +1,8 @@
 """Meetings and what hangs off a meeting: registrants, registration questions, polls; and the
 report listing of its past instances."""
 
+from source_zoom.declarations import EACH_REGISTRANT_STATUS, HEAVY, LIGHT, MEDIUM, REGISTRATION_ON, Endpoint, Enrich, Scopes
 from source_zoom.paging import Paging
-from source_zoom.records import Enrich
-from source_zoom.slicing import EACH_REGISTRANT_STATUS, REGISTRATION_ON
 from source_zoom.streams.history import HistoryMeetings
 from source_zoom.streams.users import HOSTS, UserMeetings, Users
 from source_zoom.windows import REPORT_LISTING
@@ -13,7 +12,7 @@ from source_zoom.zoom_stream import ZoomStream
 class Meetings(ZoomStream):
     """GET /meetings/{meetingId}"""
 
-    path_template = "meetings/{id}"
+    endpoint = Endpoint("meetings/{id}", LIGHT, Scopes("meeting:read:admin", "meeting:read:meeting:admin"))
     parent = UserMeetings
     primary_key = "uuid"
     stamp_from_self = {"meeting_id": "id"}
@@ -24,7 +23,7 @@ class Meetings(ZoomStream):
 class MeetingRegistrants(ZoomStream):
     """GET /meetings/{meetingId}/registrants?status=approved|pending|denied"""
 
-    path_template = "meetings/{id}/registrants"
+    endpoint = Endpoint("meetings/{id}/registrants", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_registrants:admin"))
     parent = Meetings
     parent_filter = REGISTRATION_ON
     each_value = (EACH_REGISTRANT_STATUS,)
@@ -37,7 +36,7 @@ class MeetingRegistrants(ZoomStream):
 class MeetingQuestions(ZoomStream):
     """GET /meetings/{meetingId}/registrants/questions"""
 
-    path_template = "meetings/{id}/registrants/questions"
+    endpoint = Endpoint("meetings/{id}/registrants/questions", LIGHT, Scopes("meeting:read:admin", "meeting:read:list_registration_questions:admin"))
     parent = Meetings
     parent_filter = REGISTRATION_ON
     primary_key = "meeting_id"
@@ -47,7 +46,7 @@ class MeetingQuestions(ZoomStream):
 class MeetingPolls(ZoomStream):
     """GET /meetings/{meetingId}/polls"""
 
-    path_template = "meetings/{id}/polls"
+    endpoint = Endpoint("meetings/{id}/polls", LIGHT, Scopes("meeting:read:admin", "meeting:read:list_polls:admin"))
     parent = Meetings
     records_key = "polls"
     primary_key = ["id", "meeting_id"]
@@ -60,7 +59,7 @@ class ReportMeetings(ZoomStream):
     listing has them (one request per month window), and the instance's report detail
     (GET /report/meetings/{uuid}) for a row the history lacks."""
 
-    path_template = "report/users/{id}/meetings"
+    endpoint = Endpoint("report/users/{id}/meetings", HEAVY, Scopes("report:read:admin", "report:read:user:admin"))
     parent = Users
     parent_filter = HOSTS
     stamp_from_parent = {"host_id": "id"}  # the listing is of the meetings this user hosted
@@ -68,7 +67,7 @@ class ReportMeetings(ZoomStream):
         HistoryMeetings,
         key="uuid",
         fields={"dept": "department", "tracking_fields": "tracking_fields"},
-        detail_path="report/meetings/{uuid}",
+        detail=Endpoint("report/meetings/{uuid}", HEAVY, Scopes("report:read:admin", "report:read:meeting:admin")),
         detail_fields={"dept": "dept", "tracking_fields": "tracking_fields"},
     )
     dates = REPORT_LISTING

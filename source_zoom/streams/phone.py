@@ -15,10 +15,10 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 import requests
 
-from source_zoom.errors import Outcome, ZoomError, response_json
+from source_zoom.declarations import HEAVY, LIGHT, MEDIUM, PHONE, EachValue, Endpoint, ErrorRules, Outcome, Scopes, ZoomError
+from source_zoom.errors import response_json
 from source_zoom.incremental import parse_zoom_time
 from source_zoom.paging import Paging
-from source_zoom.slicing import EachValue
 from source_zoom.windows import RECORDING_LISTING, UNDER_AN_INSTANCE, DatePolicy, Windows
 from source_zoom.zoom_stream import ZoomStream
 
@@ -31,7 +31,13 @@ PHONE_NOT_SET_UP = ZoomError(
     Outcome.STREAM_UNAVAILABLE,
     said_once_for=ZOOM_PHONE,
 )
-PHONE_ERRORS: Mapping[Tuple[int, Optional[int]], ZoomError] = {(403, 2031): PHONE_NOT_SET_UP}
+PHONE_ERRORS: ErrorRules = {(403, 2031): PHONE_NOT_SET_UP}
+
+
+def phone_endpoint(path: str, category: str, granular: str, name: str = "") -> Endpoint:
+    """A Zoom Phone endpoint: Zoom Phone's rate-limit table, the classic scope every Phone
+    listing shares and the endpoint's granular one (Zoom's Phone API reference), its errors."""
+    return Endpoint(path, category, Scopes("phone:read:admin", granular), api=PHONE, errors=PHONE_ERRORS, name=name)
 
 # Call history and voicemails: `from`/`to` cover one month, "the month defined should fall within
 # the last six months" (Zoom's Phone reference); recordings and SMS sessions state no horizon.
@@ -52,7 +58,6 @@ class PhoneTable(ZoomStream):
     """A Zoom Phone listing: next_page_token paging, Zoom Phone's errors."""
 
     paging = Paging.NEXT_PAGE_TOKEN
-    extra_errors = PHONE_ERRORS
     primary_key = "id"
 
 
@@ -69,7 +74,7 @@ class PhoneDated(PhoneTable):
 class PhoneUsers(PhoneTable):
     """GET /phone/users?status=activate|deactivate|pending: users with a Zoom Phone license."""
 
-    path_template = "phone/users"
+    endpoint = phone_endpoint("phone/users", MEDIUM, "phone:read:list_users:admin")
     records_key = "users"
     page_size = 100
     each_value = (EachValue("status", lambda _: PHONE_USER_STATUSES),)
@@ -79,14 +84,14 @@ class PhoneUsers(PhoneTable):
 class PhoneSites(PhoneTable):
     """GET /phone/sites"""
 
-    path_template = "phone/sites"
+    endpoint = phone_endpoint("phone/sites", MEDIUM, "phone:read:list_sites:admin")
     records_key = "sites"
 
 
 class PhoneNumbers(PhoneTable):
     """GET /phone/numbers?type=all&pending_numbers=true: assigned, unassigned and pending numbers."""
 
-    path_template = "phone/numbers"
+    endpoint = phone_endpoint("phone/numbers", MEDIUM, "phone:read:list_numbers:admin")
     records_key = "phone_numbers"
     page_size = 100
     extra_params = {"type": "all", "pending_numbers": "true"}
@@ -95,7 +100,7 @@ class PhoneNumbers(PhoneTable):
 class PhoneCallQueues(PhoneTable):
     """GET /phone/call_queues"""
 
-    path_template = "phone/call_queues"
+    endpoint = phone_endpoint("phone/call_queues", MEDIUM, "phone:read:list_call_queues:admin")
     records_key = "call_queues"
     page_size = 100
 
@@ -112,7 +117,7 @@ class PhoneCallHistory(PhoneDated):
     end_time) is left out, and the table's state stops at its start, so that a later sync
     finds it whole."""
 
-    path_template = "phone/call_history"
+    endpoint = phone_endpoint("phone/call_history", HEAVY, "phone:read:list_call_logs:admin")
     dates = PHONE_HORIZON_LISTING
     records_key = "call_history"
     cursor_field = "start_time"
@@ -138,7 +143,8 @@ class PhoneCallElements(PhoneTable):
     """GET /phone/call_history/{id}: one record per element of the call's path (`call_elements`,
     or an older account's `call_path`), with the call's id."""
 
-    path_template = "phone/call_history/{id}"
+    # Zoom's SDK names the path parameter callLogId (its spec: callHistoryUuid).
+    endpoint = phone_endpoint("phone/call_history/{id}", LIGHT, "phone:read:call_log:admin", name="phone/call_history/{callLogId}")
     paging = Paging.NONE  # one answer per call: Zoom's spec gives the detail no paging parameters
     parent = PhoneCallHistory
     dates = UNDER_AN_INSTANCE
@@ -161,7 +167,7 @@ class PhoneCallElements(PhoneTable):
 class PhoneRecordings(PhoneDated):
     """GET /phone/recordings: every owner type (user, call queue, common area), by month window."""
 
-    path_template = "phone/recordings"
+    endpoint = phone_endpoint("phone/recordings", MEDIUM, "phone:read:list_call_recordings:admin")
     dates = RECORDING_LISTING
     records_key = "recordings"
     cursor_field = "date_time"
@@ -171,7 +177,7 @@ class PhoneRecordings(PhoneDated):
 class PhoneVoicemails(PhoneDated):
     """GET /phone/voice_mails: every owner's voicemails, read and unread (`status` defaults to all)."""
 
-    path_template = "phone/voice_mails"
+    endpoint = phone_endpoint("phone/voice_mails", HEAVY, "phone:read:list_voicemails:admin")
     dates = PHONE_HORIZON_LISTING
     records_key = "voice_mails"
     cursor_field = "date_time"
@@ -182,7 +188,7 @@ class PhoneSmsSessions(PhoneDated):
     """GET /phone/sms/sessions?session_type=all: the account's sessions whoever owns them (Zoom
     lists the users' only unless asked), by the month their last message fell in."""
 
-    path_template = "phone/sms/sessions"
+    endpoint = phone_endpoint("phone/sms/sessions", MEDIUM, "phone:read:list_sms_sessions:admin")
     dates = RECORDING_LISTING
     records_key = "sms_sessions"
     page_size = 100

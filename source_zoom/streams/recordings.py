@@ -4,7 +4,8 @@ from datetime import timedelta
 from typing import Any, Dict, List, Mapping, Optional
 
 from source_zoom import webvtt
-from source_zoom.downloads import FileTable
+from source_zoom.declarations import FILES, MEDIUM, Endpoint, Scopes
+from source_zoom.downloads import FILE_GONE_ERRORS, FileTable
 from source_zoom.incremental import parse_zoom_time
 from source_zoom.paging import Paging
 from source_zoom.streams.users import HOSTS, Users
@@ -15,7 +16,7 @@ from source_zoom.zoom_stream import ZoomStream
 class CloudRecordings(ZoomStream):
     """GET /users/{userId}/recordings: one record per recorded meeting instance."""
 
-    path_template = "users/{id}/recordings"
+    endpoint = Endpoint("users/{id}/recordings", MEDIUM, Scopes("recording:read:admin", "cloud_recording:read:list_user_recordings:admin"))
     parent = Users
     parent_filter = HOSTS
     dates = RECORDING_LISTING
@@ -30,7 +31,8 @@ class RecordingTranscriptSegments(FileTable):
     """The audio transcripts among a recording's files (`file_type` TRANSCRIPT, WebVTT), one
     record per cue: downloaded from their download_url and parsed (webvtt.py)."""
 
-    path_template = "rec/download/{fileId}"  # the download_url's path on Zoom's file host, not under /v2
+    # The download_url's path on Zoom's file host, not under /v2: no rate category, no scope of its own.
+    endpoint = Endpoint("rec/download/{fileId}", None, api=FILES, errors=FILE_GONE_ERRORS, name="rec/download/{fileId}")
     parent = CloudRecordings
     files_field = "recording_files"
     dates = UNDER_AN_INSTANCE

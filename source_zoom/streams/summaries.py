@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams.core import StreamData
 
+from source_zoom.declarations import LIGHT, MEDIUM, Endpoint, Scopes
 from source_zoom.incremental import parse_zoom_time
 from source_zoom.paging import Paging
 from source_zoom.windows import UNDER_AN_INSTANCE, DatePolicy, Windows
@@ -28,7 +29,7 @@ class MeetingSummaryListing(ZoomStream):
     by month window of the meeting's start."""
 
     hidden = True
-    path_template = "meetings/meeting_summaries"
+    endpoint = Endpoint("meetings/meeting_summaries", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_summaries:admin"))
     dates = SUMMARY_LISTING
     records_key = "summaries"
     paging = Paging.NEXT_PAGE_TOKEN
@@ -62,7 +63,7 @@ class MeetingSummaryListing(ZoomStream):
 class MeetingSummaries(ZoomStream):
     """GET /meetings/{meetingUUID}/meeting_summary of each listed summary modified since the state."""
 
-    path_template = "meetings/{uuid}/meeting_summary"
+    endpoint = Endpoint("meetings/{uuid}/meeting_summary", LIGHT, Scopes("meeting:read:admin", "meeting:read:summary:admin"))
     parent = MeetingSummaryListing
     dates = UNDER_AN_INSTANCE
     primary_key = "meeting_uuid"

@@ -4,8 +4,8 @@ and recordings.py; the account-wide history listing is in history.py."""
 
 from typing import Any, Mapping
 
+from source_zoom.declarations import MEDIUM, EachValue, Endpoint, ParentFilter, Scopes
 from source_zoom.paging import Paging
-from source_zoom.slicing import EachValue, ParentFilter
 from source_zoom.zoom_stream import ZoomStream
 
 # GET /users lists `active` users unless asked: deactivated users keep their history, pending
@@ -24,7 +24,7 @@ HOSTS = ParentFilter("a pending user has hosted nothing", hosted_something)
 class Users(ZoomStream):
     """GET /users?status=active|inactive|pending"""
 
-    path_template = "users"
+    endpoint = Endpoint("users", MEDIUM, Scopes("user:read:admin", "user:read:list_users:admin"))
     each_value = (EachValue("status", lambda _: USER_STATUSES),)
     records_key = "users"
     paging = Paging.NEXT_PAGE_TOKEN
@@ -37,7 +37,7 @@ class UserMeetings(ZoomStream):
     """GET /users/{userId}/meetings: the short form; `meetings` fetches each one's details."""
 
     hidden = True
-    path_template = "users/{id}/meetings"
+    endpoint = Endpoint("users/{id}/meetings", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_meetings:admin"))
     parent = Users
     parent_filter = HOSTS
     records_key = "meetings"
@@ -51,7 +51,7 @@ class UserWebinars(ZoomStream):
     """GET /users/{userId}/webinars (page_number paging only)"""
 
     hidden = True
-    path_template = "users/{id}/webinars"
+    endpoint = Endpoint("users/{id}/webinars", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_webinars:admin"))
     parent = Users
     parent_filter = HOSTS
     records_key = "webinars"

@@ -3,11 +3,8 @@ results, Q&A, in-webinar files. Each child stamps the instance's keys and start 
 
 from typing import Any, Dict, Mapping, Optional
 
-from source_zoom.errors import FILES_GONE_ERRORS
+from source_zoom.declarations import FILES_GONE_ERRORS, HEAVY, MEDIUM, REGISTRATION_ON, Endpoint, Join, Scopes, has_registration
 from source_zoom.paging import Paging
-from source_zoom.memo import has_registration
-from source_zoom.records import Join
-from source_zoom.slicing import REGISTRATION_ON
 from source_zoom.streams.history import HistoryMeetings, is_webinar_row
 from source_zoom.streams.webinars import Webinars
 from source_zoom.windows import PAST_INSTANCES, UNDER_AN_INSTANCE
@@ -20,7 +17,7 @@ class WebinarInstances(ZoomStream):
     Zoom deletes a webinar 90 days after it ends, and still serves its instances' reports)."""
 
     hidden = True
-    path_template = "past_webinars/{id}/instances"
+    endpoint = Endpoint("past_webinars/{id}/instances", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_past_instances:admin"))
     parent = Webinars
     joins = (Join(HistoryMeetings, is_webinar_row, renamed={"webinar_id": "id"}),)
     dates = PAST_INSTANCES
@@ -37,7 +34,7 @@ class WebinarInstances(ZoomStream):
 class ReportWebinars(ZoomStream):
     """GET /report/webinars/{webinarUUID}"""
 
-    path_template = "report/webinars/{uuid}"
+    endpoint = Endpoint("report/webinars/{uuid}", HEAVY, Scopes("report:read:admin", "report:read:webinar:admin"))
     parent = WebinarInstances
     primary_key = "uuid"
     stamp_from_self = {"webinar_id": "id"}
@@ -52,7 +49,7 @@ WEBINAR_INSTANCE_KEYS = {"webinar_id": "webinar_id", "webinar_uuid": "uuid", "we
 class ReportWebinarParticipants(ZoomStream):
     """GET /report/webinars/{webinarUUID}/participants"""
 
-    path_template = "report/webinars/{uuid}/participants"
+    endpoint = Endpoint("report/webinars/{uuid}/participants", HEAVY, Scopes("report:read:admin", "report:read:list_webinar_participants:admin"))
     parent = WebinarInstances
     dates = UNDER_AN_INSTANCE
     records_key = "participants"
@@ -66,7 +63,7 @@ class ReportWebinarParticipants(ZoomStream):
 class WebinarAbsentees(ZoomStream):
     """GET /past_webinars/{webinarUUID}/absentees"""
 
-    path_template = "past_webinars/{uuid}/absentees"
+    endpoint = Endpoint("past_webinars/{uuid}/absentees", HEAVY, Scopes("webinar:read:admin", "webinar:read:list_absentees:admin"))
     parent = WebinarInstances
     parent_filter = REGISTRATION_ON
     dates = UNDER_AN_INSTANCE
@@ -93,23 +90,22 @@ class WebinarAnswers(ZoomStream):
 class WebinarPollResults(WebinarAnswers):
     """GET /past_webinars/{webinarUUID}/polls"""
 
-    path_template = "past_webinars/{uuid}/polls"
+    endpoint = Endpoint("past_webinars/{uuid}/polls", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_past_polls:admin"))
 
 
 class WebinarQnaResults(WebinarAnswers):
     """GET /past_webinars/{webinarUUID}/qa"""
 
-    path_template = "past_webinars/{uuid}/qa"
+    endpoint = Endpoint("past_webinars/{uuid}/qa", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_past_qa:admin"))
 
 
 class WebinarFiles(ZoomStream):
     """GET /past_webinars/{webinarUUID}/files (removed by Zoom in 2024: ends empty with one warning)"""
 
-    path_template = "past_webinars/{uuid}/files"
+    endpoint = Endpoint("past_webinars/{uuid}/files", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_past_files:admin"), errors=FILES_GONE_ERRORS)
     parent = WebinarInstances
     dates = UNDER_AN_INSTANCE
     records_key = "in_meeting_files"
     primary_key = ["webinar_uuid", "file_name"]
     stamp_from_parent = WEBINAR_INSTANCE_KEYS
     cursor_field = "webinar_start_time"
-    extra_errors = FILES_GONE_ERRORS

@@ -1,8 +1,8 @@
 """Webinars and what hangs off a webinar: panelists, registrants, registration questions,
 tracking sources, polls."""
 
+from source_zoom.declarations import EACH_REGISTRANT_STATUS, LIGHT, MEDIUM, REGISTRATION_ON, Endpoint, Scopes
 from source_zoom.paging import Paging
-from source_zoom.slicing import EACH_REGISTRANT_STATUS, REGISTRATION_ON
 from source_zoom.streams.users import UserWebinars
 from source_zoom.zoom_stream import ZoomStream
 
@@ -10,7 +10,7 @@ from source_zoom.zoom_stream import ZoomStream
 class Webinars(ZoomStream):
     """GET /webinars/{webinarId}"""
 
-    path_template = "webinars/{id}"
+    endpoint = Endpoint("webinars/{id}", LIGHT, Scopes("webinar:read:admin", "webinar:read:webinar:admin"))
     parent = UserWebinars
     primary_key = "uuid"
     stamp_from_self = {"webinar_id": "id"}
@@ -21,7 +21,7 @@ class Webinars(ZoomStream):
 class WebinarPanelists(ZoomStream):
     """GET /webinars/{webinarId}/panelists"""
 
-    path_template = "webinars/{id}/panelists"
+    endpoint = Endpoint("webinars/{id}/panelists", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_panelists:admin"))
     parent = Webinars
     records_key = "panelists"
     primary_key = ["id", "webinar_id"]
@@ -31,7 +31,7 @@ class WebinarPanelists(ZoomStream):
 class WebinarRegistrants(ZoomStream):
     """GET /webinars/{webinarId}/registrants?status=approved|pending|denied"""
 
-    path_template = "webinars/{id}/registrants"
+    endpoint = Endpoint("webinars/{id}/registrants", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_registrants:admin"))
     parent = Webinars
     parent_filter = REGISTRATION_ON
     each_value = (EACH_REGISTRANT_STATUS,)
@@ -44,7 +44,7 @@ class WebinarRegistrants(ZoomStream):
 class WebinarQuestions(ZoomStream):
     """GET /webinars/{webinarId}/registrants/questions"""
 
-    path_template = "webinars/{id}/registrants/questions"
+    endpoint = Endpoint("webinars/{id}/registrants/questions", LIGHT, Scopes("webinar:read:admin", "webinar:read:list_registration_questions:admin"))
     parent = Webinars
     parent_filter = REGISTRATION_ON
     primary_key = "webinar_id"
@@ -54,7 +54,7 @@ class WebinarQuestions(ZoomStream):
 class WebinarTrackingSources(ZoomStream):
     """GET /webinars/{webinarId}/tracking_sources"""
 
-    path_template = "webinars/{id}/tracking_sources"
+    endpoint = Endpoint("webinars/{id}/tracking_sources", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_tracking_sources:admin"))
     parent = Webinars
     parent_filter = REGISTRATION_ON
     records_key = "tracking_sources"
@@ -65,7 +65,7 @@ class WebinarTrackingSources(ZoomStream):
 class WebinarPolls(ZoomStream):
     """GET /webinars/{webinarId}/polls"""
 
-    path_template = "webinars/{id}/polls"
+    endpoint = Endpoint("webinars/{id}/polls", LIGHT, Scopes("webinar:read:admin", "webinar:read:list_polls:admin"))
     parent = Webinars
     records_key = "polls"
     primary_key = ["id", "webinar_id"]
