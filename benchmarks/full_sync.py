@@ -5,7 +5,7 @@
     python -m benchmarks.full_sync --skip-concurrent --skip-sequential --cpu-scales 1 10 --many-users 10000 --cpu-time-cap 300
     python -m benchmarks.full_sync --plans pro --connector-plan business --skip-sequential --cpu-scales
 
-Runs, each a full sync of all 36 tables by the connector as a subprocess (`python main.py read`)
+Runs, each a full sync of every table by the connector as a subprocess (`python main.py read`)
 against the fake Zoom API in its own process (`python -m fake_zoom`):
 
 1. rate limited: the Pro plan's limits, then Business's, 100 ms latency per request; the

@@ -17,8 +17,8 @@ from typing import Optional
 from . import ai_companion, audit_logs, meeting_qa, phone, transcripts
 from .config import FakeZoomConfig
 from .generate import generate
-from .generator import Generator
-from .model import Dataset, PastInstance
+from .generator import Generator, attach_registrants
+from .model import Dataset, PastInstance, User, fmt_ts, nothing_before_its_host
 
 
 def build_dataset(config: FakeZoomConfig) -> Dataset:
@@ -74,6 +74,27 @@ def add_one_off_meetings(dataset: Dataset, meetings_per_user: int, started_at: O
             added += 1
     dataset.reindex()
     return added
+
+
+def add_user(dataset: Dataset, created_at: dt.datetime, recorded_at: dt.datetime) -> User:
+    """A new active user made at `created_at` (naive UTC) who hosts one one-off meeting held and
+    recorded at `recorded_at` (Zoom lets nobody record before being made: see
+    model.nothing_before_its_host). Deterministic per (seed, batch number)."""
+    dataset.added_batches += 1
+    generator = Generator(dataset.config, dataset.today, rng_seed=f"{dataset.config.seed}:user:{dataset.added_batches}")
+    generator.ids.reserve_existing(dataset)
+    user = generator.user(len(dataset.users))
+    user.record["created_at"] = user.record["user_created_at"] = fmt_ts(created_at)
+    meeting = generator.meeting(user, index=0, recurring=False, held_today=0, held_at=recorded_at)
+    meeting.detail["created_at"] = meeting.list_item["created_at"] = fmt_ts(created_at)
+    for instance in meeting.instances:
+        instance.recording = generator.recording(user, meeting.detail, instance)
+    attach_registrants(meeting)
+    user.meetings.append(meeting)
+    nothing_before_its_host([user])
+    dataset.users.append(user)
+    dataset.reindex()
+    return user
 
 
 def add_beyond_stitch(dataset: Dataset, instances: list[PastInstance], rng: random.Random) -> None:

@@ -43,6 +43,11 @@ def _apply_quirks(dataset_users: list[User], generator: Generator) -> None:
             for instance in meeting.instances:
                 instance.poll_results = []
 
+    # A user who changed login type (e.g. to SSO) 20 days ago: Zoom's `created_at` is then, while
+    # `user_created_at` and the user's meetings and recordings are older.
+    if len(dataset_users) > 1:
+        dataset_users[1].record["created_at"] = fmt_ts(generator.midnight - dt.timedelta(days=20))
+
     past_instances = [i for m in first_user.meetings for i in m.instances]
     # Instance uuids that must be double-encoded in a path.
     if past_instances:

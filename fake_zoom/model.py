@@ -163,6 +163,25 @@ class User:
         """Active and inactive users have hosted; a pending user has not (its per-user endpoints 404)."""
         return self.status != "pending"
 
+    @property
+    def created(self) -> dt.datetime:
+        """When the user was made (Zoom's `user_created_at`; `created_at` is when the user's latest
+        login type was made, which can be later)."""
+        return parse_ts(self.record["user_created_at"])
+
+
+def nothing_before_its_host(users: list[User]) -> None:
+    """Zoom's rule: nothing of a user's (a meeting or webinar made, a past instance, a recording) is
+    dated before the user was made. A dataset that breaks it is refused."""
+    for user in users:
+        if "user_created_at" not in user.record:
+            continue
+        made = user.created
+        for parent in [*user.meetings, *user.webinars]:
+            dated = [parse_ts(parent.detail["created_at"])] + [instance.start for instance in parent.instances]
+            if min(dated) < made:
+                raise ValueError(f"user {user.id or user.record['email']} made at {fmt_ts(made)} would have {parent.id} dated {fmt_ts(min(dated))}")
+
 
 @dataclass
 class Dataset:
@@ -183,6 +202,7 @@ class Dataset:
         self.reindex()
 
     def reindex(self) -> None:
+        nothing_before_its_host(self.users)
         self.users_by_id = {user.id: user for user in self.users if user.id}
         self.users_by_email = {user.record["email"].lower(): user for user in self.users}
         self.meetings_by_id = {m.id: m for m in self.all_meetings()}

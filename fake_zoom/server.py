@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 from aiohttp import web
 
 from . import ai_companion
-from .account import add_past_meetings
+from .account import add_past_meetings, add_user
 from .config import FakeZoomConfig
 from .introspection import Introspection
 from .model import default_start_date, documented_start_date
@@ -145,6 +145,11 @@ class FakeZoomServer:
     def add_data(self, meetings_per_user: int = 1, started_at: Optional[dt.datetime] = None) -> int:
         """Adds one-off past meetings (see account.add_past_meetings); started_at is naive UTC."""
         return self._in_loop(lambda: add_past_meetings(self.fake.dataset, meetings_per_user, started_at))
+
+    def add_user(self, created_at: dt.datetime, recorded_at: dt.datetime) -> dict[str, Any]:
+        """Adds a user made at `created_at` who records one meeting at `recorded_at` (account.add_user;
+        naive UTC); returns the user's record."""
+        return self._in_loop(lambda: add_user(self.fake.dataset, created_at, recorded_at).record)
 
     def edit_summaries(self, count: int = 1, at: Optional[dt.datetime] = None, meetings_since: Optional[dt.datetime] = None) -> list[str]:
         """The hosts edit `count` AI Companion summaries (ai_companion.edit_summaries); times are naive UTC."""

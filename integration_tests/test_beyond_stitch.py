@@ -1,4 +1,4 @@
-"""The five tables beyond Stitch's against the fake Zoom API: every record compared with the
+"""The tables beyond Stitch's (summaries, transcripts, meeting Q&A, audit logs) against the fake Zoom API: every record compared with the
 ground truth in a full sync and in an incremental sync after new activity and edited summaries;
 the requests they cost; the token never sent to a host that is not Zoom's; an account without AI
 Companion and an app without the new scopes end those tables empty, with one line, not an error."""

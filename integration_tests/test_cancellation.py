@@ -1,6 +1,6 @@
 """A cancelled sync keeps its word: the platform stops the container with SIGTERM (SIGKILL after
 its grace period). Interrupted at several points of a full incremental sync and resumed from the
-last state message received, the union of the two runs equals the ground truth of all 36 tables.
+last state message received, the union of the two runs equals the ground truth of every table.
 
 On SIGTERM the connector must also exit within 10 s, with every line it printed a whole message.
 """

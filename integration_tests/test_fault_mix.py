@@ -1,4 +1,4 @@
-"""Full syncs of all 22 tables against a fake Zoom API that misbehaves on a seeded schedule.
+"""Full syncs of every table against a fake Zoom API that misbehaves on a seeded schedule.
 
 A bad day at Zoom: 10% 5xx, 10% 429 (half without Retry-After), 2% dropped connections, 1%
 truncated or non-JSON bodies, access tokens expiring every 40 requests, and (for the user OAuth

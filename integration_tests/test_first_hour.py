@@ -12,7 +12,7 @@ from typing import Dict
 
 import pytest
 
-from integration_tests.first_hour import CASES, Case, Outcome, run_all
+from integration_tests.first_hour import ALL_TABLES, CASES, Case, Outcome, run_all
 
 pytestmark = pytest.mark.integration
 
@@ -41,3 +41,11 @@ def test_given_a_first_hour_case_then_the_last_line_names_the_fix_with_its_failu
     assert not case.one_error or outcome.error_traces == 1, summary
     # Only a missing scope sends the user to the app's scopes.
     assert ("scope" in outcome.last_line) == ("scope" in case.name), summary
+
+
+def test_given_the_cases_that_read_all_tables_then_they_read_every_table_discover_names(outcomes, discovered):
+    """The table's command column counts the catalog a read was given (issue 31.6: derived, not typed)."""
+    read_all = [case_id for case_id, case in zip(CASE_IDS, CASES) if case.tables == ALL_TABLES]
+
+    assert read_all and {case_id: outcomes[case_id].tables_read for case_id in read_all} == {case_id: len(discovered) for case_id in read_all}
+    assert all(f"({len(discovered)} tables)" in CASES[CASE_IDS.index(case_id)].command_line(outcomes[case_id].tables_read) for case_id in read_all)

@@ -1,6 +1,6 @@
 """PyAirbyte runs the installed `source-zoom` console script and fills its default DuckDB cache.
 
-This is how a data person uses the connector from a notebook (README, "PyAirbyte"), so the test
+This is how a data person uses the connector from a notebook (docs/pyairbyte.md), so the test
 goes through PyAirbyte's own discover, catalog and cache code, not ours.
 """
 

@@ -11,21 +11,20 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
 
 from integration_tests import sample_files
+from integration_tests.doc_snippets import SAMPLE_PORT_LOCK
 from integration_tests.sync_support import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 
 README = REPO_ROOT / "README.md"
 SECTION = "## Running the connector"
-# Another run of this test on the same machine would want the same port: one at a time.
-PORT_LOCK = Path(tempfile.gettempdir()) / "source-zoom-sample-port.lock"
+# Another run of this test (or of the docs' snippets) on the same machine would want the same port: one at a time.
+PORT_LOCK = SAMPLE_PORT_LOCK
 
 
 def readme_blocks() -> List[List[str]]:

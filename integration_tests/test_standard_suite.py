@@ -8,7 +8,7 @@ files, pointed at it, before any test runs.
 In process: `spec` and its lint, the config against the spec, `check` (SUCCEEDED with the fake's
 app, FAILED with a wrong client secret, no secret in the output), `discover` and its catalog
 checks, a full-refresh `read` of every table (each returns records valid against its schema,
-except the two files tables Zoom removed), and a `read` with a broken catalog that must fail.
+except the files tables Zoom removed, meeting_files and webinar_files), and a `read` with a broken catalog that must fail.
 
 In the image (marked `image_tests`): `spec`, the config against the image's spec, `check`,
 `discover` and `read` run with `docker run` by the CDK. The image is the one

@@ -1,4 +1,4 @@
-"""Full sync of all 22 tables against the bundled fake Zoom API, printed as a per-table summary.
+"""Full sync of every table of the catalog against the bundled fake Zoom API, printed as a per-table summary.
 
 Runs the connector exactly as Airbyte does (`python main.py discover`, then `read` as a
 subprocess) and checks every table against the fake's ground truth.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: a full sync of all 22 tables against the bundled fake Zoom API, with a per-table summary.
+# The main job: a full sync of every table against the bundled fake Zoom API, with a per-table summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh

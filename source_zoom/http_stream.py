@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC
+from datetime import date
 from typing import Any, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence
 
 import requests
@@ -41,7 +42,7 @@ from source_zoom.paging import PAGE_SIZE, PageGuard, Paging, PagingProblem, next
 from source_zoom.parents import GraphNode, SyncContext
 from source_zoom.paths import zoom_uuid_path_segment
 from source_zoom.records import Enrichment, SeenKeys, SliceKeys, key_fields, stamp
-from source_zoom.windows import NOT_DATED, DatePolicy, Window, starts_before, table_windows
+from source_zoom.windows import NOT_DATED, DatePolicy, Window, first_day_of, starts_before, table_windows
 
 logger = logging.getLogger("airbyte")
 
@@ -94,11 +95,20 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
         if "endpoint" in cls.__dict__:
             cls.path_template = cls.endpoint.path
 
-    def __init__(self, context: SyncContext, parent: Optional[GraphNode] = None, joined: Sequence[GraphNode] = (), enriching: Optional[GraphNode] = None):
+    def __init__(
+        self,
+        context: SyncContext,
+        parent: Optional[GraphNode] = None,
+        joined: Sequence[GraphNode] = (),
+        enriching: Optional[GraphNode] = None,
+        people: Optional[GraphNode] = None,
+    ):
         self.context = context
         self.parent_stream = parent
         self.joined_streams = list(joined)
         self.enriching_stream = enriching
+        # An account-wide dated listing: the account's people, whose oldest creation its windows start from.
+        self.people_stream = people
         self._enrichment: Optional[Enrichment] = None
         super().__init__(authenticator=context.authenticator, api_budget=context.budget_for(self.endpoint))
         # Whole listings are read per slice; per-page resumable full refresh would read one page.
@@ -154,7 +164,23 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
 
     def windows(self) -> List[Window]:
         config = self.context.config
-        return table_windows(self.name, self.dates, config.start_date, config.today, self.fetch_floor(), self.context.log_once)
+        return table_windows(self.name, self.dates, config.start_date, config.today, self.fetch_floor(), self.account_first_day())
+
+    def account_first_day(self) -> Optional[date]:
+        """The first day anything of the account can be dated on: that of its oldest user (waits
+        for the whole users listing). None when a user does not say when it was made, or the
+        listing is short or unavailable: then nothing is left out."""
+        if self.people_stream is None:
+            return None
+        memo = self.context.memo(self.people_stream)
+        try:
+            people = memo.records()
+        except Exception:  # the users listing failed: its own table says so, and this one reads from start_date
+            return None
+        if not people or not memo.complete or memo.gaps or self.context.report.unavailable.get(self.people_stream.name):
+            return None
+        days = [first_day_of(person) for person in people]
+        return None if any(day is None for day in days) else min(days)  # type: ignore[type-var]
 
     # --- the CDK's hooks ----------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from source_zoom.errors import SyncReport
 from source_zoom.memo import RecordMemo, SyncMemos
 from source_zoom.pools import CategoryPool
 from source_zoom.rate_limits import ZoomAPIBudget
+from source_zoom.windows import CREATED_FIELDS, Windows
 
 if TYPE_CHECKING:
     from source_zoom.memo import MemoWalk
@@ -39,6 +40,7 @@ class GraphNode:
     parent_stream: Optional["GraphNode"]
     joined_streams: List["GraphNode"]
     enriching_stream: Optional["GraphNode"]
+    people_stream: Optional["GraphNode"]
 
     @property
     def has_children(self) -> bool:
@@ -53,7 +55,8 @@ class GraphNode:
         """The streams whose memos this stream reads."""
         found = [self.parent_stream] if self.parent_stream is not None else []
         found += self.joined_streams
-        return found + ([self.enriching_stream] if self.enriching_stream is not None else [])
+        found += [self.enriching_stream] if self.enriching_stream is not None else []
+        return found + ([self.people_stream] if self.people_stream is not None else [])
 
     def fields_read_from(self, source: "GraphNode") -> List[str]:
         """The fields of `source`'s records this stream uses (what its memo must keep)."""
@@ -65,6 +68,9 @@ class GraphNode:
                 used += list(join.renamed.values())
         if source is self.enriching_stream and self.enriched_by is not None:
             used += [self.enriched_by.key, *self.enriched_by.fields.values()]
+        # Date windows start no earlier than their parent's (or the account's oldest user's) creation.
+        if (source is self.parent_stream and self.dates.windows == Windows.REQUESTED) or source is self.people_stream:
+            used += list(CREATED_FIELDS)
         return used
 
     def parent_walk(self) -> "MemoWalk":
@@ -100,6 +106,10 @@ class GraphNode:
         return all(reader.takes_only_what_is_read(self) for reader in self.context.readers.get(self.name, []))
 
     def takes_only_what_is_read(self, source: "GraphNode") -> bool:
+        """Whether `source`'s gaps leave this stream short: not for a join that adds only what its
+        table reads anyway, nor for the people listing (a short one moves no window's start)."""
+        if source is self.people_stream:
+            return True
         return any(join.only_what_it_reads_anyway for join, joined in zip(self.joins, self.joined_streams) if joined is source)
 
 

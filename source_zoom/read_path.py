@@ -53,10 +53,12 @@ def read_table(stream: Table) -> Iterable[Mapping]:
     """The records of one table of the catalog, its memo if others read it, and its state window by window."""
     gaps: List[Gap] = []
     state_can_move = True
+    # A generator: nothing is asked before its first window is taken, inside the reading and after prepare().
+    windows = listing(stream, gaps, stream.window_cursor)
     with stream.context.memos.reading(stream) as reading:
         memo = reading.fills
         stream.prepare()  # inside: a failure here must still end the reading (memo.py decides what follows)
-        for window, records in listing(stream, gaps, stream.window_cursor):
+        for window, records in windows:
             for record in records:
                 if memo is not None:
                     memo.keep(record)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, 
 
 from source_zoom.declarations import EachValue, ParentFilter
 from source_zoom.incremental import CompletedWindowsCursor
-from source_zoom.windows import DatePolicy, Window, Windows, end_of_day, parse_zoom_time, start_of_day, window_of
+from source_zoom.windows import DatePolicy, Window, Windows, end_of_day, first_day_of, parse_zoom_time, start_of_day, window_of
 
 if TYPE_CHECKING:
     from source_zoom.memo import MemoWalk
@@ -88,8 +88,13 @@ def window_slices(stream: Sliced, parents: Iterable[Mapping[str, Any]], window: 
     covers (everything of its parent until the window's end, once the windows before are read),
     without those an earlier sync read."""
     until = end_of_day(window[1])
-    after = None if first else start_of_day(window[0])
     for parent in parents:
+        # No window before the parent came to be (a user's recordings and reports); the first
+        # window after it needs nothing before it.
+        first_day = first_day_of(parent)
+        if first_day is not None and window[1] < first_day:
+            continue
+        after = None if first or (first_day is not None and window[0] <= first_day) else start_of_day(window[0])
         for params in value_combinations(stream, parent):
             key = parent_key(parent, params)
             read = read_before(stream, key)

@@ -37,6 +37,7 @@ from source_zoom.auth import ZoomAuthenticator
 from source_zoom.closing import CDK_CLOSING_ERROR, UNEXPECTED, TableError, closing_error
 from source_zoom.config import parse_config
 from source_zoom.errors import missing_scopes
+from source_zoom.horizons import horizon_lines
 from source_zoom.login import LOGIN_CHECK, check_login
 from source_zoom.incremental import CompletedWindowsCursor, load_state_file, parse_zoom_time, read_beyond_cursor, state_floor
 from source_zoom.rate_limits import build_api_budget
@@ -115,6 +116,7 @@ class SourceZoom(ConcurrentSourceAdapter):
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         succeeded, message = self.check_connection(logger, config)
         if succeeded:
+            self._log_horizons(logger, None)
             return AirbyteConnectionStatus(status=Status.SUCCEEDED, message=self._scope_warning(logger))
         return AirbyteConnectionStatus(status=Status.FAILED, message=message)
 
@@ -124,6 +126,14 @@ class SourceZoom(ConcurrentSourceAdapter):
         if message:
             logger.warning(message)
         return message
+
+    def _log_horizons(self, logger: logging.Logger, tables: Optional[Iterable[str]]) -> None:
+        """One line per horizon of Zoom's that start_date reaches past, for `tables` (None: all)."""
+        context = self._context
+        if context is None:
+            return
+        for line in horizon_lines(context.config.start_date, context.config.today.date(), set(tables) if tables is not None else None, context.record_floors):
+            logger.warning(line)
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> Tuple[bool, Optional[str]]:
         """The login check (login.py), whose sentence tells the causes apart: the credential, the
@@ -206,6 +216,8 @@ class SourceZoom(ConcurrentSourceAdapter):
             # Once, before any table starts: a refused login ends the sync here with its one sentence.
             check_login(context)
             logged_in = True
+            self._log_horizons(logger, context.selected)
+            warn_full_refresh_only(logger, catalog)
             for message in super().read(logger, config, catalog, state):
                 if message.type == Type.RECORD and message.record is not None:
                     records[message.record.stream] += 1
@@ -261,6 +273,18 @@ class SourceZoom(ConcurrentSourceAdapter):
             f" ({LOGIN_CHECK} {report.requests[LOGIN_CHECK]}{f', parent listings: {hidden}' if hidden else ''}), "
             f"{self._context.authenticator.token_requests} token request(s); "
             f"skipped resources: {skips}; unavailable tables: {unavailable}.{scopes_to_add(report.unavailable.values())}"
+        )
+
+
+def warn_full_refresh_only(logger: logging.Logger, catalog: ConfiguredAirbyteCatalog) -> None:
+    """Incremental asked of tables Zoom gives no cursor to: said once, since they run full refresh."""
+    no_cursor = {stream.stream_name() for stream in TABLES if not stream.cursor_field}
+    asked = sorted(s.stream.name for s in catalog.streams if s.sync_mode == SyncMode.incremental and s.stream.name in no_cursor)
+    if asked:
+        logger.warning(
+            f"Incremental sync was asked for {', '.join(asked)}, which only support full refresh (Zoom lists them with no "
+            "date to resume from): they are read in full every sync, and the state holds nothing for them. Set them to "
+            "full refresh in the connection to silence this."
         )
 
 

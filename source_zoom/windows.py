@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
-from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Iterable, List, Mapping, Optional, Tuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -62,12 +62,6 @@ class DatePolicy:
     windows: Windows = Windows.NONE
     within_report_horizon: bool = False
     since_start_date: bool = False
-    # What is lost before the six-month horizon, said once per start day ({start}, {end}: the days).
-    horizon_says: str = (
-        "Zoom's reports reach back six months only, so {start} to {end} cannot be listed in report_meetings or Zoom's "
-        "history report; past instances in that range still reach the participant, poll and Q&A tables through "
-        "/past_meetings/{{id}}/instances of the meetings Zoom still lists, as far back as Zoom serves them."
-    )
 
     @property
     def keeps_only_recent_instances(self) -> bool:
@@ -121,32 +115,36 @@ def month_windows(start: date, end: date) -> Iterable[Window]:
         window_start = window_end + timedelta(days=1)
 
 
+# When a user came to be: Zoom's `user_created_at`; `created_at` is "when this user's latest login
+# type was created" (Zoom's reference for GET /users), later than that when the login type changed,
+# and the only one older exports have. The earlier of the two loses nothing.
+CREATED_FIELDS = ("user_created_at", "created_at")
+
+
+def first_day_of(record: Mapping[str, Any]) -> Optional[date]:
+    """The first day a window can hold anything of the record's (a user's recordings and
+    reports): the day before its creation's UTC day, since Zoom may read a `from`/`to` day in
+    the user's time zone (UTC-12 at the earliest). None: the record does not say when it was made."""
+    made = [moment for moment in (parse_zoom_time(record.get(field)) for field in CREATED_FIELDS) if moment is not None]
+    return min(made).astimezone(timezone.utc).date() - timedelta(days=1) if made else None
+
+
 def starts_before(record: Mapping[str, Any], floor: Optional[datetime]) -> bool:
     started = parse_zoom_time(record.get("start_time")) if floor is not None else None
     return started is not None and started < floor  # type: ignore[operator]
 
 
-def table_windows(
-    name: str,
-    policy: DatePolicy,
-    start_date: datetime,
-    today: datetime,
-    floor: Optional[datetime],
-    log_once: Callable[[str, str], None],
-) -> List[Window]:
-    """The month windows a table reads, from start_date (or the state's floor) to today."""
+def table_windows(name: str, policy: DatePolicy, start_date: datetime, today: datetime, floor: Optional[datetime], first_day: Optional[date] = None) -> List[Window]:
+    """The month windows a table reads, from start_date (or the state's floor, or `first_day`, the
+    first day anything of the account can be dated on) to today. What the report horizon leaves
+    out is said once, before the first table (horizons.py)."""
     start = start_date.date()
     if floor is not None:
         start = max(start, floor.date())
+    if first_day is not None:
+        start = max(start, first_day)
     if policy.within_report_horizon:
-        horizon = report_horizon(today.date())
-        if start < horizon:
-            # Said once for every listing of the same horizon (report_meetings and the history report).
-            log_once(
-                f"horizon:{policy.horizon_says}:{start.isoformat()}",
-                policy.horizon_says.format(start=start.isoformat(), end=(horizon - timedelta(days=1)).isoformat()),
-            )
-            start = horizon
+        start = max(start, report_horizon(today.date()))
     return list(month_windows(start, today.date())) or [(today.date(), today.date())]
 
 

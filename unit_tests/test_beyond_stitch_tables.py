@@ -135,6 +135,46 @@ def test_given_a_meeting_before_start_date_when_listing_summaries_then_its_summa
     assert not [path for path in paths_requested(zoom_api) if path.endswith("/meeting_summary")]
 
 
+def summary_windows_asked(zoom_api):
+    return sorted(parse_qs(urlsplit(r.url).query)["from"][0] for r in zoom_api.request_history if "meeting_summaries" in r.url)
+
+
+def users_made(zoom_api, made_at):
+    """The account's users (one per status), made at these moments; None: Zoom will not list them
+    (the app lacks the users' scope)."""
+    for status, made in zip(("active", "inactive", "pending"), made_at):
+        if made is None:
+            zoom_api.get(f"{API}/users?status={status}", status_code=400, json=zoom_error(4711, "Invalid access token, does not contain scopes:[user:read:list_users:admin]"))
+        else:
+            user = {"id": f"u-{status}", "status": status, "user_created_at": made, "created_at": made}
+            zoom_api.get(f"{API}/users?status={status}", json={"users": [user], "next_page_token": ""})
+
+
+def test_given_a_start_date_before_the_account_existed_when_listing_summaries_then_no_month_before_its_oldest_user_is_asked(zoom_api):
+    summaries(zoom_api, [])
+    oldest = START + timedelta(days=10, hours=1)  # the pending user, invited first
+    users_made(zoom_api, [ts(START + timedelta(days=30)), ts(START + timedelta(days=50)), ts(oldest)])
+    catalog = CatalogBuilder().with_stream("meeting_summaries", SyncMode.full_refresh).build()
+    before = config_with(JWT_CREDENTIALS, start_date="2012-01-01")
+
+    output = read(SourceZoom(before), before, catalog)
+
+    assert not output.errors
+    # The day before: a UTC moment, and Zoom may read a day in the user's time zone.
+    assert summary_windows_asked(zoom_api)[0] == (oldest.date() - timedelta(days=1)).isoformat()
+
+
+def test_given_zoom_will_not_list_the_users_when_listing_summaries_then_every_month_since_start_date_is_asked(zoom_api):
+    summaries(zoom_api, [])
+    users_made(zoom_api, [ts(START + timedelta(days=30)), None, ts(START + timedelta(days=10))])
+    catalog = CatalogBuilder().with_stream("meeting_summaries", SyncMode.full_refresh).build()
+
+    output = read(SourceZoom(config()), config(), catalog)
+
+    assert not output.errors
+    assert summary_windows_asked(zoom_api)[0] == START.date().isoformat()
+
+
 # --- the audit logs --------------------------------------------------------------------------
 
 

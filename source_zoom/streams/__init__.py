@@ -48,6 +48,7 @@ from source_zoom.streams.webinar_instances import (
     WebinarQnaResults,
 )
 from source_zoom.streams.webinars import WebinarPanelists, WebinarPolls, WebinarQuestions, WebinarRegistrants, Webinars, WebinarTrackingSources
+from source_zoom.windows import Windows
 from source_zoom.zoom_stream import ZoomStream
 
 ALL_STREAMS: Tuple[type, ...] = (
@@ -113,6 +114,18 @@ def declared_endpoints(streams: Iterable[type]) -> Tuple[Endpoint, ...]:
 ENDPOINTS: Tuple[Endpoint, ...] = declared_endpoints(ALL_STREAMS)
 
 
+# Nothing of the account is dated before its oldest user was made (the account's owner is made
+# with the account): account-wide date windows start no earlier than that. Not the report listings:
+# their six months bound them already, and waiting for the whole users listing would hold up the
+# tables they enrich.
+ACCOUNT_PEOPLE = Users
+
+
+def is_account_wide_listing(stream_class: type) -> bool:
+    dates = stream_class.dates
+    return stream_class.parent is None and dates.windows == Windows.REQUESTED and not dates.within_report_horizon
+
+
 def build_streams(context: SyncContext) -> List[ZoomStream]:
     """Each stream built once; children get the very instance of their parent."""
     built: Dict[type, ZoomStream] = {}
@@ -122,7 +135,8 @@ def build_streams(context: SyncContext) -> List[ZoomStream]:
             parent = build(stream_class.parent) if stream_class.parent else None
             joined = [build(join.stream) for join in stream_class.joins]
             enriching = build(stream_class.enriched_by.stream) if stream_class.enriched_by else None
-            stream = built[stream_class] = stream_class(context, parent, joined, enriching)
+            people = build(ACCOUNT_PEOPLE) if is_account_wide_listing(stream_class) else None
+            stream = built[stream_class] = stream_class(context, parent, joined, enriching, people)
             for source in stream.sources:
                 context.readers.setdefault(source.name, []).append(stream)
         return built[stream_class]
