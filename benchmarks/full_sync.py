@@ -11,8 +11,8 @@ against the fake Zoom API in its own process (`python -m fake_zoom`):
 1. rate limited: the Pro plan's limits, then Business's, 100 ms latency per request; the
    connector's `rate_limit_plan` matches the fake's (`--connector-plan` tells it another one, as a
    user who picked the wrong plan would, to see how the budget learns the real limits from 429s). Wall seconds, requests per category, 429s,
-   records per table against the ground truth, the floor (per category: requests / the plan's
-   rate; the largest) and wall / floor.
+   records per table against the ground truth, the floor (per budget, Zoom's Meeting API and
+   Zoom Phone, and per category: requests / the plan's rate; the largest) and wall / floor.
 2. sequential baseline: the same with `num_workers=1`, per plan, for the speed-up.
 3. CPU: no latency, no limits in the fake, at dataset sizes x1 and x10: CPU seconds per 10,000
    records and peak RSS of the connector process (its rusage, reported by a small launcher). The
@@ -47,6 +47,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import orjson
 
 from fake_zoom.bench import spawn_server
+from fake_zoom.phone import PHONE_QPS, is_phone
+from fake_zoom.routes import ROUTES
 from integration_tests.sync_support import discover_streams, full_catalog
 from scripts.demo import requests_per_stream
 from source_zoom.rate_limits import PLAN_RATES
@@ -231,9 +233,27 @@ def compare(run: ConnectorRun, truth: Mapping[str, Any]) -> Dict[str, Dict[str, 
     return tables
 
 
-def floor_seconds(requests_by_category: Mapping[str, int], plan: str) -> Dict[str, float]:
-    """Per category: requests / the plan's rate (Zoom's full figure, not our paced share)."""
-    return {category: requests_by_category.get(category, 0) / PLAN_RATES[plan][category.capitalize()] for category in CATEGORIES}
+def requests_by_budget(requests_by_endpoint: Mapping[str, int]) -> Dict[str, Dict[str, int]]:
+    """The API requests a sync sent to each of Zoom's two rate budgets (the Meeting API's, Zoom
+    Phone's), per category, from the fake's request counts per endpoint (file downloads have none)."""
+    category_of = {route.name: (route.template, route.category.lower()) for route in ROUTES}
+    budgets: Dict[str, Dict[str, int]] = {budget: {category: 0 for category in CATEGORIES} for budget in ("meeting", "phone")}
+    for endpoint, count in requests_by_endpoint.items():
+        route = category_of.get(endpoint.split("?", 1)[0])
+        if route is not None:
+            budgets["phone" if is_phone(route[0]) else "meeting"][route[1]] += count
+    return budgets
+
+
+def floor_seconds(requests_by_budget: Mapping[str, Mapping[str, int]], plan: str) -> Dict[str, float]:
+    """Per budget (Zoom's Meeting API, Zoom Phone) and category: requests / the plan's rate (Zoom's
+    full figure, not our paced share)."""
+    rates = {"meeting": PLAN_RATES[plan], "phone": PHONE_QPS[plan]}
+    return {
+        f"{budget} {category}": requests_by_budget[budget].get(category, 0) / rates[budget][category.capitalize()]
+        for budget in ("meeting", "phone")
+        for category in CATEGORIES
+    }
 
 
 def naive_walk_requests(requests_by_endpoint: Mapping[str, int]) -> Dict[str, int]:
@@ -283,7 +303,8 @@ def sync_under_limits(plan: str, scale: int, latency_ms: float, num_workers: Opt
     connector_plan = connector_plan or plan
     with FakeZoomProcess(scale, plan, latency_ms, server_cpu) as fake:
         run, stats, truth = read_all_tables(fake, fake.connector_config(connector_plan, num_workers), time_cap)
-    floors = floor_seconds(stats["requests_by_category"], plan)
+    budgets = requests_by_budget(stats["requests_by_endpoint"])
+    floors = floor_seconds(budgets, plan)
     floor = max(floors.values())
     return {
         "plan": plan, "connector_plan": connector_plan, "scale": scale, "latency_ms": latency_ms, "num_workers": num_workers or "default",
@@ -291,6 +312,7 @@ def sync_under_limits(plan: str, scale: int, latency_ms: float, num_workers: Opt
         "exit_code": run.exit_code, "errors": run.errors[:5], "summary": run.summary,
         "cpu_seconds": round(run.cpu_seconds, 1), "peak_rss_mb": round(run.peak_rss_mb, 1),
         "requests_by_category": stats["requests_by_category"], "total_api_requests": stats["total_api_requests"],
+        "requests_by_budget": budgets,
         "token_requests": stats["token_requests"], "status_counts": stats["status_counts"],
         "answered_429": stats["status_counts"].get("429", 0),
         "floor_seconds_by_category": {k: round(v, 1) for k, v in floors.items()},
@@ -336,13 +358,16 @@ def many_users_dataset(users: int) -> Tuple[str, ...]:
 
 def print_limited(result: Dict[str, Any]) -> None:
     categories = ", ".join(f"{c} {result['requests_by_category'][c]}" for c in CATEGORIES)
-    floors = ", ".join(f"{c} {result['floor_seconds_by_category'][c]}" for c in CATEGORIES)
+    floors = ", ".join(f"{c} {seconds}" for c, seconds in result["floor_seconds_by_category"].items())
+    budgets = "; ".join(f"{budget}: " + ", ".join(f"{c} {n}" for c, n in counts.items())
+                        for budget, counts in result["requests_by_budget"].items())
     capped = f" (stopped at the {result['time_cap_seconds']} s cap)" if result["timed_out"] else ""
     told = f" (connector told {result['connector_plan']})" if result.get("connector_plan", result["plan"]) != result["plan"] else ""
     print(f"\n== {result['plan']} plan{told}, num_workers {result['num_workers']}, scale x{result['scale']}, "
           f"{result['latency_ms']:g} ms latency ==")
     print(f"wall {result['wall_seconds']} s{capped}; floor {result['floor_seconds']} s (per category: {floors}); "
           f"wall/floor {result['wall_over_floor']}")
+    print(f"requests per budget: {budgets}")
     print(f"requests {result['total_api_requests']} ({categories}) + {result['token_requests']} token; "
           f"429s {result['answered_429']} ({result['answered_429'] / max(1, result['total_api_requests']):.2%}); "
           f"exit code {result['exit_code']}; connector CPU {result['cpu_seconds']} s, peak RSS {result['peak_rss_mb']} MB")

@@ -14,7 +14,7 @@ import datetime as dt
 import random
 from typing import Optional
 
-from . import ai_companion, audit_logs, meeting_qa, structure, surveys, transcripts
+from . import ai_companion, audit_logs, meeting_qa, phone, structure, surveys, transcripts
 from .config import FakeZoomConfig
 from .generate import generate
 from .generator import Generator, attach_registrants
@@ -34,6 +34,7 @@ def build_dataset(config: FakeZoomConfig) -> Dataset:
     dataset.operation_logs = audit_logs.operations(hosts, today, rng)
     structure.organise(dataset, random.Random(f"{config.seed}:structure"))
     surveys.conduct(dataset, sorted(dataset.all_instances(), key=lambda i: (i.start, i.uuid)), random.Random(f"{config.seed}:surveys"))
+    dataset.phone = phone.build(dataset)  # Zoom Phone, from a random stream of its own
     return dataset
 
 

@@ -46,6 +46,12 @@ class FakeZoomConfig:
     ai_companion: bool = True
     # False: a plan without groups and roles (Free): their listings answer 400 code 200 (structure.py).
     groups_and_roles: bool = True
+    # Zoom Phone (phone.py): licensed (False: every Phone endpoint answers 403 code 2031), the shape
+    # of its call history ("call_history", today's, or "call_logs", the previous one), and how
+    # often (in days, on average) each phone user calls.
+    zoom_phone: bool = True
+    phone_shape: str = "call_history"
+    phone_call_every_days: int = 4
 
     # --- auth ---
     token_ttl_seconds: float = 3600

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Iterable, Optional
 
-from . import structure, surveys, usage_reports
+from . import phone, structure, surveys, usage_reports
 from .horizons import report_horizon
 from .model import Dataset, Meeting, PastInstance, User, Webinar, default_start_date, fmt_ts, parse_ts
 from .report_rows import report_detail, report_listing_row
@@ -58,6 +58,9 @@ TABLES = (
     "report_cloud_recording_usage",
 )
 
+# The Zoom Phone tables' truth is phone.py's (its model, handlers and truth live together).
+TABLES = TABLES + phone.TABLES
+
 # Primary-key fields per table, in the contract's order.
 PRIMARY_KEYS = {
     "users": ("id",),
@@ -97,6 +100,7 @@ PRIMARY_KEYS = {
     "report_daily_usage": ("date",),
     "report_cloud_recording_usage": ("date",),
 }
+PRIMARY_KEYS.update(phone.PRIMARY_KEYS)
 
 # The endpoint(s) each table's records come from: a table whose endpoint's granular scope the app
 # lacks is empty (its calls answer 4711). report_meetings also reads the instance's detail report.
@@ -150,7 +154,7 @@ def compute_ground_truth(dataset: Dataset, start_date: Optional[str] = None, ori
     """`origin`: scheme://host:port the connector reaches the fake at (recordings' download URLs point there)."""
     start = parse_ts(start_date or default_start_date(dataset.today))
     records = _SyncContract(dataset, start, origin).tables()
-    assert tuple(records) == TABLES
+    assert tuple(records) + phone.TABLES == TABLES
     tables = {}
     for name, rows in records.items():
         if any(scope_of(endpoint) in dataset.missing_scopes for endpoint in TABLE_ENDPOINTS[name]):
@@ -161,6 +165,8 @@ def compute_ground_truth(dataset: Dataset, start_date: Optional[str] = None, ori
             "primary_keys": [[row[field] for field in PRIMARY_KEYS[name]] for row in rows],
             "records": rows,
         }
+    for name, rows in phone.ground_truth(dataset, start, dataset.missing_scopes, scope_of).items():
+        tables[name] = {"count": len(rows), "primary_keys": [[row[f] for f in PRIMARY_KEYS[name]] for row in rows], "records": rows}
     return {"start_date": fmt_ts(start), "today": dataset.today.isoformat(), "tables": tables}
 
 

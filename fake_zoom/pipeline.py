@@ -14,7 +14,7 @@ from typing import Any, Mapping, Optional
 
 from aiohttp import web
 
-from . import transcripts
+from . import phone, transcripts
 from .account import build_dataset
 from .auth import TokenStore
 from .config import FakeZoomConfig
@@ -81,6 +81,7 @@ class FakeZoom:
         self.dataset = build_dataset(config)
         self.tokens = TokenStore(config)
         self.limiter = RateLimiter(config.rate_limit_plan, config.heavy_daily_limit, config.daily_limit_headers)
+        self.phone_limiter = phone.PhoneRateLimiter(config.rate_limit_plan, config.daily_limit_headers)  # Zoom Phone's own table
         self.faults = FaultInjector(config)
         self.router = Router(ROUTES)
         self.stats = Stats()
@@ -122,7 +123,7 @@ class FakeZoom:
             return error_response(400, MISSING_SCOPE_CODE, missing_scope_message(route.scope))
         quota: dict[str, str] = {}
         try:
-            quota = self.limiter.admit(route.category)
+            quota = (self.phone_limiter if phone.is_phone(route.template) else self.limiter).admit(route.category)
             body = route.handler(Ctx(self.dataset, params, request.query, raw_path, origin_of(request)))
         except RateLimited as limited:
             return error_response(429, 429, limited.message, limited.headers)

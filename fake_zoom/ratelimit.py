@@ -38,6 +38,7 @@ class RateLimiter:
     def __init__(self, plan: Optional[str], heavy_daily_limit: Optional[int] = None,
                  daily_limit_headers: str = "real", clock: Optional[SystemClock] = None) -> None:
         self.plan = plan
+        self.qps = PLAN_QPS  # per plan and category (Zoom Phone's limiter has its own table)
         self.clock = clock or SystemClock()
         # A daily cap applies with a plan (its figure, or the knob's) or with the knob alone.
         self.heavy_daily_limit = heavy_daily_limit or (HEAVY_DAILY[plan] if plan else 0)
@@ -61,7 +62,7 @@ class RateLimiter:
         window_second, count = self._window.get(category, (second, 0))
         if window_second != second:
             count = 0
-        limit = PLAN_QPS[self.plan][category]
+        limit = self.qps[self.plan][category]
         if count >= limit:
             raise RateLimited(QPS_MESSAGE, {
                 "X-RateLimit-Category": category,

@@ -4,7 +4,7 @@ own (routes_*.py); adding a family is one module and one line here.
 
 from __future__ import annotations
 
-from . import routes_account, routes_recordings, routes_reports, routes_users_meetings, routes_webinars
+from . import routes_account, routes_phone, routes_recordings, routes_reports, routes_users_meetings, routes_webinars
 
 ROUTES = [
     *routes_users_meetings.ROUTES,
@@ -12,4 +12,5 @@ ROUTES = [
     *routes_reports.ROUTES,
     *routes_recordings.ROUTES,
     *routes_account.ROUTES,
+    *routes_phone.ROUTES,
 ]

@@ -22,6 +22,7 @@ import pytest
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import plant_non_ascii_names, postgres_dsn_or_skip
+from source_zoom.streams import TABLES as CATALOG_TABLES  # the catalog: every table, counted nowhere else
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -99,10 +100,10 @@ def read_into_default_cache(pyairbyte, fake, planted):
     return source, result, home
 
 
-def test_given_pyairbyte_when_reading_all_streams_then_27_tables_land_in_the_default_duckdb_cache(read_into_default_cache):
+def test_given_pyairbyte_when_reading_all_streams_then_every_table_lands_in_the_default_duckdb_cache(read_into_default_cache):
     source, result, home = read_into_default_cache
 
-    assert len(source.get_available_streams()) == 35
+    assert len(source.get_available_streams()) == len(CATALOG_TABLES)
     assert set(result.streams) == set(source.get_available_streams())
     assert Path(result.cache.db_path).is_relative_to(home)
 
@@ -244,7 +245,7 @@ def test_given_pyairbyte_and_postgres_when_a_full_then_an_incremental_sync_load_
         second_requests = fake.stats()["requests_by_endpoint"]
         truth = fake.ground_truth(config["start_date"])["tables"]
 
-    assert set(first.streams) == set(second.streams) == set(truth) and len(truth) == 35
+    assert set(first.streams) == set(second.streams) == set(truth) and len(truth) == len(CATALOG_TABLES)
     counted, problems = {}, {}
     for table, expected in truth.items():
         got = sql_keys(postgres_cache, table, keys[table])

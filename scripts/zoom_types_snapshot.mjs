@@ -25,7 +25,7 @@ const SNAPSHOT = path.join(REPO_ROOT, "unit_tests", "resources", "zoom_types.jso
 const PYTHON = path.join(REPO_ROOT, ".venv", "bin", "python");
 // Endpoints the connector is starting to read, and GET /users/{userId} (the detail-only fields of `users`).
 const EXTRA_ENDPOINTS = ["report/history_meetings", "report/meetings/{meetingId}", "users/{userId}"];
-const SDK_MODULES = ["meetings/meetings", "users/users", "accounts/accounts"];
+const SDK_MODULES = ["meetings/meetings", "users/users", "accounts/accounts", "phone/phone"];
 
 function parseArgs(argv) {
   const args = { sdk: process.env.ZOOM_RIVET_DIR || "/tmp/rivet/node_modules/@zoom/rivet", typescript: process.env.TYPESCRIPT_DIR, check: false };

@@ -56,6 +56,9 @@ class Outcome(Enum):
 class ZoomError:
     meaning: str
     outcome: Outcome
+    # An unavailability that holds for a whole product of the account (no Zoom Phone): said once
+    # for all its tables, under this key, instead of once per table.
+    said_once_for: Optional[str] = None
 
 
 # (HTTP status, Zoom code) -> what it means; a status-only rule has code None.

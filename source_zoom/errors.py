@@ -245,6 +245,8 @@ class SyncReport:
         self._lock = threading.Lock()
         self.skips: Counter = Counter()
         self.unavailable: dict = {}
+        # Tables whose unavailability was said once for their whole product (ZoomError.said_once_for).
+        self.said_for_product: set = set()
         self.requests: Counter = Counter()
         self.failed_slices: Counter = Counter()
         # table -> how it ended incomplete (read_path.end_of_table), for the sync's closing sentence

@@ -34,13 +34,15 @@ class Horizon:
 
 HORIZONS: Tuple[Horizon, ...] = (
     Horizon(
-        tables=("report_meetings", "report_sign_in_activities", "report_operation_logs"),
+        tables=("report_meetings", "report_sign_in_activities", "report_operation_logs", "phone_call_history",
+                "phone_call_elements", "phone_voicemails"),
         earliest=report_horizon,
         kept="six calendar months",
         source=(
             "Zoom's API reference, GET /report/users/{userId}/meetings: \"the month must fall within the past six months\"; "
             "GET /report/activities: \"should fall within the last six months\"; the operation log and the account's history "
-            "report are read over the same months"
+            "report are read over the same months; Zoom's Phone API reference, GET /phone/call_history and "
+            "GET /phone/voice_mails: \"The month defined should fall within the last six months\""
         ),
         then="older months are not asked (Zoom refuses them)",
     ),

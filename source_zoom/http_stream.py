@@ -57,7 +57,7 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
     each_value        query parameters with one slice per value (e.g. registrant status)
     dates             how the table meets date windows and which past instances it keeps
     records_key       where the list sits in the response; None when the response is the record
-    paging            Zoom's paging style for the endpoint
+    paging            Zoom's paging style for the endpoint; `page_size` its largest page
     stamp_from_parent child field -> parent field, so a record names what it belongs to
     stamp_from_self   field -> field of the record itself (e.g. meeting_id <- id)
     position_field    the record's position in its response (tells anonymous answers apart)
@@ -74,6 +74,8 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
     dates: ClassVar[DatePolicy] = NOT_DATED
     records_key: ClassVar[Optional[str]] = None
     paging: ClassVar[Paging] = Paging.NONE
+    # Zoom's largest page for the endpoint (most take 300; some Zoom Phone listings 100).
+    page_size: ClassVar[int] = PAGE_SIZE
     extra_params: ClassVar[Mapping[str, Any]] = {}
     stamp_from_parent: ClassVar[Mapping[str, str]] = {}
     stamp_from_self: ClassVar[Mapping[str, str]] = {}
@@ -263,7 +265,7 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
     def request_params(self, stream_state: Any = None, stream_slice: Optional[Mapping[str, Any]] = None, next_page_token: Optional[Mapping[str, Any]] = None) -> MutableMapping[str, Any]:
         params: Dict[str, Any] = dict(self.extra_params)
         if self.paging != Paging.NONE:
-            params["page_size"] = PAGE_SIZE
+            params["page_size"] = self.page_size
         stream_slice = stream_slice or {}
         params.update(stream_slice.get("params") or {})
         if "from" in stream_slice:
@@ -339,6 +341,14 @@ def account_for_skip(stream: ZoomHttpStream, response: requests.Response) -> Non
     stream.context.report.record_skip(stream.name, code)
     if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
         reason = f"Zoom code {code}: {message or error.meaning}"
+        if error.said_once_for is not None:
+            stream.context.report.said_for_product.add(stream.name)
+            stream.context.report.mark_unavailable(stream.name, reason)
+            stream.context.log_once(
+                f"unavailable:{error.said_once_for}",
+                f"{error.said_once_for}: {error.meaning} ({reason}); its tables end empty, and the rest of the sync goes on.",
+            )
+            return
         if stream.context.report.mark_unavailable(stream.name, reason):
             missing = missing_scopes(message)
             advice = f" Add {', '.join(missing)} to the Zoom app's scopes; the next sync then reads this table's whole history." if missing else ""

@@ -44,6 +44,8 @@ class Gap:
     requests: int
     unavailable: bool = False
     failure_type: FailureType = FailureType.transient_error
+    # The unavailability was said already, once for its whole product (declarations.ZoomError.said_once_for).
+    said: bool = False
     failure: Any = None  # the first failed request's errors.RequestFailure (None: no request failed)
 
     def through(self, name: str) -> "Gap":

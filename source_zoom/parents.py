@@ -141,6 +141,27 @@ class SyncContext:
         # runs at its own rate. Made on first use, shut by close().
         self._pools: Dict[str, CategoryPool] = {}
         self._logged_once: Set[str] = set()
+        # listing stream name -> the earliest start of a record it left out because Zoom has not
+        # finished it (a call still in progress): no state of a table reading it moves past that.
+        self.unfinished: Dict[str, datetime] = {}
+
+    def note_unfinished(self, stream_name: str, started: datetime) -> None:
+        with self._lock:
+            earliest = self.unfinished.get(stream_name)
+            self.unfinished[stream_name] = started if earliest is None else min(earliest, started)
+
+    def unfinished_since(self, stream: "ZoomStream") -> Optional[datetime]:
+        """The earliest start of an unfinished record left out by the stream or anything it reads through."""
+        pending = [stream]
+        found: List[datetime] = []
+        while pending:
+            current = pending.pop()
+            with self._lock:
+                earliest = self.unfinished.get(current.name)
+            if earliest is not None:
+                found.append(earliest)
+            pending += current.sources
+        return min(found) if found else None
 
     def budget_for(self, endpoint: Endpoint) -> Optional[APIBudget]:
         """The call budget as the requests of `endpoint` see it: its API's policy for its category."""

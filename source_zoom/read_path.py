@@ -72,7 +72,7 @@ def read_table(stream: Table) -> Iterable[Mapping]:
             if stream.window_cursor is not None and not stopped(stream):
                 # Queued by this thread behind the window's records: no state overtakes its records.
                 if state_can_move:
-                    stream.window_cursor.window_read(window[1])
+                    stream.window_cursor.window_read(window[1], stream.context.unfinished_since(stream))
                 stream.window_cursor.checkpoint()  # what was read past the cursor, when it cannot move
         if memo is not None:
             memo.finish(gaps)
@@ -160,7 +160,8 @@ def upstream_gaps(stream: Table) -> List[Gap]:
             continue
         unavailable = stream.context.report.unavailable.get(source.name)
         if unavailable:
-            found.append(Gap(f"{source.name} is unavailable ({unavailable})", None, 0, unavailable=True))
+            said = source.name in stream.context.report.said_for_product
+            found.append(Gap(f"{source.name} is unavailable ({unavailable})", None, 0, unavailable=True, said=said))
         found += [gap.through(source.name) for gap in stream.context.memo(source).gaps] + upstream_gaps(source)
     return found
 
@@ -181,7 +182,7 @@ def end_of_table(stream: Table, gaps: List[Gap]) -> None:
     upstream = upstream_gaps(stream)
     failed = [gap for gap in gaps + upstream if not gap.unavailable]
     if not failed:
-        if upstream:
+        if any(not gap.said for gap in upstream):
             stream.logger.warning(
                 f"{stream.name}: not read, because {upstream[0].message}; its state stays where it was, so the next "
                 "sync after Zoom serves it reads this table's whole history."

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from unit_tests.conftest import API, JWT_CREDENTIALS, config_with, paths_requested, read_tables, records_of
+from source_zoom.streams import TABLES as CATALOG_TABLES  # the catalog: every table, counted nowhere else
 
 USER = {"id": "user-1", "email": "host@example.com"}
 MEETING_ID = 81234567890123  # more than 32 bits, as Zoom's ids are
@@ -117,6 +118,29 @@ def mock_account(zoom_api):
     get(f"{API}/report/webinars/{WEBINAR_UUID_IN_PATH}/survey", json={"webinar_id": WEBINAR_ID, "webinar_uuid": WEBINAR_UUID, **survey})
     get(re.compile(rf"{re.escape(API)}/report/daily\?.*"), json={"dates": [{"date": RECENT[:10], "meetings": 1}]})
     get(re.compile(rf"{re.escape(API)}/report/cloud_recording\?.*"), json={"cloud_recording_storage": [{"date": RECENT[:10], "usage": "3 MB"}]})
+    mock_phone(get)
+
+
+CALL_ID = "20261201-48c1dfd4-91ce-4df5-8495-7c9e33d10869"
+
+
+def mock_phone(get):
+    """The account's Zoom Phone, in today's shape of call history (call_history, call_elements)."""
+    for status in ("activate", "deactivate", "pending"):
+        users = [{"id": f"phone-user-{status}", "status": status}]
+        get(f"{API}/phone/users?page_size=100&status={status}", json={"users": users, "next_page_token": ""})
+    get(f"{API}/phone/sites?page_size=300", json={"sites": [{"id": "site-1", "name": "Main"}], "next_page_token": ""})
+    get(f"{API}/phone/numbers?type=all&pending_numbers=true&page_size=100", json={"phone_numbers": [{"id": "num-1", "status": "pending"}], "next_page_token": ""})
+    get(f"{API}/phone/call_queues?page_size=100", json={"call_queues": [{"id": "cq-1"}], "next_page_token": ""})
+    get(re.compile(rf"{re.escape(API)}/phone/call_history\?.*"), json={"call_history": [
+        {"call_history_uuid": CALL_ID, "call_id": "7001", "start_time": RECENT, "end_time": RECENT},
+    ], "next_page_token": ""})
+    get(f"{API}/phone/call_history/{CALL_ID}", json={"call_history_uuid": CALL_ID, "call_elements": [
+        {"call_element_id": "el-1", "event": "incoming", "start_time": RECENT, "end_time": RECENT},
+    ]})
+    get(re.compile(rf"{re.escape(API)}/phone/recordings\?.*"), json={"recordings": [{"id": "prec-1", "date_time": RECENT}], "next_page_token": ""})
+    get(re.compile(rf"{re.escape(API)}/phone/voice_mails\?.*"), json={"voice_mails": [{"id": "vm-1", "date_time": RECENT}], "next_page_token": ""})
+    get(re.compile(rf"{re.escape(API)}/phone/sms/sessions\?.*"), json={"sms_sessions": [{"session_id": "sms-1", "last_access_time": RECENT}], "next_page_token": ""})
 
 
 # table -> (path it requests, stamped fields it must carry)
@@ -168,11 +192,21 @@ TABLES = {
                                {"webinar_uuid": WEBINAR_UUID, "webinar_id": WEBINAR_ID, "email": "", "respondent_index": 0, "survey_name": "After"}),
     "report_daily_usage": ("/report/daily?year=", {"date": RECENT[:10]}),
     "report_cloud_recording_usage": ("/report/cloud_recording?from=", {"date": RECENT[:10]}),
+    "phone_users": ("/phone/users?page_size=100&status=activate", {"id": "phone-user-activate"}),
+    "phone_sites": ("/phone/sites?page_size=300", {"id": "site-1"}),
+    "phone_numbers": ("/phone/numbers?type=all&pending_numbers=true&page_size=100", {"id": "num-1", "status": "pending"}),
+    "phone_call_queues": ("/phone/call_queues?page_size=100", {"id": "cq-1"}),
+    # Today's shape: the history uuid is the id too.
+    "phone_call_history": ("/phone/call_history?page_size=300&from=", {"id": CALL_ID, "call_history_uuid": CALL_ID, "call_id": "7001"}),
+    "phone_call_elements": (f"/phone/call_history/{CALL_ID}", {"call_element_id": "el-1", "id": "el-1", "call_history_id": CALL_ID}),
+    "phone_recordings": ("/phone/recordings?page_size=300&from=", {"id": "prec-1"}),
+    "phone_voicemails": ("/phone/voice_mails?page_size=300&from=", {"id": "vm-1"}),
+    "phone_sms_sessions": ("/phone/sms/sessions?session_type=all&filter_type=last_message_time&page_size=100&from=", {"session_id": "sms-1"}),
 }
 
 
-def test_given_the_table_list_then_it_has_the_35_tables():
-    assert len(TABLES) == 35
+def test_given_the_table_list_then_it_has_every_table_of_the_catalog():
+    assert set(TABLES) == {table.stream_name() for table in CATALOG_TABLES}
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

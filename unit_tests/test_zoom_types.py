@@ -96,6 +96,16 @@ RECORD_SOURCES: Dict[str, List[Source]] = {
                                ("GET /report/webinars/{webinarId}/survey", None, {"survey_id": "survey_id", "survey_name": "survey_name"})],
     "report_daily_usage": [("GET /report/daily", "dates")],
     "report_cloud_recording_usage": [("GET /report/cloud_recording", "cloud_recording_storage")],
+    # Zoom Phone: the SDK's types are the previous shape of the call history (call_logs, call_path).
+    "phone_users": [("GET /phone/users", "users")],
+    "phone_sites": [("GET /phone/sites", "sites")],
+    "phone_numbers": [("GET /phone/numbers", "phone_numbers")],
+    "phone_call_queues": [("GET /phone/call_queues", "call_queues")],
+    "phone_call_history": [("GET /phone/call_history", "call_logs")],
+    "phone_call_elements": [("GET /phone/call_history/{callLogId}", "call_path")],
+    "phone_recordings": [("GET /phone/recordings", "recordings")],
+    "phone_voicemails": [("GET /phone/voice_mails", "voice_mails")],
+    "phone_sms_sessions": [("GET /phone/sms/sessions", "sms_sessions")],
 }
 
 # Where the records of the endpoints that feed no table directly (hidden parents, lookups) sit.
@@ -121,6 +131,7 @@ NO_ZOOM_TYPE = {
 
 _STAMPED = "stamped by the connector from the parent record (docs/contract.md)"
 _STAMPED_SELF = "stamped by the connector: a copy of the record's own id (docs/contract.md)"
+_ADDED_SINCE_SDK = "added by Zoom since @zoom/rivet 0.4.0: in Zoom's Phone OpenAPI file (today's call history shape)"
 _SEED_SPELLING = "Stitch's column, kept under its misspelled name; the connector fills it from Zoom's `occurrences`"
 
 # (table, field path) -> why our schema declares a field Zoom's record type does not have.
@@ -152,6 +163,17 @@ NOT_FROM_ZOOM: Dict[Tuple[str, str], str] = {
        for t in ("meeting_registrants", "webinar_registrants", "webinar_absentees")},
     ("webinars", "settings.notify_registrants"): "Stitch's column; Zoom's webinar settings no longer have it (kept so Stitch-era destinations keep the column)",
     ("report_webinar_participants", "attentiveness_score"): "Stitch's column; Zoom's participant report no longer has it (kept so Stitch-era destinations keep the column)",
+    # Zoom Phone fields Zoom added since @zoom/rivet 0.4.0: each is in Zoom's Phone OpenAPI file
+    # (../shared/zoom-openapi/ZoomPhoneAPISpec.json), where unit_tests/test_phone_spec.py checks them.
+    **{(t, f): _ADDED_SINCE_SDK for t, f in (
+        ("phone_users", "activation_status"),
+        ("phone_call_history", "call_history_uuid"),
+        ("phone_call_history", "caller_account_code"), ("phone_call_history", "callee_account_code"),
+        ("phone_call_elements", "call_element_id"),
+        ("phone_recordings", "call_element_id"), ("phone_recordings", "caller_account_code"), ("phone_recordings", "callee_account_code"),
+        ("phone_voicemails", "call_element_id"), ("phone_voicemails", "caller_account_code"), ("phone_voicemails", "callee_account_code"),
+    )},
+    ("phone_call_elements", "call_history_id"): "stamped by the connector: the call's id in phone_call_history (docs/contract.md)",
 }
 
 # (table, field path) -> why a field of Zoom's record type is not declared in our schema. Empty:
@@ -178,6 +200,15 @@ FAKE_NOT_MODELLED: Dict[Tuple[str, str], str] = {
         "only recordings in the trash (trash=true) have it; the connector lists live recordings and the fake has no trash",
     ("GET /users/{userId}/recordings", "recording_files[].file_path"):
         "only on-premise Meeting Connector recordings (mc=true) have a file path; the fake has cloud recordings only",
+    # The fake's Phone records carry the fields Zoom added since the SDK (in Zoom's Phone spec).
+    **{(endpoint, path): "sends: " + _ADDED_SINCE_SDK for endpoint, path in (
+        ("GET /phone/users", "activation_status"),
+        ("GET /phone/call_history", "caller_account_code"), ("GET /phone/call_history", "callee_account_code"),
+        ("GET /phone/recordings", "call_element_id"), ("GET /phone/recordings", "caller_account_code"),
+        ("GET /phone/recordings", "callee_account_code"),
+        ("GET /phone/voice_mails", "call_element_id"), ("GET /phone/voice_mails", "caller_account_code"),
+        ("GET /phone/voice_mails", "callee_account_code"),
+    )},
 }
 
 # Endpoints the connector calls that the fake does not serve yet (the test fails once it does,
@@ -413,6 +444,18 @@ def requests_for(dataset) -> Dict[str, List[Tuple[str, Dict[str, str]]]]:
         add("GET /groups/{groupId}/members", f"/groups/{group.id}/members")
     for role in dataset.structure.roles:
         add("GET /roles/{roleId}/members", f"/roles/{role.id}/members")
+    for status in ("activate", "deactivate", "pending"):
+        add("GET /phone/users", "/phone/users", status=status)
+    add("GET /phone/sites", "/phone/sites")
+    add("GET /phone/numbers", "/phone/numbers", type="all", pending_numbers="true")
+    add("GET /phone/call_queues", "/phone/call_queues")
+    for start, end in month_windows(dataset.today, 6):
+        add("GET /phone/call_history", "/phone/call_history", **{"from": start, "to": end})
+        add("GET /phone/recordings", "/phone/recordings", **{"from": start, "to": end})
+        add("GET /phone/voice_mails", "/phone/voice_mails", **{"from": start, "to": end})
+        add("GET /phone/sms/sessions", "/phone/sms/sessions", session_type="all", **{"from": start, "to": end})
+    for call in dataset.phone.calls:
+        add("GET /phone/call_history/{callLogId}", f"/phone/call_history/{call.row['id']}")
     for uuid in dataset.summaries:
         add("GET /meetings/{meetingId}/meeting_summary", f"/meetings/{segment(uuid)}/meeting_summary")
     for meeting in dataset.all_meetings():
@@ -454,7 +497,9 @@ def fake_responses() -> Dict[str, List[Any]]:
     The app has every scope: the default app lacks one (its endpoint answers 4711), which would
     leave that endpoint's responses unchecked."""
     bodies: Dict[str, List[Any]] = defaultdict(list)
-    with FakeZoomServer(FakeZoomConfig.default(missing_scopes=())) as server:
+    # The SDK's Phone types are the previous shape of the call history: the fake answers in it here
+    # (today's shape is checked against Zoom's Phone spec by test_phone_spec.py).
+    with FakeZoomServer(FakeZoomConfig.default(missing_scopes=(), phone_shape="call_logs")) as server:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {server.config.jwt_token}"
         for endpoint, calls in requests_for(server.fake.dataset).items():

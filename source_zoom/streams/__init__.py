@@ -4,7 +4,8 @@ Tables are declared in files by what they hang off: users.py (users and per-user
 history.py (the account's history listing), meetings.py, meeting_instances.py, webinars.py,
 webinar_instances.py, recordings.py (recordings and their transcripts), summaries.py (AI
 Companion summaries), audit_logs.py (the account's sign-in and operation logs), account.py (groups
-and roles with their members), usage_reports.py (daily usage and recording storage). Hidden
+and roles with their members), usage_reports.py (daily usage and recording storage), phone.py (Zoom
+Phone: its users, sites, numbers, call queues, calls, recordings, voicemails and texts). Hidden
 streams are parents only (not in the catalog). unit_tests/test_stream_graph.py checks this graph
 as data: parents exist and come first, no cycles, a schema per table, an endpoint per stream.
 """
@@ -26,6 +27,17 @@ from source_zoom.streams.meeting_instances import (
     ReportMeetingParticipants,
 )
 from source_zoom.streams.meetings import MeetingPolls, MeetingQuestions, MeetingRegistrants, Meetings, ReportMeetings
+from source_zoom.streams.phone import (
+    PhoneCallElements,
+    PhoneCallHistory,
+    PhoneCallQueues,
+    PhoneNumbers,
+    PhoneRecordings,
+    PhoneSites,
+    PhoneSmsSessions,
+    PhoneUsers,
+    PhoneVoicemails,
+)
 from source_zoom.streams.recordings import CloudRecordings, RecordingTranscriptSegments
 from source_zoom.streams.summaries import MeetingSummaries, MeetingSummaryListing
 from source_zoom.streams.usage_reports import ReportCloudRecordingUsage, ReportDailyUsage
@@ -88,6 +100,15 @@ ALL_STREAMS: Tuple[type, ...] = (
     WebinarSurveyResults,
     ReportDailyUsage,
     ReportCloudRecordingUsage,
+    PhoneUsers,
+    PhoneSites,
+    PhoneNumbers,
+    PhoneCallQueues,
+    PhoneCallHistory,
+    PhoneCallElements,
+    PhoneRecordings,
+    PhoneVoicemails,
+    PhoneSmsSessions,
 )
 TABLES: Tuple[type, ...] = tuple(stream for stream in ALL_STREAMS if not stream.hidden)
 
