@@ -1,5 +1,5 @@
 """The fan-out: a table's slices sent on the thread pool of its Zoom rate category, with the
-accounting of slices that fail beyond retries.
+accounting of slices that fail beyond retries (a window's failed slices are its gap).
 
 Results come back in slice order, so that a window's records are all out before the state that
 vouches for them. One slice that keeps failing is noted and the rest go on; a few failures in a
@@ -20,6 +20,8 @@ from airbyte_cdk.utils import AirbyteTracedException
 
 from source_zoom.auth import LoginFailed
 from source_zoom.errors import RequestFailed, RequestFailure
+from source_zoom.incremental import CompletedWindowsCursor
+from source_zoom.memo import Gap
 from source_zoom.pools import CategoryPool
 from source_zoom.records import SeenKeys
 from source_zoom.slicing import slice_window
@@ -81,6 +83,29 @@ def map_in_order(pool: CategoryPool, function: Callable[[T], R], items: Iterable
     finally:
         for future in pending:
             future.cancel()
+
+
+def read_window(
+    stream: FannedOut, slices: Iterable[Mapping[str, Any]], attempt: ListingAttempt, gaps: List[Gap], cursor: Optional[CompletedWindowsCursor]
+) -> Iterator[Mapping[str, Any]]:
+    """One group's records, the cursor told what each slice read whole covers once its records
+    are out; then its failed slices are a gap from the earliest window they belong to (from any
+    day if one of them is not dated)."""
+    before = len(attempt.failures)
+    for stream_slice, records in read_in_parallel(stream, slices, attempt):
+        if records is None:
+            continue
+        yield from records
+        covers = stream_slice.get("covers")
+        # A slice Zoom would not serve (the table is unavailable: a missing scope) read nothing.
+        if cursor is not None and covers is not None and not stream.context.report.unavailable.get(stream.name):
+            cursor.slice_read(covers.key, covers.until, covers.after)
+    failed = attempt.failures[before:]
+    if failed:
+        days = [failure.window[0] for failure in failed if failure.window is not None]
+        kind = FailureType.system_error if any(f.failure_type == FailureType.system_error for f in failed) else failed[0].failure_type
+        first = next(f for f in failed if f.failure_type == kind)
+        gaps.append(Gap(first.message, min(days) if len(days) == len(failed) else None, len(failed), failure_type=kind, failure=first.failure))
 
 
 def read_in_parallel(stream: FannedOut, slices: Iterable[Mapping[str, Any]], attempt: ListingAttempt) -> Iterator[Tuple[Mapping[str, Any], Optional[List[Mapping[str, Any]]]]]:

@@ -5,7 +5,7 @@ one listing attempt, and the fields another listing fills in (`Enrich`)."""
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from source_zoom.declarations import Enrich, Join
 
@@ -43,6 +43,19 @@ def joined_record(join: Join, record: Mapping[str, Any]) -> Dict[str, Any]:
     for ours, theirs in join.renamed.items():
         joined[ours] = record.get(theirs)
     return joined
+
+
+def joined_records(
+    listings: Iterable[Tuple[Join, Iterable[Mapping[str, Any]]]], keeps_instance: Callable[[Mapping[str, Any]], bool], seen: "SeenKeys"
+) -> Iterator[Dict[str, Any]]:
+    """The records the joined listings add to a table: those each join keeps, under the table's
+    field names, that the table keeps as its own, each key once."""
+    for join, listed in listings:
+        for record in listed:
+            if join.keeps(record):
+                joined = joined_record(join, record)
+                if keeps_instance(joined) and seen.first_time(joined):
+                    yield joined
 
 
 class SeenKeys:
