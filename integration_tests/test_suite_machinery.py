@@ -5,6 +5,7 @@ however many workers ask for it at the same time."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -102,3 +103,26 @@ def test_given_work_that_failed_when_asked_again_then_the_same_failure_is_raised
         with pytest.raises(FailedOnce, match="the engine did not start"):
             once_per_run(name, compute)
     assert calls == [1]
+
+
+def test_given_the_unit_tests_when_run_by_the_test_command_then_neither_docker_nor_postgresql_is_started(tmp_path):
+    """Issue 31.5: `bash scripts/test.sh unit_tests` (here one unit test file, under CI=true as in
+    CI) sets up no Docker engine and no PostgreSQL server; only the tests that need one start it.
+    The command runs in a copy of the checkout whose set-up scripts are stand-ins that leave a mark."""
+    repo = launcher.REPO_ROOT
+    for entry in repo.iterdir():
+        if entry.name not in ("scripts", ".git"):
+            (tmp_path / entry.name).symlink_to(entry)
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "test.sh").write_text((repo / "scripts" / "test.sh").read_text())
+    (scripts / "bootstrap.sh").write_text("true\n")  # the venv is the checkout's own
+    for name in ("docker_engine.sh", "postgres_server.sh"):
+        (scripts / name).write_text(f"touch '{tmp_path}/{name}.ran'\necho postgresql://stand-in\n")
+    done = subprocess.run(
+        ["bash", "scripts/test.sh", "unit_tests/test_webvtt.py", "-q", "-n", "0", "-p", "no:cacheprovider"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, env={**os.environ, "CI": "true"},
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "passed" in done.stdout
+    assert sorted(path.name for path in tmp_path.glob("*.ran")) == []
