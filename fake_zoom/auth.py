@@ -18,7 +18,7 @@ from typing import Optional
 
 from .config import FakeZoomConfig
 
-SCOPES = "user:read:admin meeting:read:admin webinar:read:admin report:read:admin recording:read:admin account:read:admin group:read:admin role:read:admin"
+SCOPES = "user:read:admin meeting:read:admin webinar:read:admin report:read:admin recording:read:admin account:read:admin group:read:admin role:read:admin phone:read:admin"
 INVALID_TOKEN = "Invalid access token."
 EXPIRED_TOKEN = "Access token is expired."
 
