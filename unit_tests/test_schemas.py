@@ -625,3 +625,35 @@ def test_table_reference_documents_every_added_field():
             assert any(
                 table in tables and cells[0] == f"`{path}`" for tables, cells in rows
             ), f"docs/table_reference.md lacks the added field {table}.{path}"
+
+
+def test_given_the_fakes_records_when_a_value_is_an_empty_string_then_its_column_is_not_declared_a_date():
+    """Zoom sends "" for a time that is not set (a voicemail never deleted: deleted_time ""). A column
+    declared format date-time then breaks typed destinations (DuckDB: 'invalid timestamp field
+    format'), so such a column is a plain string."""
+    from fake_zoom.account import build_dataset
+    from fake_zoom.config import FakeZoomConfig
+    from fake_zoom.ground_truth import compute_ground_truth
+
+    dated_but_empty = set()
+
+    def check(record, schema, where):
+        for field, value in record.items():
+            declared = (schema.get("properties") or {}).get(field)
+            if not isinstance(declared, dict):
+                continue
+            if value == "" and declared.get("format") in ("date-time", "date"):
+                dated_but_empty.add(f"{where}{field}")
+            if isinstance(value, dict):
+                check(value, declared, f"{where}{field}.")
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, dict):
+                        check(item, declared.get("items") or {}, f"{where}{field}[].")
+
+    truth = compute_ground_truth(build_dataset(FakeZoomConfig()))
+    for table, summary in truth["tables"].items():
+        schema = json.loads((Path(__file__).resolve().parent.parent / "source_zoom" / "schemas" / f"{table}.json").read_text())
+        for record in summary["records"]:
+            check(record, schema, f"{table}.")
+    assert sorted(dated_but_empty) == []
