@@ -24,12 +24,17 @@ from integration_tests.sync_support import compare_records, full_catalog, record
 
 START_2012 = "2012-01-01"
 # The tables each of Zoom's horizons bounds (Zoom's API reference): the report listings and audit
-# logs six months back, the per-instance lookups about a year back (code 12702).
-REPORT_TABLES = ("report_meetings", "report_sign_in_activities", "report_operation_logs")
+# logs six months back (Zoom Phone's call history and voicemails too: its Phone API reference),
+# the per-instance lookups about a year back (code 12702), the daily usage report's whole months
+# of the last six, the cloud recording report six months back.
+REPORT_TABLES = ("report_meetings", "report_sign_in_activities", "report_operation_logs", "phone_call_history",
+                 "phone_call_elements", "phone_voicemails")
 LOOKUP_TABLES = (
     "report_meeting_participants",
     "meeting_poll_results",
     "meeting_qna_results",
+    "meeting_survey_results",
+    "webinar_survey_results",
     "report_webinars",
     "report_webinar_participants",
     "webinar_absentees",
@@ -52,10 +57,16 @@ def dates_in(line: str) -> List[dt.date]:
 
 
 def assert_names_each_horizon(lines: List[str], today: dt.date) -> None:
-    """Two lines: the reports' (from exactly six calendar months back) and the lookups' (about a
-    year: Zoom says 12 to 15 months), each naming all its tables and Zoom's reference."""
-    assert len(lines) == 2, lines
-    reports, lookups = lines
+    """Four lines: the reports' (from exactly six calendar months back), the lookups' (about a
+    year: Zoom says 12 to 15 months), the daily usage report's (its first whole month within the
+    six) and the cloud recording report's (six months back), each naming its tables and Zoom's
+    reference."""
+    assert len(lines) == 4, lines
+    reports, lookups, daily, storage = lines
+    assert "report_daily_usage" in daily and "report_cloud_recording_usage" in storage, (daily, storage)
+    first_whole_month = report_horizon(today) if report_horizon(today).day == 1 else add_months(report_horizon(today).replace(day=1), 1)
+    assert first_whole_month in dates_in(daily), daily
+    assert report_horizon(today) in dates_in(storage), storage
     assert all(table in reports for table in REPORT_TABLES) and not any(table in reports for table in LOOKUP_TABLES), reports
     assert all(table in lookups for table in LOOKUP_TABLES), lookups
     assert report_horizon(today) in dates_in(reports)
@@ -126,7 +137,7 @@ def test_given_a_start_date_in_2012_when_syncing_then_the_horizons_are_said_once
     )
     before = warnings(messages[:first_table])
     assert_names_each_horizon(before, fake.fake.dataset.today)
-    assert [line for line in said if "six months" in line or "12702" in line] == before
+    assert [line for line in said if line.startswith(f"start_date {START_2012} reaches past")] == before
 
 
 @pytest.fixture

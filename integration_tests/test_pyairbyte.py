@@ -220,9 +220,12 @@ def sql_keys(cache, table: str, key_fields: List[List[str]]) -> List[Tuple[Any, 
 
 
 def as_zoom_value(value: Any) -> Any:
-    """A key as the ground truth writes it: PyAirbyte types date-time columns as timestamps."""
+    """A key as the ground truth writes it: PyAirbyte types date-time columns as timestamps and
+    date columns (the usage reports' `date`) as dates."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
