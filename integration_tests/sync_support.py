@@ -78,6 +78,26 @@ def incremental_catalog(discovered: List[Mapping[str, Any]]) -> Dict[str, Any]:
     return {"streams": streams}
 
 
+def catalog_of(discovered: Iterable[Mapping[str, Any]], sync_mode: str, tables: Iterable[str]) -> Dict[str, Any]:
+    """Some tables, each incremental (append + dedup) where asked and supported, else full refresh."""
+    chosen = [stream for stream in discovered if stream["name"] in set(tables)]
+    return incremental_catalog(chosen) if sync_mode == "incremental" else full_catalog(chosen)
+
+
+def only_tables(truth: Mapping[str, Any], tables: Iterable[str]) -> Dict[str, Any]:
+    """The fake's ground truth of some tables only."""
+    tables = set(tables)
+    return {**truth, "tables": {name: table for name, table in truth["tables"].items() if name in tables}}
+
+
+def log_lines(messages: Iterable[Mapping[str, Any]]) -> List[str]:
+    return [m["log"]["message"] for m in messages if m["type"] == "LOG"]
+
+
+def error_traces(messages: Iterable[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
+    return [m for m in messages if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
+
+
 def state_messages(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     return [m["state"] for m in messages if m["type"] == "STATE"]
 

@@ -15,7 +15,8 @@ import pytest
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.horizons import window_last_day
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import compare_records, format_differences, records_by_table, run_connector
+from integration_tests import sync_support
+from integration_tests.sync_support import compare_records, error_traces as errors, format_differences, latest_states, log_lines as logs, records_by_table, run_connector
 
 pytestmark = pytest.mark.integration
 
@@ -26,40 +27,16 @@ CURSORS = {"meeting_survey_results": "meeting_start_time", "webinar_survey_resul
 FULL_REFRESH_ONLY = ("groups", "group_members", "roles", "role_members")
 
 
-def catalog_of(discovered: List[Mapping[str, Any]], sync_mode: str, tables=ACCOUNT_TABLES) -> Dict[str, Any]:
-    streams = []
-    for stream in discovered:
-        if stream["name"] in tables:
-            incremental = sync_mode == "incremental" and stream["name"] in CURSORS
-            streams.append({"stream": stream, "sync_mode": "incremental" if incremental else "full_refresh",
-                            "primary_key": stream["source_defined_primary_key"],
-                            "destination_sync_mode": "append_dedup" if incremental else "overwrite",
-                            "cursor_field": stream["default_cursor_field"] if incremental else None})
-    return {"streams": streams}
+def key_of(record: Mapping[str, Any], fields: List[List[str]]) -> tuple:
+    return tuple(str(record.get(field[0])) for field in fields)
+
+
+def catalog_of(discovered, sync_mode: str, tables=ACCOUNT_TABLES) -> Dict[str, Any]:
+    return sync_support.catalog_of(discovered, sync_mode, tables)
 
 
 def only_account_tables(truth: Mapping[str, Any]) -> Dict[str, Any]:
-    return {**truth, "tables": {name: table for name, table in truth["tables"].items() if name in ACCOUNT_TABLES}}
-
-
-def logs(messages: List[Mapping[str, Any]]) -> List[str]:
-    return [m["log"]["message"] for m in messages if m["type"] == "LOG"]
-
-
-def errors(messages: List[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
-    return [m for m in messages if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
-
-
-def latest_states(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    last: Dict[str, Dict[str, Any]] = {}
-    for message in messages:
-        if message["type"] == "STATE":
-            last[message["state"]["stream"]["stream_descriptor"]["name"]] = message["state"]
-    return list(last.values())
-
-
-def key_of(record: Mapping[str, Any], fields: List[List[str]]) -> tuple:
-    return tuple(str(record.get(field[0])) for field in fields)
+    return sync_support.only_tables(truth, ACCOUNT_TABLES)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ import pytest
 from fake_zoom import phone
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import compare_records, format_differences, records_by_table, run_connector
+from integration_tests import sync_support
+from integration_tests.sync_support import compare_records, error_traces as errors, format_differences, latest_states, log_lines as logs, records_by_table, run_connector
 
 pytestmark = pytest.mark.integration
 
@@ -22,44 +23,20 @@ CURSORS = {"phone_call_history": "start_time", "phone_call_elements": "start_tim
            "phone_voicemails": "date_time", "phone_sms_sessions": "last_access_time"}
 
 
-def catalog_of(discovered: List[Mapping[str, Any]], sync_mode: str, tables=PHONE_TABLES) -> Dict[str, Any]:
-    streams = []
-    for stream in discovered:
-        if stream["name"] in tables:
-            incremental = sync_mode == "incremental" and "incremental" in stream["supported_sync_modes"]
-            streams.append({"stream": stream, "sync_mode": "incremental" if incremental else "full_refresh",
-                            "primary_key": stream["source_defined_primary_key"],
-                            "destination_sync_mode": "append_dedup" if incremental else "overwrite",
-                            "cursor_field": stream["default_cursor_field"] if incremental else None})
-    return {"streams": streams}
-
-
-def only_phone(truth: Mapping[str, Any]) -> Dict[str, Any]:
-    return {**truth, "tables": {name: table for name, table in truth["tables"].items() if name in PHONE_TABLES}}
-
-
-def logs(messages: List[Mapping[str, Any]]) -> List[str]:
-    return [m["log"]["message"] for m in messages if m["type"] == "LOG"]
-
-
-def errors(messages: List[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
-    return [m for m in messages if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
-
-
-def latest_states(messages: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    last: Dict[str, Dict[str, Any]] = {}
-    for message in messages:
-        if message["type"] == "STATE":
-            last[message["state"]["stream"]["stream_descriptor"]["name"]] = message["state"]
-    return list(last.values())
-
-
 def statuses(messages: List[Mapping[str, Any]]) -> Dict[str, str]:
     found = {}
     for m in messages:
         if m["type"] == "TRACE" and m["trace"]["type"] == "STREAM_STATUS":
             found[m["trace"]["stream_status"]["stream_descriptor"]["name"]] = m["trace"]["stream_status"]["status"]
     return found
+
+
+def catalog_of(discovered, sync_mode: str, tables=PHONE_TABLES) -> Dict[str, Any]:
+    return sync_support.catalog_of(discovered, sync_mode, tables)
+
+
+def only_phone(truth: Mapping[str, Any]) -> Dict[str, Any]:
+    return sync_support.only_tables(truth, PHONE_TABLES)
 
 
 @pytest.fixture(scope="module")
