@@ -22,3 +22,10 @@ def fake() -> Iterator[FakeZoomServer]:
 @pytest.fixture(scope="module")
 def discovered(fake: FakeZoomServer) -> List[Dict[str, Any]]:
     return discover_streams(fake.connector_config())
+
+
+@pytest.fixture
+def keys(discovered: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Each table's primary key as discover offers it, for comparing records with the truth (per
+    test: a module may discover anew for each of its tests, as test_incremental does)."""
+    return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}

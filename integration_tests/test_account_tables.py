@@ -39,10 +39,6 @@ def only_account_tables(truth: Mapping[str, Any]) -> Dict[str, Any]:
     return sync_support.only_tables(truth, ACCOUNT_TABLES)
 
 
-@pytest.fixture(scope="module")
-def keys(discovered):
-    return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
-
 
 @pytest.fixture(scope="module")
 def full_sync(fake, discovered):

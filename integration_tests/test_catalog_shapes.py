@@ -23,10 +23,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 CHILDREN_WITHOUT_PARENTS = ["meeting_registrants", "report_meeting_participants", "meeting_poll_results", "webinar_absentees", "webinar_qna_results"]
 
 
-@pytest.fixture(scope="module")
-def keys(discovered):
-    return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
-
 
 @pytest.fixture(scope="module")
 def full_sync(fake, discovered) -> Dict[str, List[Dict[str, Any]]]:

@@ -25,10 +25,6 @@ from source_zoom.streams import TABLES as CATALOG_TABLES  # the catalog: every t
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def keys(discovered):
-    return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
-
 
 @pytest.fixture(scope="module")
 def subprocess_sync(fake, discovered):

@@ -43,10 +43,6 @@ LOOKUP_TABLES = (
 )
 
 
-@pytest.fixture(scope="module")
-def keys(discovered):
-    return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
-
 
 def warnings(messages: List[Mapping[str, Any]]) -> List[str]:
     return [m["log"]["message"] for m in messages if m["type"] == "LOG" and m["log"]["level"] == "WARN"]

@@ -50,10 +50,6 @@ def discovered(fake):
     return discover_streams(fake.connector_config())
 
 
-@pytest.fixture
-def keys(discovered):
-    return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
-
 
 def test_discover_offers_incremental_on_past_instance_tables_with_their_cursor(discovered):
     modes = {s["name"]: (s["supported_sync_modes"], s.get("default_cursor_field"), s.get("source_defined_cursor")) for s in discovered}

@@ -39,10 +39,6 @@ def only_phone(truth: Mapping[str, Any]) -> Dict[str, Any]:
     return sync_support.only_tables(truth, PHONE_TABLES)
 
 
-@pytest.fixture(scope="module")
-def keys(discovered):
-    return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
-
 
 def sync_and_compare(fake: FakeZoomServer, catalog: Mapping[str, Any], keys, config=None) -> List[Dict[str, Any]]:
     code, messages, stderr = run_connector("read", config or fake.connector_config(), catalog)

@@ -41,10 +41,6 @@ def logs(messages: List[Mapping[str, Any]]) -> List[str]:
     return [m["log"]["message"] for m in messages if m["type"] == "LOG"]
 
 
-@pytest.fixture(scope="module")
-def keys(discovered):
-    return {stream["name"]: stream["source_defined_primary_key"] for stream in discovered}
-
 
 @pytest.fixture(scope="module")
 def full_sync(fake, discovered):
