@@ -8,6 +8,7 @@ engine runs with `--bridge=none` (see scripts/docker_engine.sh), and the fake Zo
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -21,6 +22,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IMAGE_TAG = os.environ.get("SOURCE_ZOOM_IMAGE", "source-zoom:dev")
+# Held by scripts/test.sh while it builds the image in the background (CI, as root).
+IMAGE_BUILD_LOCK = os.environ.get("SOURCE_ZOOM_IMAGE_BUILD_LOCK", "/tmp/source-zoom-image-build.lock")
 BASE_IMAGE = "python:3.11-slim"
 # Where the config and catalog directory is mounted (read-only) in the container.
 SECRETS_DIR_IN_CONTAINER = "/secrets"
@@ -165,8 +168,10 @@ def build_image(client, tag: str = IMAGE_TAG, path: Path = REPO_ROOT) -> BuiltIm
         )
     from integration_tests.once_per_run import run_lock
 
-    # One build at a time in a run (parallel workers share the tag): the second finds every layer cached.
-    with run_lock(f"docker_build_{tag.replace('/', '_').replace(':', '_')}"):
+    # One build at a time in a run (parallel workers share the tag), and none while scripts/test.sh
+    # builds the image in the background (its lock): the second finds every layer cached.
+    with run_lock(f"docker_build_{tag.replace('/', '_').replace(':', '_')}"), open(IMAGE_BUILD_LOCK, "a") as machine_lock:
+        fcntl.flock(machine_lock, fcntl.LOCK_EX)
         started = time.monotonic()
         try:
             image, _logs = client.images.build(

@@ -49,11 +49,24 @@ def test_given_the_docs_then_the_snippets_a_new_user_needs_first_are_runnable():
     assert shown("migration.md", set(), "main.py check")
 
 
+def syncs(snippet: ds.Snippet) -> bool:
+    """A block that syncs every table (the demo, `read`, PyAirbyte's `read()`) takes tens of
+    seconds: `slow`, left to the full run (scripts/test.sh --quick leaves it out)."""
+    return any(text in snippet.code for text in ("demo.sh", " read --config", ".read("))
+
+
+def uses_the_sample_port(snippet: ds.Snippet) -> bool:
+    """A block that starts or talks to the fake on the sample config's port: one at a time on the
+    machine. The others (the demo starts its fake on a free port) run beside them."""
+    return "fake" in snippet.needs or str(ds.SAMPLE_CONFIG_PORT) in snippet.code or "sample_config.json" in snippet.code
+
+
 def runnable_params() -> List:
     params = []
     for snippet in ds.all_snippets():
         if snippet.runnable:
             marks = [pytest.mark.image_tests] if "docker" in snippet.needs else []
+            marks += [pytest.mark.slow] if syncs(snippet) else []
             params.append(pytest.param(snippet, id=snippet.where, marks=marks))
     return params
 
@@ -89,7 +102,8 @@ def test_given_a_runnable_block_when_run_as_printed_then_it_succeeds(snippet: ds
             docker_support.connect_engine_or_skip()
         if "postgres" in snippet.needs:
             stack.enter_context(schemas_dropped_afterwards(postgres_or_skip()))
-        stack.enter_context(ds.sample_port())
+        if uses_the_sample_port(snippet):
+            stack.enter_context(ds.sample_port())
         if "fake" in snippet.needs:
             stack.enter_context(ds.sample_fake())
         # A Docker build copies real files, not the links of the stand-in checkout.

@@ -12,6 +12,14 @@
 # Exit status: 0 when an engine and the base image are ready, non-zero with a message otherwise.
 set -uo pipefail
 
+# One set-up at a time on this machine (this script and scripts/postgres_server.sh both run apt-get): scripts/test.sh
+# may have started this one in the background while a test asks for it. The lock is held by
+# `flock` itself (-o: not by this script, so never by the daemon it leaves running); the second
+# caller waits, then finds everything ready.
+if [ -z "${SOURCE_ZOOM_SETUP_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+  SOURCE_ZOOM_SETUP_LOCKED=1 exec flock -o "${SOURCE_ZOOM_SETUP_LOCK:-/tmp/source-zoom-setup.lock}" bash "$0" "$@"
+fi
+
 BASE_IMAGE="${BASE_IMAGE:-python:3.11-slim}"
 CACHE_DIR="${SOURCE_ZOOM_CACHE_DIR:-/var/cache/source-zoom}"
 ROOTFS_TAR="${CACHE_DIR}/python-3.11-slim-standin-rootfs.tar"

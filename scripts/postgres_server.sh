@@ -12,6 +12,14 @@
 # SOURCE_ZOOM_POSTGRES_DSN. Exit status: 0 when the server answers, non-zero with a message.
 set -uo pipefail
 
+# One set-up at a time on this machine (this script and scripts/docker_engine.sh both run apt-get): scripts/test.sh
+# may have started this one in the background while a test asks for it. The lock is held by
+# `flock` itself (-o: not by this script, so never by the daemon it leaves running); the second
+# caller waits, then finds everything ready.
+if [ -z "${SOURCE_ZOOM_SETUP_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+  SOURCE_ZOOM_SETUP_LOCKED=1 exec flock -o "${SOURCE_ZOOM_SETUP_LOCK:-/tmp/source-zoom-setup.lock}" bash "$0" "$@"
+fi
+
 CLUSTER="${SOURCE_ZOOM_PG_CLUSTER:-source_zoom}"
 PORT="${SOURCE_ZOOM_PG_PORT:-54329}"
 DB_USER="${SOURCE_ZOOM_PG_USER:-source_zoom}"

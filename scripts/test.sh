@@ -17,6 +17,34 @@
 # skipped and deselected test and why (root conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+engine_required() {
+  local name
+  for name in SOURCE_ZOOM_REQUIRE_DOCKER CI; do
+    case "$(printf '%s' "${!name:-}" | tr '[:upper:]' '[:lower:]')" in 1|true|yes) return 0 ;; esac
+  done
+  return 1
+}
+# The whole run where the image must be tested (CI), as root: on a fresh machine the Docker engine
+# and its base image take minutes (apt-get, debootstrap), then the image build, then PostgreSQL. They
+# start now, in the background, while .venv is made and the first tests run; the tests that need
+# them run the same scripts, which wait for these (one lock, scripts/docker_engine.sh) and find
+# everything ready, and build the image on the layers built here. Any other run starts neither.
+if [ "$#" = 0 ] && [ "$(id -u)" = 0 ] && engine_required; then
+  setup_log="${TMPDIR:-/tmp}/source-zoom-setup-$$.log"
+  echo "scripts/test.sh: the Docker engine, the image and PostgreSQL are set up in the background (log: $setup_log)"
+  (
+    if bash scripts/docker_engine.sh; then
+      bash scripts/postgres_server.sh >/dev/null &
+      flock -o "${SOURCE_ZOOM_IMAGE_BUILD_LOCK:-/tmp/source-zoom-image-build.lock}" \
+        docker build --quiet --network host -t "${SOURCE_ZOOM_IMAGE:-source-zoom:dev}" . >/dev/null || true
+      wait
+    else
+      bash scripts/postgres_server.sh >/dev/null || true
+    fi
+  ) >"$setup_log" 2>&1 </dev/null &
+fi
+
 bash scripts/bootstrap.sh
 
 # Four workers on two cores: much of an integration test is spent waiting (on the fake's
