@@ -18,7 +18,7 @@ from fake_zoom.server import FakeZoomServer
 from integration_tests import sync_support
 from integration_tests.sync_support import compare_records, error_traces as errors, format_differences, latest_states, log_lines as logs, records_by_table, run_connector
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # a dozen syncs
 
 ACCOUNT_TABLES = ("groups", "group_members", "roles", "role_members", "meeting_survey_results", "webinar_survey_results",
                   "report_daily_usage", "report_cloud_recording_usage")

@@ -134,6 +134,7 @@ def test_given_a_bad_file_when_a_command_reads_it_then_it_ends_with_one_config_e
     print(f"\n| {kind} | {case} | {command} | {sentence} |")
 
 
+@pytest.mark.slow  # a new interpreter per command
 @pytest.mark.parametrize("command", ["check", "discover", "read"])
 def test_given_a_config_that_is_not_json_when_main_py_runs_then_it_ends_with_one_config_error(good_files, tmp_path, command):
     """The same, through `python main.py` in a new interpreter, as Airbyte runs it."""
@@ -182,6 +183,7 @@ def test_given_a_command_line_missing_a_file_when_run_then_it_ends_with_one_conf
     print(f"\n| command line | {case} | {args[0]} | {sentence} |")
 
 
+@pytest.mark.slow  # a new interpreter per command
 @pytest.mark.parametrize("command", ["spec", "check", "discover", "read"])
 def test_given_good_files_when_a_command_runs_then_it_succeeds(good_files, command):
     """The checks above must not refuse what is right (the state file is an empty list here, and

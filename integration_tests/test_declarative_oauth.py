@@ -132,6 +132,7 @@ def test_given_the_button_flow_then_the_stored_config_holds_the_exchanged_tokens
     jsonschema.validate(authenticated["config"], spec["connectionSpecification"])
 
 
+@pytest.mark.slow  # a full sync of every table
 def test_given_the_config_from_the_button_flow_then_a_full_sync_equals_the_ground_truth(fake, authenticated):
     config = authenticated["config"]
     obtained_refresh_token = config["credentials"]["refresh_token"]

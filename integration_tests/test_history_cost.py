@@ -108,6 +108,7 @@ def syncs_2012_and_creation(fake, discovered):
     return sync(fake, discovered, START_2012), sync(fake, discovered, oldest_user_creation(fake))
 
 
+@pytest.mark.slow  # the two syncs from 2012 and from the account's creation
 def test_given_a_start_date_in_2012_when_syncing_then_it_costs_what_a_start_at_the_accounts_creation_costs(syncs_2012_and_creation):
     (messages_2012, requests_2012), (messages_creation, requests_creation) = syncs_2012_and_creation
 
@@ -116,6 +117,7 @@ def test_given_a_start_date_in_2012_when_syncing_then_it_costs_what_a_start_at_t
     assert as_rows(records_by_table(messages_2012)) == as_rows(records_by_table(messages_creation))
 
 
+@pytest.mark.slow  # the two syncs from 2012 and from the account's creation
 def test_given_a_start_date_in_2012_when_syncing_then_every_record_zoom_holds_arrives(fake, syncs_2012_and_creation, keys):
     """One user changed login type after recording (Zoom's `created_at` is then later than the
     user's creation): those recordings arrive too."""
@@ -124,6 +126,7 @@ def test_given_a_start_date_in_2012_when_syncing_then_every_record_zoom_holds_ar
     assert compare_records(records_by_table(messages_2012), fake.ground_truth(START_2012), keys) == {}
 
 
+@pytest.mark.slow  # the two syncs from 2012 and from the account's creation
 def test_given_a_start_date_in_2012_when_syncing_then_the_horizons_are_said_once_before_the_first_table(fake, syncs_2012_and_creation):
     (messages, _), _ = syncs_2012_and_creation
 

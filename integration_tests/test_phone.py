@@ -147,6 +147,7 @@ def test_given_an_app_without_a_phone_scope_then_that_table_ends_empty_with_one_
     assert not errors(messages)
 
 
+@pytest.mark.slow  # a discover and a sync per login
 @pytest.mark.parametrize("auth_type", ["server_to_server_oauth", "oauth2_refresh_token", "jwt"])
 def test_given_each_login_when_discovering_and_reading_the_phone_tables_then_they_equal_the_ground_truth(auth_type, keys):
     with FakeZoomServer(FakeZoomConfig.default()) as fake:

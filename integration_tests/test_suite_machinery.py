@@ -27,6 +27,7 @@ def fresh_interpreter(args):
     return subprocess.run([sys.executable, str(launcher.MAIN), *args], capture_output=True, text=True, timeout=300, cwd=launcher.REPO_ROOT)
 
 
+@pytest.mark.slow  # a new interpreter per command, beside the forked one
 @pytest.mark.parametrize("args", [["spec"], ["check"], ["read", "--config", "/nonexistent/config.json", "--catalog", "/nonexistent/catalog.json"]], ids=["spec", "usage error", "missing file"])
 def test_given_a_command_when_launched_from_the_fork_server_then_output_and_exit_status_are_those_of_python_main_py(args):
     forked = launcher.run(args, timeout=300)
@@ -105,6 +106,7 @@ def test_given_work_that_failed_when_asked_again_then_the_same_failure_is_raised
     assert calls == [1]
 
 
+@pytest.mark.slow  # runs scripts/test.sh, that is pytest in a new interpreter
 def test_given_the_unit_tests_when_run_by_the_test_command_then_neither_docker_nor_postgresql_is_started(tmp_path):
     """Issue 31.5: `bash scripts/test.sh unit_tests` (here one unit test file, under CI=true as in
     CI) sets up no Docker engine and no PostgreSQL server; only the tests that need one start it.

@@ -10,7 +10,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Each test runs pytest in a new interpreter (a few seconds of imports): left out of --quick.
+pytestmark = pytest.mark.slow
 
 SMALL_SUITE = textwrap.dedent(
     '''

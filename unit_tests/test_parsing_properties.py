@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 import requests
 from dateutil.relativedelta import relativedelta
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +93,7 @@ def answer(body: Any = None, status: int = 200, raw: Optional[bytes] = None, hea
     return response
 
 
+@pytest.mark.slow  # 150 examples over every table
 @DETERMINISTIC
 @given(st.data())
 def test_given_odd_json_pages_when_parsing_any_table_then_every_record_carries_its_primary_key_and_parent_keys(data):
@@ -150,6 +152,7 @@ def well_formed_page(stream_class: type, items: list) -> Any:
     return distinct, {stream_class.records_key: distinct, "next_page_token": ""}
 
 
+@pytest.mark.slow  # 150 examples over every table
 @DETERMINISTIC
 @given(st.data())
 def test_given_a_well_formed_page_when_parsing_any_table_then_every_record_comes_out_with_zooms_values_unchanged(data):

@@ -365,6 +365,7 @@ def test_given_meeting_ids_when_reading_truth_then_they_are_ints_and_missing_ids
     assert sum(key[0] == "" for key in participants) == 2
 
 
+@pytest.mark.slow  # a crawl of every endpoint per start date
 @pytest.mark.parametrize("start_date", [None, "2023-01-01T00:00:00Z", "2025-05-01T12:00:00Z"])
 def test_given_naive_crawl_when_compared_with_ground_truth_then_every_record_matches(server, start_date):
     start_date = start_date or server.connector_config()["start_date"]
@@ -390,6 +391,7 @@ def test_given_later_start_date_when_computing_truth_then_dated_tables_shrink_an
         assert late[table]["count"] == early[table]["count"], table
 
 
+@pytest.mark.slow  # two crawls of every endpoint
 def test_given_added_data_when_syncing_again_then_exactly_the_new_meetings_appear():
     with FakeZoomServer(make_config()) as server:
         before = server.ground_truth()["tables"]
