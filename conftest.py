@@ -76,14 +76,21 @@ def longest_first(items: List[pytest.Item]) -> None:
 
 
 # Modules whose tests must run on one worker under pytest-xdist (scripts/test.sh): their tests share
-# a module fixture that is costly or must exist once (every first-hour case, a full sync, the built
-# image, PyAirbyte's environment) or a fixed path (the standard suite's scenario configs, named by
-# acceptance-test-config.yml). Every other test goes to whichever worker is free. (pytest-xdist's
-# own `xdist_group` mark does not group under pytest 9, which no longer keeps a node id in `_nodeid`.)
+# a module fixture that is costly or must exist once (every first-hour case, a full sync, the two
+# syncs from 2012, every page the fake serves for Zoom's types, the built image, PyAirbyte's
+# environment) or a fixed path (the standard suite's scenario configs, named by
+# acceptance-test-config.yml). Spread over the workers, each worker running one of their tests
+# makes the fixture again (in one measured run: the 2012 syncs twice, the account tables' sync
+# three times, the crawl for Zoom's types four times). Every other test goes to whichever worker
+# is free. (pytest-xdist's own `xdist_group` mark does not group under pytest 9, which no longer
+# keeps a node id in `_nodeid`.)
 ONE_WORKER_MODULES = frozenset({
     "integration_tests/test_first_hour.py",
     "integration_tests/test_full_sync.py",
     "integration_tests/test_summaries_transcripts_qna_and_audit_logs.py",
+    "integration_tests/test_account_tables.py",
+    "integration_tests/test_history_cost.py",
+    "unit_tests/test_zoom_types.py",
     "integration_tests/test_pyairbyte.py",
     "integration_tests/test_docker_image.py",
     "integration_tests/test_standard_suite.py",
