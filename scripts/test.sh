@@ -6,9 +6,10 @@
 #   bash scripts/test.sh --quick         # the edit loop: every test but those marked `slow` or `image_tests`
 #   bash scripts/test.sh unit_tests -q   # extra arguments go to pytest (`-n 0`: no workers)
 #
-# Nothing is started up front: the image tests start a Docker engine (scripts/docker_engine.sh)
-# and the PostgreSQL test a server (scripts/postgres_server.sh), as root, once per run, when
-# they first need one; a run without them (unit_tests, --quick) starts neither.
+# The image tests start a Docker engine (scripts/docker_engine.sh) and the PostgreSQL test a server
+# (scripts/postgres_server.sh), as root, once per run, when they first need one; a run without
+# them (unit_tests, --quick) starts neither. The whole run in CI starts both up front, in the
+# background (below).
 #
 # In CI (CI=true, as CI runners set it) or with SOURCE_ZOOM_REQUIRE_DOCKER=1, the image must be
 # tested: a Docker engine that does not start makes every image test fail, and the run with it;
