@@ -3,8 +3,8 @@
 A table sets class attributes (its endpoint, parent, keys, stamps, slice dimensions and date
 policy); this class turns them into the CDK's hooks: path, query, paging, parsing, one slice's
 pages (`fetch_slice`) and the record as emitted. It knows nothing of how a table is read: the
-read path (read_path.py) drives it, and zoom_stream.ZoomStream, the class tables subclass, hands
-each read to the read path.
+read path drives it, in zoom_stream.py beside ZoomStream, the class tables subclass, which hands
+each read to it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What keeps a table short: the gaps of what it reads through (its parents, the listings it
 joins, their parents) and its own unavailability, which keep a window from counting as read
-(read_path.py asks after each window); and how a table ends once read: quietly, with a warning,
-or as a failure that names what went wrong."""
+(the read path, zoom_stream.read_table, asks after each window); and how a table ends once
+read: quietly, with a warning, or as a failure that names what went wrong."""
 
 from __future__ import annotations
 
