@@ -249,7 +249,7 @@ class SyncReport:
         self.said_for_product: set = set()
         self.requests: Counter = Counter()
         self.failed_slices: Counter = Counter()
-        # table -> how it ended incomplete (shortfall.end_of_table), for the sync's closing sentence
+        # table -> how it ended incomplete (incremental.end_of_table), for the sync's closing sentence
         self.table_failures: dict = {}
 
     def table_failed(self, failure: TableFailure) -> None:

@@ -10,8 +10,8 @@ grouped by date window, go out on its category's pool (fanout.py), which tells t
 what each slice read whole covers (incremental.py); the records come back in slice order. A table
 that others read through also keeps its records in its memo (memo.py, which decides what happens
 when the table stops part-way), window by window as it emits them. After each window read whole,
-the table's state moves (incremental.py), unless what it reads through is short (shortfall.py,
-which also says how the table ends).
+the table's state moves, unless what it reads through is short (incremental.py, which also says
+how the table ends).
 
 The rule that keeps state honest: a window counts as read only if every slice of it was read and
 nothing the table reads through (its parents, the listings it joins, their parents) has a gap
@@ -31,10 +31,9 @@ from airbyte_cdk.sources.streams.core import StreamData
 from source_zoom.declarations import Join
 from source_zoom.fanout import FannedOut, ListingAttempt, read_window, stops_asking
 from source_zoom.http_stream import ZoomHttpStream
-from source_zoom.incremental import CompletedWindowsCursor
+from source_zoom.incremental import CompletedWindowsCursor, Reader, blocked, end_of_table
 from source_zoom.memo import Gap
 from source_zoom.records import SeenKeys, joined_records
-from source_zoom.shortfall import Reader, blocked, end_of_table
 from source_zoom.slicing import Sliced, slice_groups
 from source_zoom.stopping import stop_requested
 from source_zoom.windows import Window, starts_before
@@ -54,9 +53,9 @@ class ZoomStream(ZoomHttpStream, ABC):
 
 
 class Table(Sliced, FannedOut, Reader, Protocol):
-    """What the read path needs of a table (a ZoomStream): what slicing and the
-    fan-out need, what the verdict on its gaps needs (shortfall.py), the listings it joins, and how
-    it keeps a record."""
+    """What the read path needs of a table (a ZoomStream): what slicing and the fan-out need,
+    what the verdict on its gaps needs (incremental.py), the listings it joins, and how it keeps
+    a record."""
 
     joins: Sequence[Join]
     joined_streams: List[Any]
