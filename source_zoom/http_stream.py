@@ -13,7 +13,7 @@ import logging
 import threading
 from abc import ABC
 from datetime import date
-from typing import Any, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence
+from typing import Any, Callable, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence
 
 import requests
 
@@ -41,10 +41,63 @@ from source_zoom.incremental import CompletedWindowsCursor
 from source_zoom.paging import PAGE_SIZE, PageGuard, Paging, PagingProblem, next_page
 from source_zoom.parents import GraphNode, SyncContext
 from source_zoom.paths import zoom_uuid_path_segment
-from source_zoom.records import Enrichment, SeenKeys, SliceKeys, key_fields, stamp
+from source_zoom.records import SeenKeys, SliceKeys
 from source_zoom.windows import NOT_DATED, DatePolicy, Window, first_day_of, starts_before, table_windows
 
 logger = logging.getLogger("airbyte")
+
+
+# --- the record as emitted: what the table stamps on it, and what an enrichment fills in ---
+
+
+def key_fields(primary_key: Any) -> List[str]:
+    if primary_key is None:
+        return []
+    return [primary_key] if isinstance(primary_key, str) else [k if isinstance(k, str) else k[0] for k in primary_key]
+
+
+def stamp(record: Dict[str, Any], parent: Mapping[str, Any], position: int, declaration: Any) -> None:
+    """What the table declares it stamps (stamp_from_parent, stamp_from_self, position_field,
+    copies_occurrences_for_stitch), and "" for missing key fields."""
+    for field, parent_field in declaration.stamp_from_parent.items():
+        record[field] = parent.get(parent_field)
+    for field, own_field in declaration.stamp_from_self.items():
+        record[field] = record.get(own_field)
+    if declaration.position_field:
+        record[declaration.position_field] = position
+    if declaration.copies_occurrences_for_stitch and isinstance(record.get("occurrences"), list):
+        # Stitch's schema spells it `occurences`: those columns stay filled for migrated users.
+        record["occurences"] = [
+            {**occurrence, "occurence_id": occurrence.get("occurrence_id")}
+            for occurrence in record["occurrences"]
+            if isinstance(occurrence, Mapping)
+        ]
+    for key_field in key_fields(declaration.primary_key):
+        if record.get(key_field) is None:
+            record[key_field] = ""
+
+
+class Enrichment:
+    """An `Enrich` at work: the enriching listing indexed by key, and the detail request for a
+    record it lacks (`fetch_detail(path)` -> the detail object or None)."""
+
+    def __init__(self, spec: Enrich, enriching_records: List[Mapping[str, Any]], fetch_detail: Callable[[str], Optional[Mapping[str, Any]]]):
+        self._spec = spec
+        self._index = {r[spec.key]: r for r in enriching_records if r.get(spec.key)}
+        self._fetch_detail = fetch_detail
+
+    def apply(self, record: Dict[str, Any], path_segment: Callable[[str], str]) -> None:
+        spec = self._spec
+        if not record.get(spec.key):
+            return
+        match = self._index.get(record[spec.key])
+        if match is not None:
+            record.update({ours: match.get(theirs) for ours, theirs in spec.fields.items()})
+            return
+        # The enriching listing lacks this one: its detail, one request (failures beyond retries fail the slice).
+        detail = self._fetch_detail(spec.detail.path.format(uuid=path_segment(record[spec.key])))
+        if detail is not None:
+            record.update({ours: detail.get(theirs) for ours, theirs in spec.detail_fields.items()})
 
 
 class ZoomHttpStream(GraphNode, HttpStream, ABC):
