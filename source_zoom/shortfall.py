@@ -39,8 +39,8 @@ def upstream_gaps(stream: Reader) -> List[Gap]:
             continue
         unavailable = stream.context.report.unavailable.get(source.name)
         if unavailable:
-            said = unavailable.product is not None
-            found.append(Gap(f"{source.name} is unavailable ({unavailable.reason})", None, 0, unavailable=True, said=said))
+            said = source.name in stream.context.report.said_for_product
+            found.append(Gap(f"{source.name} is unavailable ({unavailable})", None, 0, unavailable=True, said=said))
         found += [gap.through(source.name) for gap in stream.context.memo(source).gaps] + upstream_gaps(source)
     return found
 

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union, get_args, get_origin, get_type_hints
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Union, get_args, get_origin, get_type_hints
 
 from airbyte_cdk.models import AirbyteMessage
 from airbyte_cdk.utils.analytics_message import create_analytics_message
@@ -48,6 +48,10 @@ class SkippedClass:
     count: int = 0
     download: bool = False  # skipped by the file downloader, for `meaning`
 
+    def order(self) -> Tuple[str, str, str, str]:
+        """Table, then Zoom's answer: the classes in the same order whichever thread met them first."""
+        return self.table, str(self.status), str(self.code), self.meaning
+
     @property
     def named_as(self) -> Union[int, str, None]:
         """What the Sync summary names the class by: Zoom's code, or the download's reason."""
@@ -71,6 +75,10 @@ class UnavailableTable:
     @property
     def reason(self) -> str:
         return f"Zoom code {self.code}: {self.said or self.meaning}"
+
+    def __str__(self) -> str:
+        """The reason, as the sentences that name an unavailable table say it."""
+        return self.reason
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,12 @@ class SyncReport:
         with self._lock:
             self._skips[dataclasses.replace(skip, count=0)] += 1
 
+    @property
+    def said_for_product(self) -> Set[str]:
+        """Tables whose unavailability was said once for their whole product (ZoomError.said_once_for)."""
+        with self._lock:
+            return {table for table, unavailable in self.unavailable.items() if unavailable.product is not None}
+
     def mark_unavailable(self, unavailable: UnavailableTable) -> bool:
         """True the first time, so the reason is logged once per stream."""
         with self._lock:
@@ -127,7 +141,7 @@ class SyncReport:
     def reported(self) -> ReportedSync:
         with self._lock:
             return ReportedSync(
-                skipped=tuple(dataclasses.replace(skip, count=count) for skip, count in self._skips.items()),
+                skipped=tuple(sorted((dataclasses.replace(skip, count=count) for skip, count in self._skips.items()), key=SkippedClass.order)),
                 unavailable=tuple(self.unavailable[table] for table in sorted(self.unavailable)),
                 incomplete=tuple(self.table_failures[table] for table in sorted(self.table_failures)),
             )
