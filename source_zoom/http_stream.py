@@ -42,6 +42,7 @@ from source_zoom.paging import PAGE_SIZE, PageGuard, Paging, PagingProblem, next
 from source_zoom.parents import GraphNode, SyncContext
 from source_zoom.paths import zoom_uuid_path_segment
 from source_zoom.records import SeenKeys, SliceKeys
+from source_zoom.sync_report import SkippedClass, UnavailableTable
 from source_zoom.windows import NOT_DATED, DatePolicy, Window, first_day_of, starts_before, table_windows
 
 logger = logging.getLogger("airbyte")
@@ -389,23 +390,24 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
 
 def account_for_skip(stream: ZoomHttpStream, response: requests.Response) -> None:
     """A skipped answer counted for the summary; a table Zoom will not serve is said once, with the scope to add."""
+    status = response.status_code
     code, message = zoom_error_body(response)
-    error = classify(response.status_code, code, stream.endpoint.errors)
-    stream.context.report.record_skip(stream.name, code)
-    if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
-        reason = f"Zoom code {code}: {message or error.meaning}"
-        if error.said_once_for is not None:
-            stream.context.report.said_for_product.add(stream.name)
-            stream.context.report.mark_unavailable(stream.name, reason)
-            stream.context.log_once(
-                f"unavailable:{error.said_once_for}",
-                f"{error.said_once_for}: {error.meaning} ({reason}); its tables end empty, and the rest of the sync goes on.",
-            )
-            return
-        if stream.context.report.mark_unavailable(stream.name, reason):
-            missing = missing_scopes(message)
-            advice = f" Add {', '.join(missing)} to the Zoom app's scopes; the next sync then reads this table's whole history." if missing else ""
-            stream.logger.warning(
-                f"{stream.name}: not available on this Zoom account ({error.meaning}; {reason}); "
-                f"this table ends here, empty or partial, and the rest of the sync goes on.{advice}"
-            )
+    error = classify(status, code, stream.endpoint.errors)
+    report = stream.context.report
+    report.record_skip(SkippedClass(stream.name, status, code, error.meaning if error is not None else message))
+    if error is None or error.outcome != Outcome.STREAM_UNAVAILABLE:
+        return
+    unavailable = UnavailableTable(stream.name, status, code, error.meaning, message, tuple(missing_scopes(message)), error.said_once_for)
+    if unavailable.product is not None:
+        report.mark_unavailable(unavailable)
+        stream.context.log_once(
+            f"unavailable:{unavailable.product}",
+            f"{unavailable.product}: {unavailable.meaning} ({unavailable.reason}); its tables end empty, and the rest of the sync goes on.",
+        )
+    elif report.mark_unavailable(unavailable):
+        scopes = unavailable.scopes
+        advice = f" Add {', '.join(scopes)} to the Zoom app's scopes; the next sync then reads this table's whole history." if scopes else ""
+        stream.logger.warning(
+            f"{stream.name}: not available on this Zoom account ({unavailable.meaning}; {unavailable.reason}); "
+            f"this table ends here, empty or partial, and the rest of the sync goes on.{advice}"
+        )
