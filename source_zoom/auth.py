@@ -3,6 +3,11 @@
 Zoom invalidates a Server-to-Server token when a new one is issued, and a user OAuth refresh
 token is single use: so there is exactly one authenticator per sync, shared by every stream, and
 a refresh never runs twice at once.
+
+Not the CDK's OAuth classes: their token request is retried by `backoff` on a 5xx, a read timeout
+or a dropped connection, which sends a single-use refresh token again when Zoom may already have
+spent it (here one whose answer was lost is never resent); so the three logins share this one
+class, which also keeps what the token answer grants (`scope`, read for the scope advice).
 """
 
 from __future__ import annotations
