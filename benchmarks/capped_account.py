@@ -56,8 +56,8 @@ def capped_account(cap: int, max_days: int, scale: int = 1, dataset_args: tuple 
         catalog = incremental_catalog(discover_streams(config))
         uncapped = daily_sync(fake, config, catalog, None)
         uncapped_stats = fake.call("/_fake/stats")
-        need = uncapped_stats["requests_by_category"]["heavy"]
         need_by_endpoint = heavy_by_endpoint(uncapped_stats)
+        need = sum(need_by_endpoint.values())
         assert uncapped.exit_code == 0, uncapped.errors[:3]
 
     capped_args = (*args, "--set", f"heavy_daily_limit={cap}", "--set", "daily_limit_headers=real")
@@ -76,7 +76,7 @@ def capped_account(cap: int, max_days: int, scale: int = 1, dataset_args: tuple 
             exact = len(tables) - len(unequal)
             heavy_endpoints = heavy_by_endpoint(stats)
             days.append({
-                "day": day, "exit_code": run.exit_code, "heavy": stats["requests_by_category"]["heavy"], "heavy_by_endpoint": heavy_endpoints,
+                "day": day, "exit_code": run.exit_code, "heavy": sum(heavy_endpoints.values()), "heavy_by_endpoint": heavy_endpoints,
                 "heavy_429": stats["status_counts"].get("429", 0), "records": run.records, "tables_exact": exact,
                 "tables": len(tables), "first_error": run.errors[0][:200] if run.errors else "",
                 # A table still short shows how much: a flat count of equal tables can hide days of progress.
@@ -107,7 +107,10 @@ def capped_account(cap: int, max_days: int, scale: int = 1, dataset_args: tuple 
 
 
 def heavy_by_endpoint(stats: Mapping[str, Any]) -> Dict[str, int]:
-    """The fake's Heavy requests per endpoint ("GET /v2/...", with the query that tells a listing apart)."""
+    """The fake's Heavy requests of the Meeting API per endpoint ("GET /v2/...", with the query that
+    tells a listing apart): what the cap counts. The fake's Heavy total also holds Zoom Phone's
+    (call history, voicemails: 20 in an uncapped sync, 2 a day after), which Zoom Phone's own
+    daily cap counts, so a day spent 202 of a cap of 200."""
     return {endpoint: count for endpoint, count in stats["requests_by_endpoint"].items() if endpoint.split("?")[0] in HEAVY_ENDPOINTS}
 
 
