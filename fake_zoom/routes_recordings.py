@@ -67,10 +67,9 @@ def get_meeting_summary(ctx: Ctx):
 ROUTES = [
     Route("/v2/meetings/meeting_summaries", "Medium", list_meeting_summaries, "meeting:read:list_summaries:admin"),
     Route("/v2/meetings/{meetingId}/meeting_summary", "Light", get_meeting_summary, "meeting:read:summary:admin"),
-    Route("/v2/past_meetings/{meetingId}/files", "Medium", get_past_meeting_files,
-          "meeting:read:list_past_files:admin"),
-    Route("/v2/past_webinars/{webinarId}/files", "Medium", get_past_webinar_files,
-          "webinar:read:list_past_files:admin"),
+    # Removed by Zoom in 2024: its granular-scope page names no scope for them.
+    Route("/v2/past_meetings/{meetingId}/files", "Medium", get_past_meeting_files, None),
+    Route("/v2/past_webinars/{webinarId}/files", "Medium", get_past_webinar_files, None),
     Route("/v2/users/{userId}/recordings", "Medium", list_user_recordings,
           "cloud_recording:read:list_user_recordings:admin"),
 ]

@@ -136,7 +136,7 @@ ROUTES = [
     Route("/v2/report/meetings/{meetingId}", "Heavy", get_report_meeting, "report:read:meeting:admin"),
     Route("/v2/report/meetings/{meetingId}/participants", "Heavy", list_report_meeting_participants,
           "report:read:list_meeting_participants:admin"),
-    Route("/v2/report/meetings/{meetingId}/qa", "Heavy", get_report_meeting_qa, "report:read:meeting_qa:admin"),
+    Route("/v2/report/meetings/{meetingId}/qa", "Heavy", get_report_meeting_qa, "report:read:meeting_qna:admin"),
     Route("/v2/report/activities", "Heavy", list_sign_in_activities, "report:read:user_activities:admin"),
     Route("/v2/report/operationlogs", "Heavy", list_operation_logs, "report:read:operation_logs:admin"),
     Route("/v2/report/history_meetings", "Heavy", list_history_meetings,

@@ -99,5 +99,5 @@ ROUTES = [
           "webinar:read:list_absentees:admin"),
     Route("/v2/past_webinars/{webinarId}/polls", "Medium", get_past_webinar_polls,
           "webinar:read:list_past_polls:admin"),
-    Route("/v2/past_webinars/{webinarId}/qa", "Medium", get_past_webinar_qa, "webinar:read:list_past_qa:admin"),
+    Route("/v2/past_webinars/{webinarId}/qa", "Medium", get_past_webinar_qa, "webinar:read:past_qa:admin"),
 ]

@@ -17,9 +17,10 @@ class Route:
     template: str  # e.g. "/v2/users/{userId}/meetings"
     category: str  # Light | Medium | Heavy
     handler: Callable[[Ctx], Any]
-    # The granular scope Zoom's reference names for the endpoint; a token without it is answered
-    # 400 code 4711 (scopes.py) before any quota is used.
-    scope: str
+    # The granular scope Zoom's granular-scope page names for the endpoint; a token without it is
+    # answered 400 code 4711 (scopes.py) before any quota is used. None: the page names none (an
+    # endpoint Zoom removed), so no scope is checked.
+    scope: Optional[str]
     # Query parameters that make one path two listings (history's report_type): the request
     # counts keep them apart, so that a benchmark's table names each listing's own requests.
     counted_by: tuple[str, ...] = ()

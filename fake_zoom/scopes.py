@@ -3,13 +3,16 @@ Zoom's answer when the token lacks it.
 
 Apps made since 2024 have granular scopes only. A call whose token lacks the endpoint's scope is
 answered HTTP 400 {"code": 4711, "message": "Invalid access token, does not contain scopes:[...]"}.
-Names are the granular scopes Zoom's API reference gives per endpoint, as found in
-Zoom's API notes and in public copies of Zoom's reference pages; the two removed files
-endpoints' names and the meeting Q&A report's only follow the `<product>:read:<resource>:admin`
-pattern (unconfirmed).
+Names are the account-level (`:admin`) granular scopes Zoom's "Granular OAuth Scopes" page
+(https://developers.zoom.us/docs/integrations/oauth-scopes-granular/) gives per endpoint. The page
+does not list the two usage reports (`/report/daily`, `/report/cloud_recording`): their names are
+those other public sources use. The two files endpoints Zoom removed have no scope on the page:
+their routes check none.
 """
 
 from __future__ import annotations
+
+from typing import Optional
 
 from .routes import ROUTES
 
@@ -19,7 +22,7 @@ MISSING_SCOPE_CODE = 4711
 SCOPE_BY_ROUTE = {route.template: route.scope for route in ROUTES}
 
 
-def scope_of(route_template: str) -> str:
+def scope_of(route_template: str) -> Optional[str]:
     return SCOPE_BY_ROUTE[route_template]
 
 

@@ -49,3 +49,10 @@ def test_given_skipped_resources_then_the_demo_lists_one_class_per_line_with_cod
     assert len(codes) == len(set(codes)) and {"3001", "4400", "4711"} <= set(codes), block
     assert all(re.match(r"^ +\d+ +\d+  \S.*\S +\w+ \d+", line) for line in block), block
     assert not [line for line in block if "not in the error table" in line], block  # every class the connector skips, it knows
+
+
+def test_given_files_the_connector_does_not_download_then_the_demo_lists_them_one_reason_per_line(demo):
+    block = demo.split("Files not downloaded, one reason per line", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+
+    assert block and all(re.match(r"^ +\d+  \S.*\S +\w+ \d+$", line) for line in block), block
+    assert any("file gone" in line for line in block), block  # the fake deletes one transcript after listing it (fake_zoom/transcripts.py)

@@ -21,6 +21,7 @@ from integration_tests.sync_support import (
 )
 from source_zoom import SourceZoom
 from source_zoom.streams import TABLES as CATALOG_TABLES  # the catalog: every table, counted nowhere else
+from source_zoom.sync_report import reported_sync
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -73,9 +74,13 @@ def test_given_a_full_sync_then_skipped_resources_are_logged_once_each_with_thei
         assert any(f"Zoom code {code}" in line for line in logs), code
     skips = [line for line in logs if "skipped /" in line]
     assert len(skips) == len(set(skips))
-    unavailable = sorted(line.split(":")[0] for line in logs if "not available on this Zoom account" in line)
-    # The two removed files endpoints, and the table whose granular scope the fake's app lacks.
-    assert unavailable == ["meeting_files", "webinar_files", "webinar_tracking_sources"]
+    # The two removed files endpoints, and the table whose granular scope the fake's app lacks: as data ...
+    unavailable = {table.table: table for table in reported_sync(messages).unavailable}
+    assert sorted(unavailable) == ["meeting_files", "webinar_files", "webinar_tracking_sources"]
+    assert unavailable["webinar_tracking_sources"].scopes == ("webinar:read:list_tracking_sources:admin",)
+    # ... and said once each to the person reading.
+    warnings = [line for line in logs if "not available on this Zoom account" in line]
+    assert len(warnings) == 3 and all(sum(line.startswith(f"{table}: ") for line in warnings) == 1 for table in unavailable), warnings
     assert any("Add webinar:read:list_tracking_sources:admin to the Zoom app's scopes" in line for line in logs)
     summary = [line for line in logs if line.startswith("Sync summary")]
     assert len(summary) == 1

@@ -154,7 +154,7 @@ def test_given_an_account_without_ai_companion_then_the_summaries_table_is_empty
 
 
 def test_given_an_app_without_the_new_scopes_then_those_tables_end_empty_with_one_warning_naming_the_scope(discovered):
-    missing = ("meeting:read:list_summaries:admin", "report:read:meeting_qa:admin", "report:read:user_activities:admin",
+    missing = ("meeting:read:list_summaries:admin", "report:read:meeting_qna:admin", "report:read:user_activities:admin",
                "report:read:operation_logs:admin", "cloud_recording:read:list_user_recordings:admin")
     with FakeZoomServer(FakeZoomConfig.default(missing_scopes=missing)) as fake:
         code, messages, stderr = run_connector("read", fake.connector_config(), catalog_of(discovered, "full_refresh"))

@@ -7,11 +7,10 @@ subprocess) and checks every table against the fake's ground truth.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Mapping
+from typing import Dict, Iterable, List, Mapping, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -27,13 +26,8 @@ from integration_tests.sync_support import (  # noqa: E402
     run_connector,
 )
 from source_zoom.declarations import FILES  # noqa: E402
-from source_zoom.errors import ZOOM_ERRORS  # noqa: E402
 from source_zoom.streams import ALL_STREAMS  # noqa: E402
-
-# The connector's own lines (http_stream.account_for_skip; SourceZoom's Sync summary).
-UNAVAILABLE_LINE = re.compile(r"^(\w+): not available on this Zoom account \((.*?); Zoom code (\d+): (.*)\); this table ends here")
-SKIPPED = re.compile(r"(\w+) (\d+) \(code (\w+)\)")
-SCOPE_CODES = ("4700", "4711", "104")
+from source_zoom.sync_report import ReportedSync, SkippedClass, reported_sync  # noqa: E402
 
 
 def counted_as(stream) -> str:
@@ -64,42 +58,59 @@ def seconds_per_table(messages) -> Dict[str, float]:
     return {name: ended[name] - started[name] for name in ended if name in started}
 
 
-def meaning_of(code: str, tables: Mapping[str, int]) -> str:
-    """What the connector's error table says a Zoom code means for these tables: a table's own rows
-    (e.g. the removed files endpoints) first, then the shared table's first row with that code."""
-    streams = {stream.stream_name(): stream for stream in ALL_STREAMS}
-    own_rows = [stream.endpoint.errors for name in tables if (stream := streams.get(name)) is not None]
-    for rows in (*own_rows, ZOOM_ERRORS):
-        for (_, known), error in rows.items():
-            if known is None and rows is not ZOOM_ERRORS or str(known) == code:
-                return error.meaning
-    return "not in the error table"
-
-
-def skip_classes(logs) -> Dict[str, Dict[str, int]]:
-    """Zoom code -> {table: resources skipped}, from the connector's Sync summary line."""
-    summary = next((line for line in logs if line.startswith("Sync summary")), "")
-    listed = summary.split("skipped resources: ", 1)[-1].split("; unavailable tables:", 1)[0]
-    classes: Dict[str, Dict[str, int]] = {}
-    for table, count, code in SKIPPED.findall(listed):
-        classes.setdefault(code, {})[table] = int(count)
+def skip_classes(skipped: Iterable[SkippedClass]) -> Dict[Tuple[str, str], Dict[str, int]]:
+    """(Zoom's code, meaning) -> {table: resources skipped}, from the connector's typed report:
+    one class per answer, whatever its HTTP status."""
+    classes: Dict[Tuple[str, str], Dict[str, int]] = {}
+    for skip in skipped:
+        tables = classes.setdefault(("-" if skip.code is None else str(skip.code), skip.meaning), {})
+        tables[skip.table] = tables.get(skip.table, 0) + skip.count
     return classes
 
 
-def empty_on_purpose(logs, missing_scopes) -> Dict[str, str]:
+def empty_on_purpose(reported: ReportedSync) -> Dict[str, str]:
     """Tables Zoom would not serve here, and why: the fake does what Zoom does for such an account."""
     notes = {}
-    for line in logs:
-        found = UNAVAILABLE_LINE.match(line)
-        if found is None:
-            continue
-        table, meaning, code, message = found.groups()
-        if code in SCOPE_CODES:
-            scopes = ", ".join(scope for scope in missing_scopes if scope in message) or message
-            notes[table] = f"the fake's app lacks {scopes} (fake_zoom/config.py, DEFAULT_MISSING_SCOPES): Zoom's answer to such an app is code {code}"
+    for table in reported.unavailable:
+        if table.scopes:
+            notes[table.table] = (
+                f"the fake's app lacks {', '.join(table.scopes)} (fake_zoom/config.py, DEFAULT_MISSING_SCOPES): "
+                f"Zoom's answer to such an app is code {table.code}"
+            )
+        elif table.product is not None:
+            notes[table.table] = f"{table.product}: {table.meaning} (code {table.code}): the fake answers as Zoom does"
         else:
-            notes[table] = f"{meaning} (code {code}): the fake answers as Zoom does"
+            notes[table.table] = f"{table.meaning} (code {table.code}): the fake answers as Zoom does"
     return notes
+
+
+def summary_lines(reported: ReportedSync) -> List[str]:
+    """The demo's notes below the table: the tables empty on purpose, then the skipped classes."""
+    lines: List[str] = []
+    on_purpose = empty_on_purpose(reported)
+    if on_purpose:
+        lines += ["", "Empty on purpose (the fake plays an account where Zoom would not serve them):"]
+        lines += [f"  {table:<28}{why}" for table, why in sorted(on_purpose.items())]
+    classes = skip_classes(skip for skip in reported.skipped if not skip.download)
+    if classes:
+        lines += ["", "Skipped resources, one class per line (Zoom's answers the connector skips, each logged once):"]
+        lines.append(f"  {'code':<7}{'count':>6}  {'meaning':<62}tables")
+        for (zoom_code, meaning), tables in sorted(classes.items(), key=by_code):
+            listed = ", ".join(f"{table} {count}" for table, count in sorted(tables.items()))
+            lines.append(f"  {zoom_code:<7}{sum(tables.values()):>6}  {meaning:<62}{listed}")
+    files = skip_classes(skip for skip in reported.skipped if skip.download)
+    if files:
+        lines += ["", "Files not downloaded, one reason per line (the connector's own reasons, each counted as a skipped resource):"]
+        lines.append(f"  {'count':>6}  {'reason':<62}tables")
+        for (_, reason), tables in sorted(files.items(), key=lambda item: item[0][1]):
+            listed = ", ".join(f"{table} {count}" for table, count in sorted(tables.items()))
+            lines.append(f"  {sum(tables.values()):>6}  {reason:<62}{listed}")
+    return lines
+
+
+def by_code(item: Tuple[Tuple[str, str], Iterable]) -> Tuple[int, str]:
+    (zoom_code, meaning), _ = item
+    return (int(zoom_code) if zoom_code.isdigit() else 0, meaning)
 
 
 def main() -> int:
@@ -129,8 +140,8 @@ def main() -> int:
     problems = compare_with_ground_truth(records, truth, keys)  # keys: each record once, none missing
     field_problems = compare_records(records, truth, keys)  # and every field as Zoom served it
 
-    logs = [m["log"]["message"] for m in messages if m["type"] == "LOG"]
-    on_purpose = empty_on_purpose(logs, config.missing_scopes)
+    reported = reported_sync(messages)
+    on_purpose = empty_on_purpose(reported)
 
     print(f"\n{'table':<30}{'records':>9}{'expected':>10}{'requests':>10}{'seconds':>9}  check")
     for table in sorted(truth["tables"]):
@@ -142,17 +153,8 @@ def main() -> int:
     for name in hidden:
         print(f"{'(parent) ' + name:<30}{'':>9}{'':>10}{requests.get(name, 0):>10}")
 
-    if on_purpose:
-        print("\nEmpty on purpose (the fake plays an account where Zoom would not serve them):")
-        for table, why in sorted(on_purpose.items()):
-            print(f"  {table:<28}{why}")
-    classes = skip_classes(logs)
-    if classes:
-        print("\nSkipped resources, one class per line (Zoom's answers the connector skips, each logged once):")
-        print(f"  {'code':<7}{'count':>6}  {'meaning':<62}tables")
-        for zoom_code, tables in sorted(classes.items(), key=lambda item: int(item[0]) if item[0].isdigit() else 0):
-            listed = ", ".join(f"{table} {count}" for table, count in sorted(tables.items()))
-            print(f"  {zoom_code:<7}{sum(tables.values()):>6}  {meaning_of(zoom_code, tables):<62}{listed}")
+    for line in summary_lines(reported):
+        print(line)
     total_records = sum(len(r) for r in records.values())
     print(
         f"\n{total_records} records in {wall:.1f} s (the whole `read` process, start-up included); {stats['total_api_requests']} API requests "

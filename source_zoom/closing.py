@@ -1,7 +1,7 @@
 """The sentence a sync with failed tables ends with: the first real cause again, with its fix and
 its failure type, since the last line is the one a person (and the platform) reads.
 
-Each failed table already said its reason in its own error trace (shortfall.end_of_table), and
+Each failed table already said its reason in its own error trace (incremental.end_of_table), and
 left how it ended as data (errors.TableFailure): that data is what this module reads, never the
 sentence. A child table that failed only because a listing it reads through failed is not a cause of its own: the first table that failed on its own requests is, and
 within its message the first failed request. Its failure type decides what the platform does:

@@ -29,6 +29,7 @@ from airbyte_cdk.utils import AirbyteTracedException
 from source_zoom.declarations import FILE_DOWNLOADS, EachValue, Endpoint, ErrorRules, Outcome, ZoomError
 from source_zoom.errors import Fault, RequestFailed, RequestFailure, ZoomBackoffStrategy, ZoomErrorHandler, resource_of, zoom_error_body
 from source_zoom.records import SeenKeys
+from source_zoom.sync_report import SkippedClass
 from source_zoom.zoom_stream import ZoomStream
 
 if TYPE_CHECKING:
@@ -57,11 +58,14 @@ def zoom_host(url: str, api_base_url: str) -> bool:
 
 @dataclass(frozen=True)
 class Download:
-    """A download's outcome: the body, or why there is none (`skipped`: one word for the summary)."""
+    """A download's outcome: the body, or why there is none (`skipped`: one word for the summary)
+    with Zoom's answer when it gave one (`status`, `code`)."""
 
     body: Optional[bytes] = None
     skipped: Optional[str] = None
     detail: str = ""
+    status: Optional[int] = None
+    code: Optional[int] = None
 
 
 class FileDownloader:
@@ -104,7 +108,7 @@ class FileDownloader:
         response = self._follow(url, api_base_url)
         if response.status_code in GONE_STATUSES:  # skipped by the error rules (FILE_GONE_ERRORS)
             code, message = zoom_error_body(response)
-            return Download(skipped=FILE_GONE, detail=f"HTTP {response.status_code}, Zoom code {code} ({message})")
+            return Download(skipped=FILE_GONE, detail=f"HTTP {response.status_code}, Zoom code {code} ({message})", status=response.status_code, code=code)
         return Download(body=response.content)
 
     def _follow(self, url: str, api_base_url: str) -> requests.Response:
@@ -182,7 +186,7 @@ class FileTable(ZoomStream):
         not_served = self.not_served(recording_file)
         download = Download(skipped=not_served) if not_served else self.fetch_file(url)
         if download.skipped:
-            self.context.report.record_skip(self.name, download.skipped)  # type: ignore[arg-type]  # a reason, not a Zoom code
+            self.context.report.record_skip(SkippedClass(self.name, download.status, download.code, download.skipped, download=True))
             if not_served:
                 self.logger.info(f"{self.name}: file {file_id} of meeting {parent.get('uuid')} not downloaded: {not_served}.")
                 return None

@@ -12,7 +12,6 @@ import random
 import re
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from enum import Enum
@@ -235,51 +234,6 @@ class TableFailure:
     cause: Optional[RequestFailure] = None
     names_own: bool = False
     daily_cap: Optional[RequestFailure] = None
-
-
-class SyncReport:
-    """Counts what a sync asked Zoom and what it skipped and why, shared by every stream; logged
-    per table as each ends and for the whole sync at the end."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.skips: Counter = Counter()
-        self.unavailable: dict = {}
-        # Tables whose unavailability was said once for their whole product (ZoomError.said_once_for).
-        self.said_for_product: set = set()
-        self.requests: Counter = Counter()
-        self.failed_slices: Counter = Counter()
-        # table -> how it ended incomplete (shortfall.end_of_table), for the sync's closing sentence
-        self.table_failures: dict = {}
-
-    def table_failed(self, failure: TableFailure) -> None:
-        with self._lock:
-            self.table_failures.setdefault(failure.table, failure)
-
-    def record_failed_slice(self, stream: str) -> int:
-        with self._lock:
-            self.failed_slices[stream] += 1
-            return self.failed_slices[stream]
-
-    def count_request(self, stream: str) -> None:
-        with self._lock:
-            self.requests[stream] += 1
-
-    def skipped(self, stream: str) -> int:
-        with self._lock:
-            return sum(count for (name, _), count in self.skips.items() if name == stream)
-
-    def record_skip(self, stream: str, code: Optional[int]) -> None:
-        with self._lock:
-            self.skips[(stream, code)] += 1
-
-    def mark_unavailable(self, stream: str, reason: str) -> bool:
-        """True the first time, so the reason is logged once per stream."""
-        with self._lock:
-            if stream in self.unavailable:
-                return False
-            self.unavailable[stream] = reason
-            return True
 
 
 class ZoomErrorHandler(ErrorHandler):

@@ -3,8 +3,8 @@
 A table sets class attributes (its endpoint, parent, keys, stamps, slice dimensions and date
 policy); this class turns them into the CDK's hooks: path, query, paging, parsing, one slice's
 pages (`fetch_slice`) and the record as emitted. It knows nothing of how a table is read: the
-read path (read_path.py) drives it, and zoom_stream.ZoomStream, the class tables subclass, hands
-each read to the read path.
+read path drives it, in zoom_stream.py beside ZoomStream, the class tables subclass, which hands
+each read to it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 import threading
 from abc import ABC
 from datetime import date
-from typing import Any, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence
+from typing import Any, Callable, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence
 
 import requests
 
@@ -41,10 +41,64 @@ from source_zoom.incremental import CompletedWindowsCursor
 from source_zoom.paging import PAGE_SIZE, PageGuard, Paging, PagingProblem, next_page
 from source_zoom.parents import GraphNode, SyncContext
 from source_zoom.paths import zoom_uuid_path_segment
-from source_zoom.records import Enrichment, SeenKeys, SliceKeys, key_fields, stamp
+from source_zoom.records import SeenKeys, SliceKeys
+from source_zoom.sync_report import SkippedClass, UnavailableTable
 from source_zoom.windows import NOT_DATED, DatePolicy, Window, first_day_of, starts_before, table_windows
 
 logger = logging.getLogger("airbyte")
+
+
+# --- the record as emitted: what the table stamps on it, and what an enrichment fills in ---
+
+
+def key_fields(primary_key: Any) -> List[str]:
+    if primary_key is None:
+        return []
+    return [primary_key] if isinstance(primary_key, str) else [k if isinstance(k, str) else k[0] for k in primary_key]
+
+
+def stamp(record: Dict[str, Any], parent: Mapping[str, Any], position: int, declaration: Any) -> None:
+    """What the table declares it stamps (stamp_from_parent, stamp_from_self, position_field,
+    copies_occurrences_for_stitch), and "" for missing key fields."""
+    for field, parent_field in declaration.stamp_from_parent.items():
+        record[field] = parent.get(parent_field)
+    for field, own_field in declaration.stamp_from_self.items():
+        record[field] = record.get(own_field)
+    if declaration.position_field:
+        record[declaration.position_field] = position
+    if declaration.copies_occurrences_for_stitch and isinstance(record.get("occurrences"), list):
+        # Stitch's schema spells it `occurences`: those columns stay filled for migrated users.
+        record["occurences"] = [
+            {**occurrence, "occurence_id": occurrence.get("occurrence_id")}
+            for occurrence in record["occurrences"]
+            if isinstance(occurrence, Mapping)
+        ]
+    for key_field in key_fields(declaration.primary_key):
+        if record.get(key_field) is None:
+            record[key_field] = ""
+
+
+class Enrichment:
+    """An `Enrich` at work: the enriching listing indexed by key, and the detail request for a
+    record it lacks (`fetch_detail(path)` -> the detail object or None)."""
+
+    def __init__(self, spec: Enrich, enriching_records: List[Mapping[str, Any]], fetch_detail: Callable[[str], Optional[Mapping[str, Any]]]):
+        self._spec = spec
+        self._index = {r[spec.key]: r for r in enriching_records if r.get(spec.key)}
+        self._fetch_detail = fetch_detail
+
+    def apply(self, record: Dict[str, Any], path_segment: Callable[[str], str]) -> None:
+        spec = self._spec
+        if not record.get(spec.key):
+            return
+        match = self._index.get(record[spec.key])
+        if match is not None:
+            record.update({ours: match.get(theirs) for ours, theirs in spec.fields.items()})
+            return
+        # The enriching listing lacks this one: its detail, one request (failures beyond retries fail the slice).
+        detail = self._fetch_detail(spec.detail.path.format(uuid=path_segment(record[spec.key])))
+        if detail is not None:
+            record.update({ours: detail.get(theirs) for ours, theirs in spec.detail_fields.items()})
 
 
 class ZoomHttpStream(GraphNode, HttpStream, ABC):
@@ -336,23 +390,24 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
 
 def account_for_skip(stream: ZoomHttpStream, response: requests.Response) -> None:
     """A skipped answer counted for the summary; a table Zoom will not serve is said once, with the scope to add."""
+    status = response.status_code
     code, message = zoom_error_body(response)
-    error = classify(response.status_code, code, stream.endpoint.errors)
-    stream.context.report.record_skip(stream.name, code)
-    if error is not None and error.outcome == Outcome.STREAM_UNAVAILABLE:
-        reason = f"Zoom code {code}: {message or error.meaning}"
-        if error.said_once_for is not None:
-            stream.context.report.said_for_product.add(stream.name)
-            stream.context.report.mark_unavailable(stream.name, reason)
-            stream.context.log_once(
-                f"unavailable:{error.said_once_for}",
-                f"{error.said_once_for}: {error.meaning} ({reason}); its tables end empty, and the rest of the sync goes on.",
-            )
-            return
-        if stream.context.report.mark_unavailable(stream.name, reason):
-            missing = missing_scopes(message)
-            advice = f" Add {', '.join(missing)} to the Zoom app's scopes; the next sync then reads this table's whole history." if missing else ""
-            stream.logger.warning(
-                f"{stream.name}: not available on this Zoom account ({error.meaning}; {reason}); "
-                f"this table ends here, empty or partial, and the rest of the sync goes on.{advice}"
-            )
+    error = classify(status, code, stream.endpoint.errors)
+    report = stream.context.report
+    report.record_skip(SkippedClass(stream.name, status, code, error.meaning if error is not None else message))
+    if error is None or error.outcome != Outcome.STREAM_UNAVAILABLE:
+        return
+    unavailable = UnavailableTable(stream.name, status, code, error.meaning, message, tuple(missing_scopes(message)), error.said_once_for)
+    if unavailable.product is not None:
+        report.mark_unavailable(unavailable)
+        stream.context.log_once(
+            f"unavailable:{unavailable.product}",
+            f"{unavailable.product}: {unavailable.meaning} ({unavailable.reason}); its tables end empty, and the rest of the sync goes on.",
+        )
+    elif report.mark_unavailable(unavailable):
+        scopes = unavailable.scopes
+        advice = f" Add {', '.join(scopes)} to the Zoom app's scopes; the next sync then reads this table's whole history." if scopes else ""
+        stream.logger.warning(
+            f"{stream.name}: not available on this Zoom account ({unavailable.meaning}; {unavailable.reason}); "
+            f"this table ends here, empty or partial, and the rest of the sync goes on.{advice}"
+        )

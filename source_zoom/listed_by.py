@@ -9,8 +9,8 @@ could hold data.
 Declared on the table as `asked_if = AskedIfListed(...)` with `joins = (asked_if.join(),)`: the
 listing is then one of the table's sources like any join (its memo, its gaps holding back the
 table's state, its unavailability keeping the state where it was), read whole before the table's
-own requests go out (read_path reads a table's joins first), and none of its records is taken as
-the table's own. A listing Zoom would not serve (a missing scope) names nothing: then every
+own requests go out (the read path, zoom_stream.read_table, reads a table's joins first), and
+none of its records is taken as the table's own. A listing Zoom would not serve (a missing scope) names nothing: then every
 instance is asked.
 """
 

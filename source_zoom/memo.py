@@ -89,8 +89,8 @@ class RecordMemo:
 
     Readers get slim records: the fields they use. They read it as it fills (`walk`): a child sends
     its first requests on the first parent records listed instead of waiting for the whole listing.
-    The listing is complete (and its gaps known) only when a walk has ended; read_path moves no
-    state over a parent before that."""
+    The listing is complete (and its gaps known) only when a walk has ended; the read path
+    (zoom_stream.read_table) moves no state over a parent before that."""
 
     def __init__(self, stream: Listed, memos: "SyncMemos"):
         self._stream = stream

@@ -20,10 +20,10 @@ from airbyte_cdk.sources.streams.call_rate import APIBudget
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.config import ZoomConfig
 from source_zoom.declarations import Endpoint
-from source_zoom.errors import SyncReport
 from source_zoom.memo import RecordMemo, SyncMemos
 from source_zoom.pools import CategoryPool
 from source_zoom.rate_limits import ZoomAPIBudget
+from source_zoom.sync_report import SyncReport
 from source_zoom.windows import CREATED_FIELDS, Windows
 
 if TYPE_CHECKING:

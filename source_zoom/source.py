@@ -36,7 +36,6 @@ from airbyte_cdk.utils import AirbyteTracedException
 from source_zoom.auth import ZoomAuthenticator
 from source_zoom.closing import CDK_CLOSING_ERROR, UNEXPECTED, TableError, closing_error
 from source_zoom.config import parse_config
-from source_zoom.errors import missing_scopes
 from source_zoom.horizons import horizon_lines
 from source_zoom.login import LOGIN_CHECK, check_login
 from source_zoom.incremental import CompletedWindowsCursor, load_state_file, parse_zoom_time, read_beyond_cursor, state_floor
@@ -45,6 +44,7 @@ from source_zoom.scopes import scope_warning
 from source_zoom.stopping import stop_requested
 from source_zoom.parents import SyncContext
 from source_zoom.streams import ALL_STREAMS, TABLES, build_streams
+from source_zoom.sync_report import ReportedSync, UnavailableTable, report_messages
 from source_zoom.zoom_stream import ZoomStream
 
 logger = logging.getLogger("airbyte")
@@ -234,10 +234,15 @@ class SourceZoom(ConcurrentSourceAdapter):
                         # The table's sentence says what happened; its traceback is for --debug (a bug keeps it).
                         error.stack_trace = None
                 yield message
-        except AirbyteTracedException as error:
-            if error.internal_message != CDK_CLOSING_ERROR:
-                raise
-            raise closing_error(table_errors) from None
+        except Exception as error:
+            # The typed report goes out before the error that ends the sync: that error stays the last message.
+            if logged_in:
+                yield from report_messages(context.report.reported())
+            if isinstance(error, AirbyteTracedException) and error.internal_message == CDK_CLOSING_ERROR:
+                raise closing_error(table_errors) from None
+            raise
+        else:
+            yield from report_messages(context.report.reported())
         finally:
             if logged_in:
                 self._log_summary(logger, time.monotonic() - started, records)
@@ -265,14 +270,15 @@ class SourceZoom(ConcurrentSourceAdapter):
         if self._context is None:
             return
         report = self._context.report
-        skips = ", ".join(f"{stream} {count} (code {code})" for (stream, code), count in sorted(report.skips.items(), key=str)) or "none"
-        unavailable = "; ".join(f"{stream}: {reason}" for stream, reason in sorted(report.unavailable.items())) or "none"
+        reported = report.reported()
+        skips = ", ".join(f"{stream} {count} (code {code})" for (stream, code), count in sorted(skip_counts(reported).items(), key=str)) or "none"
+        unavailable = "; ".join(f"{table.table}: {table.reason}" for table in reported.unavailable) or "none"
         hidden = ", ".join(f"{stream} {report.requests[stream]}" for stream in HIDDEN_LISTINGS if report.requests[stream])
         logger.info(
             f"Sync summary: {sum(records.values())} records in {seconds:.1f} s, {sum(report.requests.values())} requests"
             f" ({LOGIN_CHECK} {report.requests[LOGIN_CHECK]}{f', parent listings: {hidden}' if hidden else ''}), "
             f"{self._context.authenticator.token_requests} token request(s); "
-            f"skipped resources: {skips}; unavailable tables: {unavailable}.{scopes_to_add(report.unavailable.values())}"
+            f"skipped resources: {skips}; unavailable tables: {unavailable}.{scopes_to_add(reported.unavailable)}"
         )
 
 
@@ -288,9 +294,17 @@ def warn_full_refresh_only(logger: logging.Logger, catalog: ConfiguredAirbyteCat
         )
 
 
-def scopes_to_add(reasons: Iterable[str]) -> str:
+def skip_counts(reported: ReportedSync) -> Counter:
+    """Resources skipped per table and what the summary names the class by (Zoom's code, a download's reason)."""
+    counts: Counter = Counter()
+    for skip in reported.skipped:
+        counts[(skip.table, skip.named_as)] += skip.count
+    return counts
+
+
+def scopes_to_add(unavailable: Iterable[UnavailableTable]) -> str:
     """The fix for tables Zoom would not serve for want of a scope, said last (empty when none)."""
-    scopes = sorted({scope for reason in reasons for scope in missing_scopes(reason)})
+    scopes = sorted({scope for table in unavailable for scope in table.scopes})
     if not scopes:
         return ""
     return f" To read them, add {', '.join(scopes)} to the Zoom app's scopes; the next sync then reads their whole history."

@@ -1,6 +1,6 @@
 """The last line of a sync with failed tables (source_zoom/closing.py): the first real cause again,
-with its fix and its failure type. The tables' endings are data, as read_path and the error
-handler leave them; the reads at the end go through the whole source."""
+with its fix and its failure type. The tables' endings are data, as the read path (zoom_stream.py) and
+the error handler leave them; the reads at the end go through the whole source."""
 
 from __future__ import annotations
 

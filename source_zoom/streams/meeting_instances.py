@@ -74,7 +74,9 @@ class MeetingPollResults(MeetingAnswers):
 class MeetingFiles(ZoomStream):
     """GET /past_meetings/{meetingUUID}/files (removed by Zoom in 2024: ends empty with one warning)"""
 
-    endpoint = Endpoint("past_meetings/{uuid}/files", MEDIUM, Scopes("meeting:read:admin", "meeting:read:list_past_files:admin"), errors=FILES_GONE_ERRORS)
+    # No scopes: Zoom's granular-scope page names none for an endpoint it removed, so `check`
+    # advises none (the instances it reads through carry meeting:read:admin and their own).
+    endpoint = Endpoint("past_meetings/{uuid}/files", MEDIUM, errors=FILES_GONE_ERRORS)
     parent = MeetingInstances
     dates = UNDER_AN_INSTANCE
     records_key = "in_meeting_files"
@@ -87,7 +89,7 @@ class MeetingQnaResults(AskedOnlyIfListed, MeetingAnswers):
     """GET /report/meetings/{meetingUUID}/qa: one record per asker (anonymous askers too), asked
     of the instances Zoom's history report lists with a Q&A report, and of those older than it reaches."""
 
-    endpoint = Endpoint("report/meetings/{uuid}/qa", HEAVY, Scopes("report:read:admin", "report:read:meeting_qa:admin"))
+    endpoint = Endpoint("report/meetings/{uuid}/qa", HEAVY, Scopes("report:read:admin", "report:read:meeting_qna:admin"))
     asked_if = AskedIfListed(HistoryMeetingsWithQna, key="uuid", reaches=within_history_report)
     joins = (asked_if.join(),)
 
@@ -97,11 +99,7 @@ class MeetingSurveyResults(AskedOnlyIfListed, MeetingAnswers):
     with the survey's id and name, asked of the instances Zoom's history report lists with a survey
     report, and of those older than it reaches."""
 
-    endpoint = Endpoint(
-        "report/meetings/{uuid}/survey", HEAVY,
-        # Granular name not confirmed by Zoom's reference here (it follows report:read:<resource>:admin).
-        Scopes("report:read:admin", "report:read:meeting_survey:admin"),
-    )
+    endpoint = Endpoint("report/meetings/{uuid}/survey", HEAVY, Scopes("report:read:admin", "report:read:meeting_survey:admin"))
     records_key = "survey_answers"
     stamp_from_response = {"survey_id": "survey_id", "survey_name": "survey_name"}
     asked_if = AskedIfListed(HistoryWithSurvey, key="uuid", reaches=within_history_report)

@@ -97,13 +97,14 @@ class WebinarPollResults(WebinarAnswers):
 class WebinarQnaResults(WebinarAnswers):
     """GET /past_webinars/{webinarUUID}/qa"""
 
-    endpoint = Endpoint("past_webinars/{uuid}/qa", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_past_qa:admin"))
+    endpoint = Endpoint("past_webinars/{uuid}/qa", MEDIUM, Scopes("webinar:read:admin", "webinar:read:past_qa:admin"))
 
 
 class WebinarFiles(ZoomStream):
     """GET /past_webinars/{webinarUUID}/files (removed by Zoom in 2024: ends empty with one warning)"""
 
-    endpoint = Endpoint("past_webinars/{uuid}/files", MEDIUM, Scopes("webinar:read:admin", "webinar:read:list_past_files:admin"), errors=FILES_GONE_ERRORS)
+    # No scopes: as meeting_files (Zoom's granular-scope page names none for a removed endpoint).
+    endpoint = Endpoint("past_webinars/{uuid}/files", MEDIUM, errors=FILES_GONE_ERRORS)
     parent = WebinarInstances
     dates = UNDER_AN_INSTANCE
     records_key = "in_meeting_files"
@@ -115,11 +116,7 @@ class WebinarFiles(ZoomStream):
 class WebinarSurveyResults(AskedOnlyIfListed, WebinarAnswers):
     """GET /report/webinars/{webinarUUID}/survey: as meeting_survey_results, for webinar instances."""
 
-    endpoint = Endpoint(
-        "report/webinars/{uuid}/survey", HEAVY,
-        # Granular name not confirmed by Zoom's reference here (it follows report:read:<resource>:admin).
-        Scopes("report:read:admin", "report:read:webinar_survey:admin"),
-    )
+    endpoint = Endpoint("report/webinars/{uuid}/survey", HEAVY, Scopes("report:read:admin", "report:read:webinar_survey:admin"))
     records_key = "survey_answers"
     stamp_from_response = {"survey_id": "survey_id", "survey_name": "survey_name"}
     asked_if = AskedIfListed(HistoryWithSurvey, key="uuid", reaches=within_history_report)
