@@ -27,7 +27,7 @@ import pytest
 
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.launcher import Launched
+from integration_tests.launcher import PIPE, Launched
 from integration_tests.sync_support import (
     discover_streams,
     full_catalog,
@@ -288,3 +288,27 @@ def test_given_a_read_whose_consumer_stops_reading_when_interrupted_then_it_exit
         threading.Thread(target=process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
 
         assert seconds_to_exit(process, interrupted) is not None, f"the read still ran {EXIT_LIMIT_SECONDS} s after SIGINT"
+
+
+def test_given_a_read_when_a_person_presses_ctrl_c_then_it_exits_130_with_one_sentence_and_no_traceback(busy_fake, busy_catalog):
+    """`docker run -it ... read` or `python main.py read` by hand: Ctrl-C ends it at once, its last
+    words on stderr say where the next sync resumes, and no Python traceback is printed."""
+    with tempfile.TemporaryDirectory() as directory:
+        process = start_read(directory, busy_fake.connector_config(), busy_catalog, stderr=PIPE, text=True)
+        take_records(process, 20)
+        assert process.poll() is None, "the read ended before it was interrupted: nothing was tested"
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
+
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        said: List[str] = []
+        reader = threading.Thread(target=lambda: said.append(process.stderr.read()), daemon=True)  # type: ignore[union-attr]
+        reader.start()
+
+        assert seconds_to_exit(process, interrupted) is not None, f"the read still ran {EXIT_LIMIT_SECONDS} s after Ctrl-C"
+        reader.join(timeout=10)
+        stderr = "".join(said)
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr[-2000:]
+        last_line = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        assert "Interrupted" in last_line and "resumes" in last_line, stderr[-2000:]
+        assert process.returncode == 128 + signal.SIGINT

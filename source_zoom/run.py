@@ -58,6 +58,8 @@ EXIT_ON_SIGTERM = 128 + signal.SIGTERM
 # How long after SIGTERM the process may wait for its next message before it exits anyway: well
 # inside the 10 s the platform is promised, with room for the flush.
 STOP_GRACE_SECONDS = 5.0
+INTERRUPTED = "Interrupted (Ctrl-C): the last state emitted is where the next sync resumes."
+OUTPUT_CLOSED = "The reader of this sync's output went away: the last state it received is where the next sync resumes."
 FLUSH_LOCK_SECONDS = 2.0
 
 USAGE = (
@@ -319,8 +321,16 @@ def run(args: Optional[List[str]] = None) -> None:
     except AirbyteTracedException as error:
         end_with_error(error, command)
     except (BrokenPipeError, KeyboardInterrupt) as stop:
-        # The platform stopped reading (or Ctrl-C): the read is over. A worker still inside a request
-        # (up to its read timeout) must not keep the process alive while the interpreter joins it.
+        # The platform stopped reading (or Ctrl-C): the read is over. One sentence for the person,
+        # no traceback, and the process ends now: waiting for the interpreter to join the workers
+        # (one may be inside a request up to its read timeout) is what the watchdog bounds.
         code = 130 if isinstance(stop, KeyboardInterrupt) else 1
         threading.Thread(target=exit_after_grace_with, args=(code,), name="stop-watchdog", daemon=True).start()
-        raise
+        said = INTERRUPTED if isinstance(stop, KeyboardInterrupt) else OUTPUT_CLOSED
+        try:
+            sys.stderr.write(f"{said}\n")
+            sys.stderr.flush()
+            sys.stdout.flush()  # the whole lines already printed; with nobody reading, the watchdog ends it
+        except (BrokenPipeError, OSError):
+            pass
+        os._exit(code)
