@@ -65,8 +65,10 @@ API_RATES: Mapping[Api, Tuple[Mapping[str, Mapping[str, int]], Mapping[str, int]
     PHONE: (PHONE_PLAN_RATES, PHONE_HEAVY_DAILY_CAPS),
 }
 # Share of Zoom's per-second rate we send at. Measured (benchmarks/rate_share.py, 50 threads,
-# 100 ms latency): at 1.0 about 0.15% of requests got 429 at 40 and 80 req/s, at 0.95 none.
-RATE_SHARE = 0.95
+# 100 ms latency, 2026-12-07): at 1.0, 0.12% of requests got 429 at 60 req/s and 0.21% at 80; at
+# 0.97 and 0.95 none (0 in 14,896 at 0.97); a Business full sync at 0.97 had 1 in 22,403 (wall/floor
+# 1.10, 1.09, against 1.12-1.14 at 0.95: docs/benchmarks.md).
+RATE_SHARE = 0.97
 
 # Learning from per-second 429s. A 429 cuts the category's rate to this share of what it was...
 SLOWDOWN_FACTOR = 0.7
