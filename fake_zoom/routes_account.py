@@ -83,7 +83,8 @@ ROUTES = [
     Route("/v2/groups/{groupId}/members", "Medium", list_group_members, "group:read:list_members:admin"),
     Route("/v2/roles", "Medium", list_roles, "role:read:list_roles:admin"),
     Route("/v2/roles/{roleId}/members", "Medium", list_role_members, "role:read:list_members:admin"),
-    # The survey reports' granular names follow Zoom's pattern (unconfirmed), as the Q&A report's.
+    # The survey reports' granular names are on Zoom's granular-scope page; the two usage reports'
+    # are not (docs/contract.md, "Scope names"; unit_tests/test_scopes_documented.py).
     Route("/v2/report/meetings/{meetingId}/survey", "Heavy", get_meeting_survey, "report:read:meeting_survey:admin"),
     Route("/v2/report/webinars/{webinarId}/survey", "Heavy", get_webinar_survey, "report:read:webinar_survey:admin"),
     Route("/v2/report/daily", "Heavy", get_daily_usage, "report:read:daily_usage:admin"),
