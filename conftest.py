@@ -107,7 +107,7 @@ def longest_first(items: List[pytest.Item]) -> None:
 
 
 # Modules whose tests must run on one worker under pytest-xdist (scripts/test.sh): their tests share
-# a module fixture that is costly or must exist once (every first-hour case, a full sync, the two
+# a module fixture that is costly or must exist once (every first-hour case, the demo, a full sync, the two
 # syncs from 2012, every page the fake serves for Zoom's types, the built image, PyAirbyte's
 # environment) or a fixed path (the standard suite's scenario configs, named by
 # acceptance-test-config.yml). Spread over the workers, each worker running one of their tests
@@ -117,6 +117,7 @@ def longest_first(items: List[pytest.Item]) -> None:
 # keeps a node id in `_nodeid`.)
 ONE_WORKER_MODULES = frozenset({
     "integration_tests/test_first_hour.py",
+    "integration_tests/test_demo.py",
     "integration_tests/test_full_sync.py",
     "integration_tests/test_summaries_transcripts_qna_and_audit_logs.py",
     "integration_tests/test_account_tables.py",
