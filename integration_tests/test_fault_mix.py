@@ -34,7 +34,7 @@ from source_zoom import SourceZoom, auth, errors, rate_limits
 from source_zoom.config import DEFAULT_NUM_WORKERS
 from source_zoom.fanout import FAILED_SLICES_BEFORE_GIVING_UP
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("unpaced_in_process")]
 
 # Twelve users make about 950 requests per sync, so every fault kind fires several times.
 DATASET: Mapping[str, Any] = {"users": 12}
