@@ -165,3 +165,66 @@ def test_given_a_table_whose_scope_is_missing_when_the_scope_is_granted_then_the
     got = records_of(second).get("report_meeting_participants", [])
     problems = compare_records({"report_meeting_participants": got}, {"tables": {"report_meeting_participants": truth["tables"]["report_meeting_participants"]}}, primary_keys_of_tables())
     assert problems == {}, format_differences(problems)
+
+
+# --- 7. a listing that only fills some fields (an enrichment) --------------------------------------
+
+HISTORY_SCOPE = "report:read:list_history_meetings:admin"
+INSTANCE_REPORT_SCOPE = "report:read:meeting:admin"
+INSTANCE_REPORT = "GET /v2/report/meetings/{meetingId}"
+
+
+def report_meetings_catalog(config: Mapping[str, Any]) -> ConfiguredAirbyteCatalog:
+    catalog = ConfiguredAirbyteCatalogSerializer.dump(incremental_catalog_of(config))
+    catalog["streams"] = [stream for stream in catalog["streams"] if stream["stream"]["name"] == "report_meetings"]
+    return ConfiguredAirbyteCatalogSerializer.load(catalog)
+
+
+def last_state_of(output: Any, table: str) -> Dict[str, Any]:
+    states = [m.state.stream.stream_state.__dict__ for m in output.state_messages if m.state.stream.stream_descriptor.name == table]
+    return states[-1] if states else {}
+
+
+def test_given_an_app_without_the_history_scope_when_syncing_report_meetings_then_each_row_is_filled_from_its_report_and_the_state_moves():
+    """report_meetings takes dept and tracking_fields from the history listing, and a row that
+    listing lacks from the instance's own report: without the history scope every row is filled
+    that way, the table is whole, so its state must move (before, it stayed at start_date and
+    every sync read the whole history again, one Heavy request a row, after saying "not read")."""
+    missing = (HISTORY_SCOPE, *FakeZoomConfig().missing_scopes)
+    with FakeZoomServer(FakeZoomConfig.default(missing_scopes=missing)) as fake:
+        config = fake.connector_config()
+        output = read(SourceZoom(config), config, report_meetings_catalog(config))
+        truth = fake.ground_truth()
+
+    assert truth["tables"]["report_meetings"]["count"] > 0
+    got = records_of(output).get("report_meetings", [])
+    problems = compare_records({"report_meetings": got}, {"tables": {"report_meetings": truth["tables"]["report_meetings"]}}, primary_keys_of_tables())
+    assert problems == {}, format_differences(problems)
+    assert last_state_of(output, "report_meetings").get("start_time", "") > config["start_date"]
+    assert not [m.log.message for m in output.logs if m.log.message.startswith("report_meetings: not read")]
+
+
+def test_given_an_app_without_the_history_and_instance_report_scopes_when_syncing_report_meetings_then_it_says_the_scope_once_and_the_next_sync_reads_it_whole():
+    """Without either source of dept and tracking_fields, report_meetings cannot fill them: it
+    says so once with the scope to add, asks no more instance reports that cannot succeed, keeps
+    its state, and once the scope is granted the next sync reads every row whole (before: one
+    refused request per row, the rows went out without those fields, nothing was said)."""
+    missing = (HISTORY_SCOPE, INSTANCE_REPORT_SCOPE, *FakeZoomConfig().missing_scopes)
+    with FakeZoomServer(FakeZoomConfig.default(missing_scopes=missing)) as fake:
+        config = fake.connector_config()
+        catalog = report_meetings_catalog(config)
+        first = read(SourceZoom(config), config, catalog)
+        refused = fake.stats()["requests_by_endpoint"].get(INSTANCE_REPORT, 0)
+        states = [message.state for message in first.state_messages][-1:]
+        fake.grant_scope(INSTANCE_REPORT_SCOPE)
+        second = read(SourceZoom(config), config, catalog, state=states)
+        truth = fake.ground_truth()
+
+    warnings = [m.log.message for m in first.logs if m.log.level.name == "WARN" and m.log.message.startswith("report_meetings:")]
+    assert len(warnings) == 1 and INSTANCE_REPORT_SCOPE in warnings[0], warnings
+    assert 0 < refused <= config.get("num_workers", 10), refused  # at most the requests already in flight
+    assert last_state_of(first, "report_meetings").get("start_time", "") <= config["start_date"]
+    assert truth["tables"]["report_meetings"]["count"] > 0
+    got = records_of(second).get("report_meetings", [])
+    problems = compare_records({"report_meetings": got}, {"tables": {"report_meetings": truth["tables"]["report_meetings"]}}, primary_keys_of_tables())
+    assert problems == {}, format_differences(problems)

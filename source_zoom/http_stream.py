@@ -270,8 +270,16 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
         return client
 
     def _fetch_detail(self, path: str) -> Optional[Mapping[str, Any]]:
+        """The detail object, or None: not served (counted and, for a missing scope, said once
+        with the scope to add: the table then ends unavailable, its state waiting for the fields
+        it could not fill), or not asked once the table is unavailable (no request that cannot succeed)."""
+        if self.context.report.unavailable.get(self.name):
+            return None
         _, response = self._detail_client.send_request("GET", self.url_base + path, request_kwargs=self.request_kwargs())
-        detail = response_json(response) if response.ok else None
+        if not response.ok:
+            account_for_skip(self, response, self.enriched_by.detail if self.enriched_by is not None else self.endpoint)
+            return None
+        detail = response_json(response)
         return detail if isinstance(detail, Mapping) else None
 
     def fetch_slice(self, stream_slice: Mapping[str, Any], seen: Optional[SeenKeys] = None) -> List[Mapping[str, Any]]:
@@ -423,11 +431,12 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
         return key_fields(self.primary_key)
 
 
-def account_for_skip(stream: ZoomHttpStream, response: requests.Response) -> None:
-    """A skipped answer counted for the summary; a table Zoom will not serve is said once, with the scope to add."""
+def account_for_skip(stream: ZoomHttpStream, response: requests.Response, endpoint: Optional[Endpoint] = None) -> None:
+    """A skipped answer (of `endpoint`, by default the stream's own) counted for the summary; a
+    table Zoom will not serve is said once, with the scope to add."""
     status = response.status_code
     code, message = zoom_error_body(response)
-    error = classify(status, code, stream.endpoint.errors)
+    error = classify(status, code, (endpoint or stream.endpoint).errors)
     report = stream.context.report
     report.record_skip(SkippedClass(stream.name, status, code, error.meaning if error is not None else message))
     if error is None or error.outcome != Outcome.STREAM_UNAVAILABLE:

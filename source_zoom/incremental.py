@@ -249,17 +249,18 @@ class Reader(Protocol):
     sources: List[Any]
     logger: logging.Logger
 
-    def takes_only_what_is_read(self, source: Any) -> bool: ...
+    def is_short_without(self, source: Any) -> bool: ...
 
 
 def upstream_gaps(stream: Reader) -> List[Gap]:
     """What the stream reads through that is short: gaps of its sources' listings (and theirs),
     and sources Zoom would not serve at all (unavailable: a gap from the beginning). A listing
     joined only for what it reads for its own table anyway (`Join.only_what_it_reads_anyway`) adds
-    nothing another source lacks, so its gaps make no reader short."""
+    nothing another source lacks, and what an enriching listing lacks is asked one by one, so
+    neither makes its reader short (parents.GraphNode.is_short_without)."""
     found: List[Gap] = []
     for source in stream.sources:
-        if stream.takes_only_what_is_read(source):
+        if not stream.is_short_without(source):
             continue
         unavailable = stream.context.report.unavailable.get(source.name)
         if unavailable:

@@ -106,11 +106,20 @@ class GraphNode:
         return all(reader.takes_only_what_is_read(self) for reader in self.context.readers.get(self.name, []))
 
     def takes_only_what_is_read(self, source: "GraphNode") -> bool:
-        """Whether `source`'s gaps leave this stream short: not for a join that adds only what its
-        table reads anyway, nor for the people listing (a short one moves no window's start)."""
+        """Whether this stream takes from `source` nothing its own table does not read anyway (a
+        join that adds only that), or nothing that makes it short (the people listing: a short one
+        moves no window's start): then `source` neither reaches back for it nor holds it back."""
         if source is self.people_stream:
             return True
         return any(join.only_what_it_reads_anyway for join, joined in zip(self.joins, self.joined_streams) if joined is source)
+
+    def is_short_without(self, source: "GraphNode") -> bool:
+        """Whether a gap in `source`'s listing (or `source` unavailable) leaves this stream short.
+        Not for what it takes only as it reads anyway, nor for the listing that enriches it: a
+        record that listing lacks is filled from its own detail request (http_stream.Enrichment),
+        which fails the record's slice if Zoom does not answer it. (Its floor still counts: a
+        record the listing has costs no detail request.)"""
+        return source is not self.enriching_stream and not self.takes_only_what_is_read(source)
 
 
 
