@@ -151,7 +151,9 @@ class AskedOnlyInListedWindows:
         matched: Set[Any] = set()
         for parent in parents:
             name = listed_name(parent.get(self.asked_in_window_if.parent_field))
-            if name is ANYONE or name in named:
+            if name is ANYONE:
+                yield parent, True  # no name to look for: the listing cannot say
+            elif name in named:
                 matched.add(name)
                 yield parent, True
             else:

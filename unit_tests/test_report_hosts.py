@@ -23,15 +23,15 @@ def noting(asked: List[str], user: str, body: Dict[str, Any]) -> Callable[[], Di
     return answer
 
 
-def account(stub: StubZoom, history_rows: List[Dict[str, Any]], rows_by_user: Dict[str, List[Dict[str, Any]]]) -> List[str]:
-    """Two active hosts; the history listing answers `history_rows`; each host's report listing
-    its rows. Returns the list the users asked are noted in."""
+def account(stub: StubZoom, history_rows: List[Dict[str, Any]], rows_by_user: Dict[str, List[Dict[str, Any]]], users: List[Dict[str, Any]] = USERS) -> List[str]:
+    """Active hosts (`users`); the history listing answers `history_rows`; each host's report
+    listing its rows. Returns the list the users asked are noted in."""
     asked: List[str] = []
-    stub.answers["/v2/users?status=active"] = {"users": USERS, "next_page_token": ""}
+    stub.answers["/v2/users?status=active"] = {"users": users, "next_page_token": ""}
     for status in ("inactive", "pending"):
         stub.answers[f"/v2/users?status={status}"] = {"users": [], "next_page_token": ""}
     stub.answers["/v2/report/history_meetings"] = {"history_meetings": history_rows, "next_page_token": ""}
-    for user in USERS:
+    for user in users:
         rows = rows_by_user.get(user["id"], [])
         stub.answers[f"/v2/report/users/{user['id']}/meetings"] = noting(asked, user["id"], {"meetings": rows, "next_page_token": ""})
     return asked
@@ -76,3 +76,14 @@ def test_given_a_history_row_without_a_host_when_reading_report_meetings_then_ev
     assert sorted(asked) == ["u-a", "u-b"]
     assert [r["uuid"] for r in records_of(output, "report_meetings")] == ["r3=="]
 
+
+
+def test_given_a_history_row_without_a_host_and_a_user_without_an_email_when_reading_report_meetings_then_the_other_hosts_are_asked_too(stub):
+    """The user without an email cannot be matched to the row, nor stand for it."""
+    no_email = {"id": "u-c", "status": "active"}
+    asked = account(stub, [history_row("r4==", None)], {"u-a": [report_row("r4==")]}, users=[no_email, *USERS])
+
+    output = read_tables(stub.config(start_date=START), ["report_meetings"])
+
+    assert sorted(asked) == ["u-a", "u-b", "u-c"]
+    assert [(r["uuid"], r["host_id"]) for r in records_of(output, "report_meetings")] == [("r4==", "u-a")]
