@@ -4,9 +4,10 @@ a deleted user) or nobody at all means every host is asked for that window."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any, Callable, Dict, List
 
+from source_zoom.windows import report_horizon
 from unit_tests.conftest import read_tables, records_of
 from unit_tests.test_parents_stream import RECENT, StubZoom, stub  # noqa: F401 (stub: the fixture)
 
@@ -87,3 +88,20 @@ def test_given_a_history_row_without_a_host_and_a_user_without_an_email_when_rea
 
     assert sorted(asked) == ["u-a", "u-b", "u-c"]
     assert [(r["uuid"], r["host_id"]) for r in records_of(output, "report_meetings")] == [("r4==", "u-a")]
+
+
+def test_given_an_instance_from_the_day_before_zooms_horizon_when_reading_report_meetings_from_earlier_then_its_host_is_asked(stub):
+    """start_date lies before Zoom's six months: the history listing starts at the horizon, the
+    host's report listing of the first window also names an instance that started the evening
+    before and ran into it (kept: it started after start_date). The history cannot name it, so
+    every host is asked for that window."""
+    horizon = report_horizon(datetime.now(timezone.utc).date())
+    evening_before = datetime.combine(horizon - timedelta(days=1), time(23, 30), tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    late = {**report_row("r5=="), "start_time": evening_before}
+    asked = account(stub, [history_row("r1==", "a@example.com")], {"u-a": [report_row("r1==")], "u-b": [late]})
+    stub.answers["/v2/report/meetings/r5%3D%3D"] = {"uuid": "r5==", "dept": "Ops", "tracking_fields": []}  # the history lacks it
+
+    output = read_tables(stub.config(start_date=(horizon - timedelta(days=30)).isoformat() + "T00:00:00Z"), ["report_meetings"])
+
+    assert "u-b" in asked
+    assert sorted((r["uuid"], r["host_id"]) for r in records_of(output, "report_meetings")) == [("r1==", "u-a"), ("r5==", "u-b")]
