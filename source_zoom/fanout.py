@@ -25,7 +25,7 @@ from source_zoom.incremental import CompletedWindowsCursor
 from source_zoom.memo import Gap
 from source_zoom.pools import CategoryPool
 from source_zoom.records import SeenKeys
-from source_zoom.slicing import slice_window
+from source_zoom.slicing import NOTHING_TO_ASK, slice_window
 from source_zoom.stopping import SyncStopped, stop_requested
 from source_zoom.windows import Window
 
@@ -156,13 +156,14 @@ def read_in_parallel(stream: FannedOut, slices: Iterable[Mapping[str, Any]], att
     category pool."""
     slices = iter(slices)
     if not stream.probed:
-        # A table's first slice goes alone: if Zoom says the endpoint is gone or out of the app's
+        # A table's first request goes alone: if Zoom says the endpoint is gone or out of the app's
         # scopes, nothing else is sent (fanned out, up to num_workers would be, and how many
         # would depend on timing).
-        first = next(slices, None)
-        if first is not None:
-            stream.probed = True
+        for first in slices:
             yield first, fetch_slice(stream, first, attempt)
+            if not first.get(NOTHING_TO_ASK):
+                stream.probed = True
+                break
     worth_asking = (s for s in slices if not stops_asking(stream, attempt.failures))
     pool = stream.context.pool(stream.category)
     yield from map_in_order(pool, lambda s: (s, fetch_slice(stream, s, attempt)), worth_asking, in_flight=stream.context.config.num_workers)
@@ -192,6 +193,8 @@ def slice_records(stream: FannedOut, stream_slice: Mapping[str, Any], attempt: L
     failures = attempt.failures
     if stops_asking(stream, failures):
         return False  # no request that cannot succeed
+    if stream_slice.get(NOTHING_TO_ASK):
+        return True  # another listing answered it: nothing there, read whole
     try:
         records = read()
         if records is None:
