@@ -57,6 +57,8 @@ class Stats:
     # a host that is not the API's must never see one.
     downloads_by_host: collections.Counter = field(default_factory=collections.Counter)
     downloads_with_token_by_host: collections.Counter = field(default_factory=collections.Counter)
+    # API requests per path as sent (with the `from`/`to` of a dated listing): who was asked about what.
+    requests_by_path: collections.Counter = field(default_factory=collections.Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,7 @@ class Stats:
             "total_api_requests": self.total_api_requests,
             "downloads_by_host": dict(self.downloads_by_host),
             "downloads_with_token_by_host": dict(self.downloads_with_token_by_host),
+            "requests_by_path": dict(self.requests_by_path),
         }
 
 
@@ -93,6 +96,8 @@ class FakeZoom:
         route, params = self.router.match(raw_path)
         self.stats.total_api_requests += 1
         self.stats.requests_by_endpoint[route.counted_as(request.query) if route else f"{request.method} <unmatched>"] += 1
+        window = "&".join(f"{key}={request.query[key]}" for key in ("from", "to") if key in request.query)
+        self.stats.requests_by_path[f"{request.method} {raw_path}" + (f"?{window}" if window else "")] += 1
         if route is not None:
             self.stats.requests_by_category[route.category.lower()] += 1
         if self.config.latency_ms:

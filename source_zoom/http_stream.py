@@ -2,7 +2,7 @@
 
 A table sets class attributes (its endpoint, parent, keys, stamps, slice dimensions and date
 policy); this class turns them into the CDK's hooks: path, query, paging, parsing, one slice's
-pages (`fetch_slice`) and the record as emitted. It knows nothing of how a table is read: the
+pages (`fetch_slice` gathered whole, `read_slice` page by page) and the record as emitted. It knows nothing of how a table is read: the
 read path drives it, in zoom_stream.py beside ZoomStream, the class tables subclass, which hands
 each read to it.
 """
@@ -13,7 +13,7 @@ import logging
 import threading
 from abc import ABC
 from datetime import date
-from typing import Any, Callable, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence
+from typing import Any, Callable, ClassVar, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Sequence
 
 import requests
 
@@ -283,29 +283,64 @@ class ZoomHttpStream(GraphNode, HttpStream, ABC):
         return detail if isinstance(detail, Mapping) else None
 
     def fetch_slice(self, stream_slice: Mapping[str, Any], seen: Optional[SeenKeys] = None) -> List[Mapping[str, Any]]:
-        """Every page of one slice; `seen`: the keys its listing attempt emitted (tables that
-        dedupe by primary key drop a record seen before). A window Zoom refuses as starting before
-        its horizon, its clock being ahead of ours, is asked again from Zoom's horizon."""
+        """Every record of one slice, gathered whole (a slice read on a pool, whose size does not
+        grow with the account: fanout.py says which). `seen`: the keys its listing attempt emitted
+        (tables that dedupe by primary key drop a record seen before). None of its records goes
+        out unless all do: a slice that fails part-way gives every key it took back, so that its
+        records are not dropped as seen when they are read again."""
+        taken = SliceKeys(seen) if seen is not None else None
         try:
-            return self._fetch_pages(stream_slice, seen)
+            return list(self._slice_records(stream_slice, taken))
+        except BaseException:
+            if taken is not None:
+                taken.give_back()
+            raise
+
+    def read_slice(self, stream_slice: Mapping[str, Any], seen: Optional[SeenKeys] = None) -> Iterator[Mapping[str, Any]]:
+        """One slice's records as its pages come, a page asked only once the records of the one
+        before are taken (a slice as large as the account: fanout.py says which), so that no more
+        than a page of it is held. A record handed on is out: its key stays taken whatever
+        becomes of the rest of the slice (a record listed twice goes out once); a slice that fails
+        part-way gives back only the key of a record it took and did not hand on."""
+        taken = SliceKeys(seen) if seen is not None else None
+        try:
+            for record in self._slice_records(stream_slice, taken):
+                if taken is not None:
+                    taken.handed_on()
+                yield record
+        except BaseException:
+            if taken is not None:
+                taken.give_back()
+            raise
+
+    def _slice_records(self, stream_slice: Mapping[str, Any], taken: Optional[SliceKeys]) -> Iterator[Mapping[str, Any]]:
+        """One slice's records, page by page. A window Zoom refuses as starting before its
+        horizon, its clock being ahead of ours, is asked again from Zoom's horizon; Zoom refuses it
+        on its first page, before any record: a refusal after records came (midnight passing
+        between two pages) fails the slice instead, as asking again could not take back what
+        went out."""
+        came = False
+        try:
+            for record in self._pages(stream_slice, taken):
+                came = True
+                yield record
         except RequestFailed as refused:
             invalid = refused.failure.status == 400 and refused.failure.code == 300
-            later = self.dates.start_zoom_takes(stream_slice["from"], stream_slice["to"], self.context.config.today) if invalid and "from" in stream_slice else None
+            later = self.dates.start_zoom_takes(stream_slice["from"], stream_slice["to"], self.context.config.today) if invalid and "from" in stream_slice and not came else None
             if later is None:
                 raise
-            return self._fetch_pages({**stream_slice, "from": later}, seen)
+            yield from self._pages({**stream_slice, "from": later}, taken)
 
-    def _fetch_pages(self, stream_slice: Mapping[str, Any], seen: Optional[SeenKeys]) -> List[Mapping[str, Any]]:
+    def _pages(self, stream_slice: Mapping[str, Any], taken: Optional[SliceKeys]) -> Iterator[Mapping[str, Any]]:
+        """The CDK's paging of one slice (each page's records parsed as they are taken, the next
+        page asked after them), with this listing attempt's paging guard and keys: thread-local,
+        set by the thread that reads the slice, which is the one that resumes it page by page."""
         self._attempt.guard = PageGuard()
-        taken = self._attempt.seen = SliceKeys(seen) if seen is not None else None
+        self._attempt.seen = taken
         try:
-            return [
-                record.data if isinstance(record, Record) else record  # type: ignore[misc]
-                for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice)
-            ]
+            for record in HttpStream.read_records(self, SyncMode.full_refresh, stream_slice=stream_slice):
+                yield record.data if isinstance(record, Record) else record  # type: ignore[misc]
         except AirbyteTracedException as error:
-            if taken is not None:
-                taken.give_back()  # none of the slice's records goes out
             # The CDK raises a request that failed for good as a sentence; its handler kept it as data.
             failure = None if isinstance(error, RequestFailed) else self.failure_of_this_thread()
             if failure is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 
@@ -24,7 +24,7 @@ from source_zoom.memo import RecordMemo, SyncMemos
 from source_zoom.pools import CategoryPool
 from source_zoom.rate_limits import ZoomAPIBudget
 from source_zoom.sync_report import SyncReport
-from source_zoom.windows import CREATED_FIELDS, Windows
+from source_zoom.windows import CREATED_FIELDS, Window, Windows
 
 if TYPE_CHECKING:
     from source_zoom.memo import MemoWalk
@@ -76,6 +76,11 @@ class GraphNode:
     def parent_walk(self) -> "MemoWalk":
         """The parent's records, as its listing goes on."""
         return self.context.memo(self.parent_stream).walk()  # type: ignore[arg-type]
+
+    def parents_in_window(self, parents: Iterable[Mapping[str, Any]], window: Window) -> Iterable[Tuple[Mapping[str, Any], bool]]:
+        """Each parent a table asks one request per window of, and whether to ask it for `window`
+        (listed_by.AskedOnlyInListedWindows asks fewer)."""
+        return ((parent, True) for parent in parents)
 
     @property
     def record_floor(self) -> Optional[datetime]:

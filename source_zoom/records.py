@@ -70,7 +70,8 @@ class SeenKeys:
 
 class SliceKeys:
     """The keys one slice's records take in their listing attempt's SeenKeys: a slice not read
-    whole gives them back, so that its records are not dropped as seen when they are read again."""
+    whole gives back those of records that did not go out, so that they are not dropped as seen
+    when they are read again (a record that went out stays seen: it goes out once)."""
 
     def __init__(self, seen: SeenKeys):
         self._seen = seen
@@ -83,6 +84,12 @@ class SliceKeys:
         self._taken.append(key)
         return True
 
+    def handed_on(self) -> None:
+        """The records whose keys were taken so far went out (a slice read page by page): their
+        keys stay taken whatever becomes of the rest of the slice."""
+        self._taken = []
+
     def give_back(self) -> None:
+        """The keys of records taken and not handed on (all of a slice gathered whole) are free again."""
         self._seen.forget(self._taken)
         self._taken = []

@@ -47,6 +47,8 @@ class Sliced(Protocol):
 
     def parent_walk(self) -> "MemoWalk": ...
 
+    def parents_in_window(self, parents: Iterable[Mapping[str, Any]], window: Window) -> Iterable[Tuple[Mapping[str, Any], bool]]: ...
+
 
 @dataclass(frozen=True)
 class Covers:
@@ -61,6 +63,9 @@ class Covers:
 
 # One second past an instance's start: reading the instance's slice covers that instance.
 AN_INSTANCE = timedelta(seconds=1)
+# A slice another listing answers already (it names nothing of the parent in the window): no
+# request goes out, and reading it still vouches for the parent's window in the table's state.
+NOTHING_TO_ASK = "nothing_to_ask"
 
 
 def parent_key(parent: Mapping[str, Any], params: Mapping[str, str]) -> str:
@@ -86,9 +91,10 @@ def read_before(stream: Sliced, key: str) -> Optional[datetime]:
 def window_slices(stream: Sliced, parents: Iterable[Mapping[str, Any]], window: Window, first: bool) -> Iterator[Slice]:
     """One window's slices of a table asking one request per parent and window, each saying what it
     covers (everything of its parent until the window's end, once the windows before are read),
-    without those an earlier sync read."""
+    without those an earlier sync read; a parent the table need not ask for the window
+    (`parents_in_window`) gets a slice that asks nothing."""
     until = end_of_day(window[1])
-    for parent in parents:
+    for parent, worth_asking in stream.parents_in_window(parents, window):
         # No window before the parent came to be (a user's recordings and reports); the first
         # window after it needs nothing before it.
         first_day = first_day_of(parent)
@@ -100,7 +106,8 @@ def window_slices(stream: Sliced, parents: Iterable[Mapping[str, Any]], window: 
             read = read_before(stream, key)
             if read is not None and read >= until:
                 continue
-            yield {**make_slice(parent, params, window), "covers": Covers(key, until, after)}
+            stream_slice = {**make_slice(parent, params, window), "covers": Covers(key, until, after)}
+            yield stream_slice if worth_asking else {**stream_slice, NOTHING_TO_ASK: True}
 
 
 def value_combinations(stream: Sliced, parent: Mapping[str, Any]) -> Iterable[Mapping[str, str]]:

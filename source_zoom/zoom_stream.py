@@ -6,8 +6,9 @@ stream never calls back into a read path elsewhere.
 
 How a table is read, top to bottom, as one pipeline that enters each room in turn: the joined
 listings' records from their memos (memo.py), each key once (records.py); its slices (slicing.py),
-grouped by date window, go out on its category's pool (fanout.py), which tells the table's cursor
-what each slice read whole covers (incremental.py); the records come back in slice order. A table
+grouped by date window, go out on its category's pool, or page by page in the table's own thread
+when a slice is as large as the account (fanout.py), which tells the table's cursor what each
+slice read whole covers (incremental.py); the records come back in slice order. A table
 that others read through also keeps its records in its memo (memo.py, which decides what happens
 when the table stops part-way), window by window as it emits them. After each window read whole,
 the table's state moves, unless what it reads through is short (incremental.py, which also says

@@ -2,6 +2,7 @@
 report listing of its past instances."""
 
 from source_zoom.declarations import EACH_REGISTRANT_STATUS, HEAVY, LIGHT, MEDIUM, REGISTRATION_ON, Endpoint, Enrich, Scopes
+from source_zoom.listed_by import AskedInWindowIfListed, AskedOnlyInListedWindows
 from source_zoom.paging import Paging
 from source_zoom.streams.history import HistoryMeetings
 from source_zoom.streams.users import HOSTS, UserMeetings, Users
@@ -53,11 +54,12 @@ class MeetingPolls(ZoomStream):
     stamp_from_parent = {"meeting_id": "id"}
 
 
-class ReportMeetings(ZoomStream):
+class ReportMeetings(AskedOnlyInListedWindows, ZoomStream):
     """GET /report/users/{userId}/meetings: every past meeting instance with two or more participants.
     The listing leaves out the host's department and the tracking fields: the account's history
     listing has them (one request per month window), and the instance's report detail
-    (GET /report/meetings/{uuid}) for a row the history lacks."""
+    (GET /report/meetings/{uuid}) for a row the history lacks. The history listing names every
+    past instance of every host: a host is asked for a window only if it lists one of theirs there."""
 
     endpoint = Endpoint("report/users/{id}/meetings", HEAVY, Scopes("report:read:admin", "report:read:user:admin"))
     parent = Users
@@ -70,6 +72,7 @@ class ReportMeetings(ZoomStream):
         detail=Endpoint("report/meetings/{uuid}", HEAVY, Scopes("report:read:admin", "report:read:meeting:admin")),
         detail_fields={"dept": "dept", "tracking_fields": "tracking_fields"},
     )
+    asked_in_window_if = AskedInWindowIfListed(HistoryMeetings, listed_field="host_email", parent_field="email")
     dates = REPORT_LISTING
     records_key = "meetings"
     paging = Paging.NEXT_PAGE_TOKEN
