@@ -51,10 +51,12 @@ def test_given_the_docs_then_the_snippets_a_new_user_needs_first_are_runnable():
 
 # Blocks that a test of their own runs as printed (ds.run_snippet, in a fresh checkout and a fresh
 # shell, with this module's checks: `run.problems == []`) and checks further: each is a full sync,
-# run once per suite, there. (file, text of the block) -> that test's module.
+# run once per suite, there. (The DuckDB block runs against test_pyairbyte's fake on the sample
+# port, with non-ASCII names planted in it, rather than `python -m fake_zoom`.) (file, text of the block) -> that test's module.
 RUN_AS_PRINTED_BY = {
     ("README.md", "bash scripts/demo.sh"): "integration_tests/test_demo.py",
     ("README.md", "python main.py read"): "integration_tests/test_sample_files.py",
+    ("docs/pyairbyte.md", "source.read()"): "integration_tests/test_pyairbyte.py",
 }
 
 
@@ -67,7 +69,7 @@ def test_given_the_blocks_another_test_runs_then_that_test_runs_exactly_that_blo
         ds.snippet_containing(file, text)  # one runnable block, still in the docs
         source = (ds.REPO_ROOT / module).read_text()
         assert f"({file!r}, {text!r})".replace("'", '"') in source, f"{module} does not name the block of {file} with {text!r}"
-        assert "ds.snippet_containing(*README_BLOCK)" in source and ("ds.run_snippet(" in source or "ds.run_as_printed(" in source), module
+        assert "ds.snippet_containing(*" in source and ("ds.run_snippet(" in source or "ds.run_as_printed(" in source), module
         assert "problems == []" in source, module
 
 
