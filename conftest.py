@@ -13,12 +13,15 @@ skipped and deselected test and why.
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
+from types import SimpleNamespace
 from typing import Dict, List
 
 import pytest
 
-pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks"]
+# pytester: unit_tests/test_no_silent_skip.py runs this conftest on a small suite, in-process.
+pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks", "pytester"]
 
 # Either variable set to a true value means "this run must test the image".
 ENGINE_REQUIRED_BY = ("SOURCE_ZOOM_REQUIRE_DOCKER", "CI")
@@ -26,6 +29,34 @@ DESELECTION_REASONS = pytest.StashKey[Dict[str, str]]()
 # Beyond this many tests deselected by the command line (-k, -m, --deselect), the summary gives
 # the count per reason instead of every name: the person who typed the filter asked for it.
 LISTED_COMMAND_LINE_DESELECTIONS = 20
+
+
+# What the CDK adds to every wait a backoff strategy asks for, before it retries
+# (airbyte_cdk.sources.streams.http.rate_limiting.user_defined_backoff_handler: "extra second to
+# cover any fractions of second").
+CDK_EXTRA_SECONDS_PER_RETRY = 1.0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cdk_retries_without_the_cdk_s_extra_second():
+    """Every in-process test (and module fixture): the CDK retries without the second it adds to each backoff.
+
+    The connector waits out its own backoff (source_zoom.errors.ZoomBackoffStrategy, on the sync's
+    stop event) and hands the CDK a token wait, which the CDK sleeps plus one second: in a test
+    that plants a few dozen failures, most of its time. Only that added second goes; any wait the
+    connector asks of the CDK is still slept in full, and what is retried, how often and in which
+    order stays the CDK's and the connector's. (Tests that shorten the connector's own waits do so
+    themselves; processes started by a test are left as they are, see
+    integration_tests/quick_waits.py.)"""
+    import inspect
+
+    from airbyte_cdk.sources.streams.http import rate_limiting
+
+    # Loud if the CDK changes: taking a second off a wait it no longer lengthens would shorten the connector's.
+    assert "retry_after + 1" in inspect.getsource(rate_limiting.user_defined_backoff_handler), "the CDK no longer adds a second to each backoff"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rate_limiting, "time", SimpleNamespace(sleep=lambda seconds: time.sleep(max(0.0, seconds - CDK_EXTRA_SECONDS_PER_RETRY))))
+        yield
 
 
 def engine_required_by() -> List[str]:
@@ -76,7 +107,7 @@ def longest_first(items: List[pytest.Item]) -> None:
 
 
 # Modules whose tests must run on one worker under pytest-xdist (scripts/test.sh): their tests share
-# a module fixture that is costly or must exist once (every first-hour case, a full sync, the two
+# a module fixture that is costly or must exist once (every first-hour case, the demo, a full sync, the two
 # syncs from 2012, every page the fake serves for Zoom's types, the built image, PyAirbyte's
 # environment) or a fixed path (the standard suite's scenario configs, named by
 # acceptance-test-config.yml). Spread over the workers, each worker running one of their tests
@@ -86,6 +117,7 @@ def longest_first(items: List[pytest.Item]) -> None:
 # keeps a node id in `_nodeid`.)
 ONE_WORKER_MODULES = frozenset({
     "integration_tests/test_first_hour.py",
+    "integration_tests/test_demo.py",
     "integration_tests/test_full_sync.py",
     "integration_tests/test_summaries_transcripts_qna_and_audit_logs.py",
     "integration_tests/test_account_tables.py",

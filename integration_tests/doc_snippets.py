@@ -140,6 +140,13 @@ def all_snippets(files: Sequence[Path] = DOC_FILES) -> List[Snippet]:
     return [snippet for path in files for snippet in snippets_of(path)]
 
 
+def snippet_containing(file: str, text: str) -> Snippet:
+    """The one runnable block of `file` (a name under REPO_ROOT: README.md, docs/...) whose code has `text`."""
+    found = [s for s in all_snippets() if s.runnable and s.path == REPO_ROOT / file and text in s.code]
+    assert len(found) == 1, f"{len(found)} runnable blocks of {file} contain {text!r}"
+    return found[0]
+
+
 def fresh_checkout(directory: Path, root: Path = REPO_ROOT) -> Path:
     """A stand-in for a fresh clone after the two commands: symbolic links to every entry of the
     repository's root but what a fresh clone lacks, so that what a block writes stays here."""
@@ -164,6 +171,7 @@ class Run:
     returncode: int
     output: str  # stdout then stderr
     problems: List[str] = field(default_factory=list)
+    stdout: str = ""
 
     def describe(self, limit: int = 4000) -> str:
         return f"{self.snippet.where} ({self.snippet.language}) exited {self.returncode}: {'; '.join(self.problems)}\n--- output (end) ---\n{self.output[-limit:]}"
@@ -204,7 +212,7 @@ def run_snippet(snippet: Snippet, cwd: Path, env: Mapping[str, str], timeout: fl
             pass
         os.unlink(script.name)
     output = stdout + stderr
-    run = Run(snippet, process.returncode, output)
+    run = Run(snippet, process.returncode, output, stdout=stdout)
     if process.returncode != 0:
         run.problems.append(f"exit code {process.returncode}")
     if TRACEBACK in output:

@@ -134,13 +134,20 @@ def _become(request: Mapping[str, Any], fds: Sequence[int], connection: socket.s
     if not request["paced"]:
         from source_zoom import rate_limits
 
-        def unlimited(rates: Mapping[str, Mapping[str, int]]) -> Dict[str, Dict[str, int]]:
-            return {plan: {category: UNPACED_PER_SECOND for category in per_plan} for plan, per_plan in rates.items()}
+        rate_limits.API_RATES = unpaced_rates(rate_limits.API_RATES)
 
-        # Each API's per-second rates per plan (its daily caps stay). Loud if the table moves: a
-        # silent miss would only make the suite slow.
-        assert rate_limits.API_RATES, "source_zoom.rate_limits.API_RATES is gone"
-        rate_limits.API_RATES = {api: (unlimited(rates), caps) for api, (rates, caps) in rate_limits.API_RATES.items()}
+
+def unpaced_rates(api_rates: Mapping[Any, Any]) -> Dict[Any, Any]:
+    """source_zoom.rate_limits.API_RATES with each API's per-second rates per plan at
+    UNPACED_PER_SECOND (its daily caps stay): for the launcher's unpaced children, and for the
+    in-process syncs of modules whose fakes have no per-second limits (integration_tests/conftest.py)."""
+
+    def unlimited(rates: Mapping[str, Mapping[str, int]]) -> Dict[str, Dict[str, int]]:
+        return {plan: {category: UNPACED_PER_SECOND for category in per_plan} for plan, per_plan in rates.items()}
+
+    # Loud if the table moves: a silent miss would only make the suite slow.
+    assert api_rates, "source_zoom.rate_limits.API_RATES is gone"
+    return {api: (unlimited(rates), caps) for api, (rates, caps) in api_rates.items()}
 
 
 # --- the client (in the test process) -------------------------------------------------------------

@@ -1,26 +1,42 @@
-"""The demo (`scripts/demo.py`, what `bash scripts/demo.sh` runs) reads well: every table checked
-against the fake's truth, the tables empty on purpose said to be so and why, Zoom's skipped
-answers one class per line (code, count, meaning), and one wall time."""
+"""The demo (`bash scripts/demo.sh`, the README's first command, which runs `scripts/demo.py`)
+reads well: every table checked against the fake's truth, the tables empty on purpose said to be
+so and why, Zoom's skipped answers one class per line (code, count, meaning), and one wall time.
+
+The README's block is run here as printed, as integration_tests/test_doc_snippets.py runs every
+other runnable block (a fresh checkout, a fresh shell), and must pass that test's checks too: the
+demo is a full sync, run once per suite."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from fake_zoom.config import DEFAULT_MISSING_SCOPES
-from integration_tests.sync_support import REPO_ROOT
+from integration_tests import doc_snippets as ds
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+README_BLOCK = ("README.md", "bash scripts/demo.sh")
+
 
 @pytest.fixture(scope="module")
-def demo() -> str:
-    finished = subprocess.run([sys.executable, "scripts/demo.py"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
-    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
-    return finished.stdout
+def demo_run() -> ds.Run:
+    snippet = ds.snippet_containing(*README_BLOCK)
+    with tempfile.TemporaryDirectory() as directory:
+        return ds.run_snippet(snippet, ds.fresh_checkout(Path(directory)), ds.fresh_shell_environment())
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run: ds.Run) -> str:
+    assert demo_run.returncode == 0, demo_run.describe()
+    return demo_run.stdout
+
+
+def test_given_the_readme_s_demo_block_when_run_as_printed_then_it_succeeds(demo_run):
+    assert demo_run.problems == [], demo_run.describe()
 
 
 def test_given_the_demo_then_it_ends_saying_every_table_matches(demo):

@@ -49,6 +49,30 @@ def test_given_the_docs_then_the_snippets_a_new_user_needs_first_are_runnable():
     assert shown("migration.md", set(), "main.py check")
 
 
+# Blocks that a test of their own runs as printed (ds.run_snippet, in a fresh checkout and a fresh
+# shell, with this module's checks: `run.problems == []`) and checks further: each is a full sync,
+# run once per suite, there. (The DuckDB block runs against test_pyairbyte's fake on the sample
+# port, with non-ASCII names planted in it, rather than `python -m fake_zoom`.) (file, text of the block) -> that test's module.
+RUN_AS_PRINTED_BY = {
+    ("README.md", "bash scripts/demo.sh"): "integration_tests/test_demo.py",
+    ("README.md", "python main.py read"): "integration_tests/test_sample_files.py",
+    ("docs/pyairbyte.md", "source.read()"): "integration_tests/test_pyairbyte.py",
+}
+
+
+def run_by_another_test(snippet: ds.Snippet) -> bool:
+    return any(snippet.path == ds.REPO_ROOT / file and text in snippet.code for file, text in RUN_AS_PRINTED_BY)
+
+
+def test_given_the_blocks_another_test_runs_then_that_test_runs_exactly_that_block_as_printed():
+    for (file, text), module in RUN_AS_PRINTED_BY.items():
+        ds.snippet_containing(file, text)  # one runnable block, still in the docs
+        source = (ds.REPO_ROOT / module).read_text()
+        assert f"({file!r}, {text!r})".replace("'", '"') in source, f"{module} does not name the block of {file} with {text!r}"
+        assert "ds.snippet_containing(*" in source and ("ds.run_snippet(" in source or "ds.run_as_printed(" in source), module
+        assert "problems == []" in source, module
+
+
 def syncs(snippet: ds.Snippet) -> bool:
     """A block that syncs every table (the demo, `read`, PyAirbyte's `read()`) takes tens of
     seconds: `slow`, left to the full run (scripts/test.sh --quick leaves it out)."""
@@ -64,7 +88,7 @@ def uses_the_sample_port(snippet: ds.Snippet) -> bool:
 def runnable_params() -> List:
     params = []
     for snippet in ds.all_snippets():
-        if snippet.runnable:
+        if snippet.runnable and not run_by_another_test(snippet):
             marks = [pytest.mark.image_tests] if "docker" in snippet.needs else []
             marks += [pytest.mark.slow] if syncs(snippet) else []
             params.append(pytest.param(snippet, id=snippet.where, marks=marks))

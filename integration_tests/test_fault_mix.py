@@ -34,6 +34,8 @@ from source_zoom import SourceZoom, auth, errors, rate_limits
 from source_zoom.config import DEFAULT_NUM_WORKERS
 from source_zoom.fanout import FAILED_SLICES_BEFORE_GIVING_UP
 
+# Paced (not `unpaced_in_process`): unpaced, the fake's tokens that expire every 40 requests churn
+# so fast under the connector's threads that one request in a run once failed all its attempts.
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # Twelve users make about 950 requests per sync, so every fault kind fires several times.

@@ -23,7 +23,7 @@ from source_zoom import SourceZoom
 from source_zoom.streams import TABLES as CATALOG_TABLES  # the catalog: every table, counted nowhere else
 from source_zoom.sync_report import reported_sync
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("unpaced_in_process")]
 
 
 

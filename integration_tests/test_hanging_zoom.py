@@ -24,7 +24,7 @@ from fake_zoom.server import FakeZoomServer
 from integration_tests.sync_support import compare_records
 from source_zoom import errors, SourceZoom
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("unpaced_in_process")]
 
 # Long enough that no request the fake answers at once times out on a busy machine (a timed-out
 # answer is asked again, and the count of requests below would differ).

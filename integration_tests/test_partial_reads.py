@@ -29,7 +29,7 @@ from source_zoom.auth import LoginFailed
 from source_zoom.streams import TABLES
 from source_zoom.streams.meetings import Meetings
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("unpaced_in_process")]
 
 # The tables that read through `meetings` (directly or through its past instances).
 READ_THROUGH_MEETINGS = (

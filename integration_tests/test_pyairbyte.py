@@ -1,7 +1,11 @@
 """PyAirbyte runs the installed `source-zoom` console script and fills its default DuckDB cache.
 
 This is how a data person uses the connector from a notebook (docs/pyairbyte.md), so the test
-goes through PyAirbyte's own discover, catalog and cache code, not ours.
+goes through PyAirbyte's own discover, catalog and cache code, not ours: the DuckDB block of
+docs/pyairbyte.md is run here as printed, as integration_tests/test_doc_snippets.py runs every
+other runnable block (a fresh checkout, a fresh shell, `run.problems == []`), against a fake on
+the sample config's port with non-ASCII names planted in it, and the DuckDB file it leaves is then
+checked with SQL: PyAirbyte's full sync runs once per suite.
 """
 
 from __future__ import annotations
@@ -13,15 +17,19 @@ import shutil
 import sys
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from fake_zoom.__main__ import SAMPLE_CONFIG_PORT
 from fake_zoom.config import FakeZoomConfig
 from fake_zoom.server import FakeZoomServer
-from integration_tests.sync_support import plant_non_ascii_names, postgres_dsn_or_skip
+from integration_tests import doc_snippets as ds
+from integration_tests.sync_support import PlantedValue, discover_streams, plant_non_ascii_names, postgres_dsn_or_skip
+from source_zoom.config import DEFAULT_HISTORY_DAYS
 from source_zoom.streams import TABLES as CATALOG_TABLES  # the catalog: every table, counted nowhere else
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -84,35 +92,58 @@ def restore(saved: Dict[str, Tuple[Any, ...]]) -> None:
         logger.propagate, logger.handlers, logger.filters, logger.disabled = propagate, handlers, filters, disabled
 
 
-@pytest.fixture(scope="module")
-def planted(fake):
-    """Non-ASCII names and a topic planted in the fake before the read (its data is ASCII only)."""
-    return plant_non_ascii_names(fake, fake.connector_config()["start_date"])
+DOC_BLOCK = ("docs/pyairbyte.md", "source.read()")  # the DuckDB block (the PostgreSQL one reads with cache=)
+DEFAULT_CACHE_FILE = Path(".cache") / "default_cache" / "default_cache.duckdb"  # where the block says the read lands
+
+
+@dataclass(frozen=True)
+class DocumentedRead:
+    run: ds.Run
+    db_file: Path  # the DuckDB file the block's read left in its checkout
+    cache: Any  # PyAirbyte's DuckDBCache on that file
+    truth: Dict[str, Any]  # the fake's ground truth per table, for the sample config's start date
+    keys: Dict[str, List[List[str]]]
+    planted: List[PlantedValue]
+
+
+def sample_config_start_date() -> str:
+    """The sample config gives no start_date: the connector starts DEFAULT_HISTORY_DAYS back, at midnight UTC (spec.yaml)."""
+    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=DEFAULT_HISTORY_DAYS)).strftime("%Y-%m-%dT00:00:00Z")
 
 
 @pytest.fixture(scope="module")
-def read_into_default_cache(pyairbyte, fake, planted):
-    ab, home = pyairbyte
-    source = ab.get_source("source-zoom", config=fake.connector_config(), local_executable=installed_console_script())
-    source.check()
-    source.select_all_streams()
-    result = source.read()
-    return source, result, home
+def read_into_default_cache(pyairbyte, tmp_path_factory) -> DocumentedRead:
+    """The docs' DuckDB block, run as printed against a fake on the sample config's port (held
+    meanwhile: one user of it at a time) with non-ASCII names and a topic planted first (the
+    fake's generated data is ASCII only)."""
+    snippet = ds.snippet_containing(*DOC_BLOCK)
+    assert "local_executable=\".venv/bin/source-zoom\"" in snippet.code and str(DEFAULT_CACHE_FILE) in snippet.code, snippet.code
+    checkout = ds.fresh_checkout(tmp_path_factory.mktemp("checkout"))
+    start_date = sample_config_start_date()
+    with ds.sample_port(), FakeZoomServer(FakeZoomConfig.default(), port=SAMPLE_CONFIG_PORT) as fake:
+        planted = plant_non_ascii_names(fake, start_date)
+        run = ds.run_snippet(snippet, checkout, ds.fresh_shell_environment())
+        truth = fake.ground_truth(start_date)["tables"]
+        keys = {stream["name"]: stream["source_defined_primary_key"] for stream in discover_streams(fake.connector_config(start_date=start_date))}
+    db_file = checkout / DEFAULT_CACHE_FILE
+    assert run.problems == [] and db_file.exists(), run.describe()
+    from airbyte.caches import DuckDBCache
+
+    cache = DuckDBCache(db_path=db_file, cache_dir=tmp_path_factory.mktemp("duckdb-cache-dir"))
+    return DocumentedRead(run, db_file, cache, truth, keys, planted)
 
 
 def test_given_pyairbyte_when_reading_all_streams_then_every_table_lands_in_the_default_duckdb_cache(read_into_default_cache):
-    source, result, home = read_into_default_cache
+    read = read_into_default_cache
+    rows = read.cache.run_sql_query(f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{read.cache.schema_name}'")
+    tables = {row["table_name"] for row in rows if not row["table_name"].startswith("_airbyte")}  # not PyAirbyte's own
 
-    assert len(source.get_available_streams()) == len(CATALOG_TABLES)
-    assert set(result.streams) == set(source.get_available_streams())
-    assert Path(result.cache.db_path).is_relative_to(home)
+    assert read.run.problems == [], read.run.describe()
+    assert tables == {table.stream_name() for table in CATALOG_TABLES}
 
 
-def test_given_pyairbyte_when_reading_then_sql_row_counts_equal_the_ground_truth(fake, read_into_default_cache):
-    source, result, _ = read_into_default_cache
-    truth = fake.ground_truth(fake.connector_config()["start_date"])["tables"]
-    keys = {stream.name: stream.source_defined_primary_key for stream in source.discovered_catalog.streams}
-    cache = result.cache
+def test_given_pyairbyte_when_reading_then_sql_row_counts_equal_the_ground_truth(read_into_default_cache):
+    truth, keys, cache = read_into_default_cache.truth, read_into_default_cache.keys, read_into_default_cache.cache
 
     counted = {}
     for table in truth:
@@ -127,9 +158,8 @@ def test_given_pyairbyte_when_reading_then_sql_row_counts_equal_the_ground_truth
     assert sum(expected["count"] for expected in truth.values()) > 500
 
 
-def test_given_non_ascii_names_and_topics_when_read_into_duckdb_then_the_sql_values_are_unchanged(planted, read_into_default_cache):
-    _, result, _ = read_into_default_cache
-    cache = result.cache
+def test_given_non_ascii_names_and_topics_when_read_into_duckdb_then_the_sql_values_are_unchanged(read_into_default_cache):
+    planted, cache = read_into_default_cache.planted, read_into_default_cache.cache
 
     found, expected = {}, {}
     for p in planted:
@@ -164,8 +194,7 @@ EXPECTED_DUCKDB_TYPES = {
 
 
 def test_given_pyairbyte_when_reading_then_typed_fields_get_their_duckdb_column_types(read_into_default_cache):
-    _, result, _ = read_into_default_cache
-    cache = result.cache
+    cache = read_into_default_cache.cache
     tables = sorted({table for table, _ in EXPECTED_DUCKDB_TYPES})
     rows = cache.run_sql_query(
         "SELECT table_name, column_name, data_type FROM information_schema.columns "
@@ -176,16 +205,15 @@ def test_given_pyairbyte_when_reading_then_typed_fields_get_their_duckdb_column_
     assert {column: actual.get(column) for column in EXPECTED_DUCKDB_TYPES} == EXPECTED_DUCKDB_TYPES
 
 
-def test_given_pyairbyte_when_reading_then_nested_settings_are_queryable_json(fake, read_into_default_cache):
-    _, result, _ = read_into_default_cache
-    cache = result.cache
+def test_given_pyairbyte_when_reading_then_nested_settings_are_queryable_json(read_into_default_cache):
+    cache = read_into_default_cache.cache
     (row,) = cache.run_sql_query(
         "SELECT COUNT(*) AS meetings, "
         "COUNT(*) FILTER (WHERE json_extract_string(settings, '$.encryption_type') = 'enhanced_encryption') AS encrypted, "
         "COUNT(*) FILTER (WHERE json_extract(settings, '$.breakout_room.enable') = 'false') AS without_breakout_rooms "
         f"FROM {cache.schema_name}.meetings"
     )
-    expected = fake.ground_truth(fake.connector_config()["start_date"])["tables"]["meetings"]["count"]
+    expected = read_into_default_cache.truth["meetings"]["count"]
 
     assert (row["meetings"], row["encrypted"], row["without_breakout_rooms"]) == (expected, expected, expected)
 

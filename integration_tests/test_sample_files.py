@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
+from integration_tests import doc_snippets as ds
 from integration_tests import sample_files
 from integration_tests.doc_snippets import SAMPLE_PORT_LOCK
 from integration_tests.sync_support import REPO_ROOT
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.integration
 
 README = REPO_ROOT / "README.md"
 SECTION = "## Running the connector"
+README_BLOCK = ("README.md", "python main.py read")  # the section's first block
 # Another run of this test (or of the docs' snippets) on the same machine would want the same port: one at a time.
 PORT_LOCK = SAMPLE_PORT_LOCK
 
@@ -34,7 +36,7 @@ def readme_blocks() -> List[List[str]]:
     return [[line.split("#", 1)[0].strip() for line in block.splitlines() if line.split("#", 1)[0].strip()] for block in blocks]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def sample_port() -> Iterator[None]:
     with open(PORT_LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -62,28 +64,31 @@ def test_given_the_sample_files_then_they_are_what_the_connector_and_the_fake_sa
 
 
 @pytest.mark.slow
-def test_given_the_readme_then_its_commands_run_as_printed_against_the_fake(sample_port):
-    (commands, _docker) = readme_blocks()
-    assert commands[0] == ". .venv/bin/activate" and commands[-1] == "kill %1", commands
-    fake = start_fake(commands[1])
-    outputs = {}
-    try:
-        for command in commands[2:-1]:
-            args = shlex.split(command)
-            assert args[:2] == ["python", "main.py"], command
-            finished = subprocess.run([sys.executable, *args[1:]], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
-            assert finished.returncode == 0, f"`{command}` exited {finished.returncode}: {finished.stdout[-2000:]} {finished.stderr[-2000:]}"
-            outputs[args[2]] = messages_of(finished.stdout)
-    finally:
-        fake.terminate()
-        fake.wait(timeout=10)
+def test_given_the_readme_then_its_commands_run_as_printed_against_the_fake():
+    """The block is run as integration_tests/test_doc_snippets.py runs every other runnable block
+    (as printed, in a fresh checkout and a fresh shell, the sample port held), must pass that
+    test's checks, and is checked here command by command: its `read` is a full sync, run once
+    per suite."""
+    snippet = ds.snippet_containing(*README_BLOCK)
+    assert snippet.code.splitlines()[0].startswith(". .venv/bin/activate") and snippet.code.rstrip().splitlines()[-1].startswith("kill %1"), snippet.code
+    commands = [line.split()[:3] for line in snippet.code.splitlines() if line.startswith("python main.py")]
+    assert commands == [["python", "main.py", name] for name in ("spec", "check", "discover", "read")], snippet.code
 
-    assert [m["type"] for m in outputs["spec"] if m["type"] != "LOG"] == ["SPEC"]
-    assert [m["connectionStatus"]["status"] for m in outputs["check"] if m["type"] == "CONNECTION_STATUS"] == ["SUCCEEDED"]
-    (catalog,) = [m["catalog"] for m in outputs["discover"] if m["type"] == "CATALOG"]
+    run = ds.run_as_printed(snippet)
+
+    assert run.problems == [], run.describe()
+    # The commands run one after the other: each one's output ends with the message it is for.
+    messages = messages_of(run.stdout)
+    types = [m["type"] for m in messages]
+    assert "CATALOG" in types, run.describe()
+    until_read = types.index("CATALOG") + 1
+    assert [t for t in types[:until_read] if t != "LOG"] == ["SPEC", "CONNECTION_STATUS", "CATALOG"], run.describe()
+    assert {t for t in types[until_read:]} <= {"LOG", "RECORD", "STATE", "TRACE"}, run.describe()
+    assert [m["connectionStatus"]["status"] for m in messages if m["type"] == "CONNECTION_STATUS"] == ["SUCCEEDED"]
+    (catalog,) = [m["catalog"] for m in messages if m["type"] == "CATALOG"]
     tables = {stream["name"] for stream in catalog["streams"]}
     assert tables == {entry["stream"]["name"] for entry in sample_files.configured_catalog()["streams"]}
-    read = outputs["read"]
+    read = messages[until_read:]
     assert {m["record"]["stream"] for m in read if m["type"] == "RECORD"} >= tables - {"meeting_files", "webinar_files", "webinar_tracking_sources"}
     assert not [m for m in read if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
 

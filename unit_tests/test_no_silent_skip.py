@@ -1,21 +1,18 @@
 """The root conftest's promise: where a Docker engine is required, a skipped image test fails the
 run, and every run names what it skipped or deselected and why. Checked by running pytest on a
-small suite that uses the real root conftest, in a subprocess."""
+small suite that uses the real root conftest, in this process (pytester: a session of its own,
+with its own configuration, plugins and conftest module, and this process's imports already
+made, where a new interpreter would spend seconds importing the CDK again)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-# Each test runs pytest in a new interpreter (a few seconds of imports): left out of --quick.
-pytestmark = pytest.mark.slow
 
 SMALL_SUITE = textwrap.dedent(
     '''
@@ -48,20 +45,31 @@ SMALL_SUITE = textwrap.dedent(
 )
 
 
-def run_small_suite(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    (tmp_path / "conftest.py").write_text((REPO_ROOT / "conftest.py").read_text())
-    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    image_tests: needs a Docker engine\n")
-    (tmp_path / "test_small.py").write_text(SMALL_SUITE)
-    environment = {k: v for k, v in os.environ.items() if k not in ("CI", "SOURCE_ZOOM_REQUIRE_DOCKER", "PYTEST_ADDOPTS")}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300,
-    )
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
 
 
-def test_given_no_ci_when_image_tests_skip_then_the_run_passes_and_names_each_skip_with_its_reason(tmp_path):
-    run = run_small_suite(tmp_path)
+def run_small_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, *args: str, **env: str) -> Run:
+    """`pytest -p no:cacheprovider -q *args` on the small suite with the root conftest, in an
+    environment without the variables of this run (CI, the Docker requirement, pytest's own and
+    pytest-xdist's) but `env`."""
+    pytester.makeconftest((REPO_ROOT / "conftest.py").read_text())
+    pytester.makeini("[pytest]\nmarkers =\n    image_tests: needs a Docker engine\n")
+    pytester.makepyfile(test_small=SMALL_SUITE)
+    for name in ("CI", "SOURCE_ZOOM_REQUIRE_DOCKER", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    # (Hypothesis's plugin imports Hypothesis at the end of a run, and pytester unloads what a run
+    # imported: seconds per run for a library the small suite does not use.)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-q", *args)
+    return Run(int(result.ret), result.stdout.str())
+
+
+def test_given_no_ci_when_image_tests_skip_then_the_run_passes_and_names_each_skip_with_its_reason(pytester, monkeypatch):
+    run = run_small_suite(pytester, monkeypatch)
 
     assert run.returncode == 0, run.stdout[-3000:]
     assert "1 passed, 3 skipped, 1 xfailed" in run.stdout
@@ -71,8 +79,8 @@ def test_given_no_ci_when_image_tests_skip_then_the_run_passes_and_names_each_sk
     assert "SKIPPED test_small.py::test_plain_skipped: needs the benchmark dataset" in run.stdout
 
 
-def test_given_ci_true_when_image_tests_skip_even_at_collection_then_each_fails_the_run(tmp_path):
-    run = run_small_suite(tmp_path, CI="true")
+def test_given_ci_true_when_image_tests_skip_even_at_collection_then_each_fails_the_run(pytester, monkeypatch):
+    run = run_small_suite(pytester, monkeypatch, CI="true")
 
     assert run.returncode == 1, run.stdout[-3000:]
     # A skip decided in set-up becomes a set-up failure, which pytest counts as an error.
@@ -82,16 +90,16 @@ def test_given_ci_true_when_image_tests_skip_even_at_collection_then_each_fails_
     assert "image test SKIPPED where a Docker engine is required (CI set), so it counts as a failure: docker CLI not found" in run.stdout
 
 
-def test_given_source_zoom_require_docker_when_an_image_test_skips_then_it_fails(tmp_path):
-    run = run_small_suite(tmp_path, "-k", "fixture", SOURCE_ZOOM_REQUIRE_DOCKER="1")
+def test_given_source_zoom_require_docker_when_an_image_test_skips_then_it_fails(pytester, monkeypatch):
+    run = run_small_suite(pytester, monkeypatch, "-k", "fixture", SOURCE_ZOOM_REQUIRE_DOCKER="1")
 
     assert run.returncode == 1, run.stdout[-3000:]
     assert "4 deselected" in run.stdout and "1 error" in run.stdout
     assert "(SOURCE_ZOOM_REQUIRE_DOCKER set)" in run.stdout
 
 
-def test_given_a_marker_filter_when_tests_are_deselected_then_the_summary_names_them_and_the_filter(tmp_path):
-    run = run_small_suite(tmp_path, "-m", "not image_tests", CI="true")
+def test_given_a_marker_filter_when_tests_are_deselected_then_the_summary_names_them_and_the_filter(pytester, monkeypatch):
+    run = run_small_suite(pytester, monkeypatch, "-m", "not image_tests", CI="true")
 
     assert run.returncode == 0, run.stdout[-3000:]
     assert "not run: 1 skipped, 3 deselected (which and why)" in run.stdout
