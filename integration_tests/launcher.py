@@ -153,6 +153,16 @@ def unpaced_rates(api_rates: Mapping[Any, Any]) -> Dict[Any, Any]:
 # --- the client (in the test process) -------------------------------------------------------------
 
 
+def as_a_terminal_starts_it() -> None:
+    """In a new process before its interpreter starts: SIGINT at its default, so that Python
+    installs its KeyboardInterrupt handler, as in any connector a person runs in a terminal. A
+    test run started as a background job (`.ci/run &`, nohup) has SIGINT ignored, every process
+    under it inherits that, and a Python started so keeps ignoring it: Ctrl-C, which the stop
+    tests send as a person would, would never reach the connector."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+
 class _Server:
     """The fork server of this process, started on first use and stopped when the process ends."""
 
@@ -165,6 +175,7 @@ class _Server:
         self.process = subprocess.Popen(
             [sys.executable, __file__, self.socket_path],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, cwd=REPO_ROOT,
+            preexec_fn=as_a_terminal_starts_it,  # its children inherit its SIGINT handler
         )
         assert self.process.stdout is not None
         ready = self.process.stdout.readline()
@@ -259,7 +270,8 @@ def launch(args: Sequence[str], stdin: Any = DEVNULL, stdout: Any = None, stderr
     args = [str(arg) for arg in args]
     if not USE_FORK_SERVER:
         # (paced whatever `paced` says: a fresh interpreter takes the connector as it is)
-        popen = subprocess.Popen([sys.executable, str(MAIN), *args], stdin=stdin, stdout=stdout, stderr=stderr, text=text, env=None if env is None else dict(env), cwd=cwd)
+        popen = subprocess.Popen([sys.executable, str(MAIN), *args], stdin=stdin, stdout=stdout, stderr=stderr, text=text, env=None if env is None else dict(env), cwd=cwd,
+                                 preexec_fn=as_a_terminal_starts_it)
         return Launched(args, popen.pid, None, popen, popen.stdin, popen.stdout, popen.stderr)
     ours: List[Any] = [None, None, None]
     theirs: List[int] = []

@@ -76,6 +76,46 @@ def test_given_a_launched_read_when_sigterm_or_sigkill_arrives_then_it_ends_as_a
     assert ended == {"SIGTERM": (True, 128 + signal.SIGTERM), "SIGKILL": (True, -signal.SIGKILL)}
 
 
+SIGINT_BIT = 1 << (signal.SIGINT - 1)  # its bit in /proc/<pid>/status's signal masks
+
+
+def sigint_disposition(pid: int) -> str:
+    """'ignored', 'caught' (Python's KeyboardInterrupt handler) or 'default', from /proc."""
+    masks = dict(line.split(":\t") for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("Sig"))
+    if int(masks["SigIgn"], 16) & SIGINT_BIT:
+        return "ignored"
+    return "caught" if int(masks["SigCgt"], 16) & SIGINT_BIT else "default"
+
+
+@pytest.mark.parametrize("fork_server", [True, False], ids=["fork server", "fresh interpreter"])
+def test_given_a_test_run_started_with_sigint_ignored_when_a_connector_is_launched_then_ctrl_c_still_reaches_it(fork_server, monkeypatch, tmp_path):
+    """A shell starts a background job (`.ci/run &`, nohup) with SIGINT ignored, and every process
+    under it inherits that. The Ctrl-C tests stand for a person at a terminal, whose foreground
+    connector always takes SIGINT: a launched connector must, whatever its test runner inherited."""
+    monkeypatch.setattr(launcher, "USE_FORK_SERVER", fork_server)
+    monkeypatch.setattr(launcher._Server, "_running", None)  # a server started now, under SIG_IGN
+    config = tmp_path / "config.json"
+    os.mkfifo(config)  # the connector waits in open() for a writer: alive to inspect, then killed
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = launcher.launch(["check", "--config", str(config)], stdout=launcher.DEVNULL, stderr=launcher.DEVNULL)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        deadline = time.monotonic() + 60
+        disposition = sigint_disposition(process.pid)
+        while disposition != "caught" and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)  # Python installs its handler as it starts
+            disposition = sigint_disposition(process.pid)
+        assert disposition == "caught", f"the launched connector's SIGINT is {disposition}"
+    finally:
+        process.kill()
+        process.wait(timeout=120)
+        server = launcher._Server._running
+        if server is not None:
+            server.stop()
+
+
 def test_given_workers_asking_at_once_when_work_is_done_once_per_run_then_it_runs_once_and_all_get_its_result(tmp_path):
     calls = []
 
